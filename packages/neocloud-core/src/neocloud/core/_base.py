@@ -1,0 +1,333 @@
+"""What the sync and async clients share: provider profile, config resolution, request building,
+response processing and error mapping. No I/O happens here."""
+
+from __future__ import annotations
+
+import copy
+import logging
+import os
+import platform
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
+
+import httpx
+
+from ._types import NOT_GIVEN, NotGiven, Timeout, TimeoutTypes, coerce_timeout
+from .error_body import build_status_error, parse_error_body
+from .errors import APIResponseValidationError, APIStatusError, ConfigurationError
+
+if TYPE_CHECKING:
+    from pydantic import SecretStr
+
+__all__ = ["BaseAPIClient", "ClientProfile", "FinalRequest", "resolve_setting"]
+
+log = logging.getLogger("neocloud.core")
+_T = TypeVar("_T")
+_Self = TypeVar("_Self", bound="BaseAPIClient")
+
+# The request-id headers providers use, most specific first.
+_REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "cf-ray")
+
+
+@dataclass(frozen=True)
+class ClientProfile:
+    """Everything that makes a provider's HTTP API different, as data (see ARCHITECTURE.md, "seams")."""
+
+    provider: str
+    distribution: str
+    default_base_url: str
+    api_key_env: str | None = None
+    base_url_env: str | None = None
+    api_key_required: bool = True
+    auth_header: str = "Authorization"
+    auth_scheme: str = "Bearer"
+    default_timeout: Timeout = field(default_factory=Timeout)
+    default_max_retries: int = 2
+    # Cerebras: an integer ``status_code`` in the error body wins over the HTTP status.
+    body_status_overrides: bool = False
+    error_classes: Mapping[int, type[APIStatusError]] = field(default_factory=dict)
+    idempotency_header: str = "Idempotency-Key"
+    # Streams of this provider always end with ``data: [DONE]``; ending without it is a truncation.
+    stream_requires_done: bool = True
+
+
+@dataclass
+class FinalRequest:
+    """One logical API call, before retries: what to send and how to treat it."""
+
+    method: str
+    path: str
+    params: Mapping[str, Any] | None = None
+    json: Any = None
+    content: bytes | None = None
+    files: Any = None
+    data: Mapping[str, Any] | None = None
+    headers: Mapping[str, str] | None = None
+    # Safe to repeat: GET/PUT/DELETE, inference calls, and creates that carry an idempotency key.
+    idempotent: bool = True
+    idempotency_key: str | None = None
+    timeout: Timeout | None = None
+    max_retries: int | None = None
+
+
+def resolve_setting(explicit: _T | None, env_var: str | None, default: _T) -> _T | str:
+    """Explicit argument > environment variable > default (the one precedence rule for every setting)."""
+    if explicit is not None:
+        return explicit
+    if env_var:
+        value = os.environ.get(env_var)
+        if value:
+            return value
+    return default
+
+
+@lru_cache(maxsize=32)
+def _user_agent(distribution: str) -> str:
+    # Read once per distribution; importlib.metadata is slow enough to keep off the import path.
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        dist_version = version(distribution)
+    except PackageNotFoundError:
+        dist_version = "0+unknown"
+    return f"{distribution}/{dist_version} (python {platform.python_version()}; httpx {httpx.__version__})"
+
+
+def new_idempotency_key() -> str:
+    """A fresh idempotency key (one per logical call; every retry of that call reuses it)."""
+    return f"neocloud-{uuid.uuid4()}"
+
+
+class BaseAPIClient:
+    """Configuration and pure request/response handling shared by the sync and async clients.
+
+    Construction only resolves configuration: no sockets, no SSL context, no threads. The HTTP pool is
+    created on the first request and shared with every ``with_options`` copy.
+    """
+
+    profile: ClassVar[ClientProfile]
+    _api_key: SecretStr | None
+
+    def __init__(
+        self,
+        *,
+        api_key: str | SecretStr | None = None,
+        base_url: str | httpx.URL | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        default_query: Mapping[str, object] | None = None,
+    ) -> None:
+        from pydantic import SecretStr
+
+        prof = self.profile
+        key = resolve_setting(api_key, prof.api_key_env, None)
+        if isinstance(key, str):
+            key = SecretStr(key)
+        if key is None and prof.api_key_required:
+            where = f" or set the {prof.api_key_env} environment variable" if prof.api_key_env else ""
+            raise ConfigurationError(f"No API key for {prof.provider}: pass api_key=...{where}.")
+        self._api_key = key
+        url = str(resolve_setting(base_url, prof.base_url_env, prof.default_base_url))
+        if not url.startswith(("http://", "https://")):
+            raise ConfigurationError(f"base_url must start with http:// or https://, got {url!r}")
+        self.base_url = url.rstrip("/")
+        self.timeout = coerce_timeout(
+            prof.default_timeout if isinstance(timeout, NotGiven) else timeout, prof.default_timeout
+        )
+        retries = prof.default_max_retries if max_retries is None else max_retries
+        if not isinstance(retries, int) or isinstance(retries, bool) or retries < 0:
+            raise ConfigurationError(f"max_retries must be an integer >= 0, got {max_retries!r}")
+        self.max_retries = retries
+        self._custom_headers: dict[str, str] = dict(default_headers or {})
+        self._custom_query: dict[str, object] = dict(default_query or {})
+        self._owns_pool = True
+
+    # -- identity ---------------------------------------------------------------------------------------
+    @property
+    def api_key(self) -> SecretStr | None:
+        """The API key as a ``SecretStr`` (``str()`` and ``repr()`` print ``**********``)."""
+        return self._api_key
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r}, max_retries={self.max_retries})"
+
+    # -- copies -----------------------------------------------------------------------------------------
+    def _copy(
+        self: _Self,
+        *,
+        api_key: str | SecretStr | None = None,
+        base_url: str | httpx.URL | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        default_query: Mapping[str, object] | None = None,
+    ) -> _Self:
+        from pydantic import SecretStr
+
+        new = copy.copy(self)
+        # Resources cache a reference to their client; drop them so the copy builds its own.
+        for name, value in list(vars(new).items()):
+            if getattr(value, "_is_resource", False):
+                delattr(new, name)
+        new._owns_pool = False
+        if api_key is not None:
+            new._api_key = SecretStr(api_key) if isinstance(api_key, str) else api_key
+        if base_url is not None:
+            new.base_url = str(base_url).rstrip("/")
+        if not isinstance(timeout, NotGiven):
+            new.timeout = coerce_timeout(timeout, self.timeout)
+        if max_retries is not None:
+            if not isinstance(max_retries, int) or isinstance(max_retries, bool) or max_retries < 0:
+                raise ConfigurationError(f"max_retries must be an integer >= 0, got {max_retries!r}")
+            new.max_retries = max_retries
+        if default_headers is not None:
+            new._custom_headers = {**self._custom_headers, **default_headers}
+        if default_query is not None:
+            new._custom_query = {**self._custom_query, **default_query}
+        return new
+
+    # -- request building -------------------------------------------------------------------------------
+    def _auth_headers(self) -> dict[str, str]:
+        if self._api_key is None:
+            return {}
+        prof = self.profile
+        secret = self._api_key.get_secret_value()
+        value = f"{prof.auth_scheme} {secret}" if prof.auth_scheme else secret
+        return {prof.auth_header: value}
+
+    def _default_headers(self) -> dict[str, str]:
+        return {
+            "Accept": "application/json",
+            "User-Agent": _user_agent(self.profile.distribution),
+            **self._auth_headers(),
+            **self._custom_headers,
+        }
+
+    def _url(self, path: str) -> str:
+        if path.startswith(("http://", "https://")):
+            return path
+        return self.base_url + (path if path.startswith("/") else "/" + path)
+
+    def _build_request(
+        self, http: httpx.Client | httpx.AsyncClient, req: FinalRequest, attempt: int, remaining: float | None
+    ) -> httpx.Request:
+        headers = self._default_headers()
+        if req.headers:
+            headers.update(req.headers)
+        if req.idempotency_key:
+            headers[self.profile.idempotency_header] = req.idempotency_key
+        if attempt:
+            headers["X-Retry-Count"] = str(attempt)
+        params: dict[str, Any] | None = None
+        if self._custom_query or req.params:
+            params = {**self._custom_query, **(req.params or {})}
+            params = {k: v for k, v in params.items() if v is not None}
+        timeout = (req.timeout or self.timeout).to_httpx(remaining)
+        return http.build_request(
+            req.method,
+            self._url(req.path),
+            params=params,
+            json=req.json,
+            content=req.content,
+            files=req.files,
+            data=req.data,
+            headers=headers,
+            timeout=timeout,
+        )
+
+    def _deadline(self, req: FinalRequest) -> float | None:
+        total = (req.timeout or self.timeout).total
+        return None if total is None else time.monotonic() + total
+
+    # -- response handling ------------------------------------------------------------------------------
+    @staticmethod
+    def _request_id(response: httpx.Response) -> str | None:
+        headers = response.headers
+        for name in _REQUEST_ID_HEADERS:
+            value: str | None = headers.get(name)
+            if value:
+                return value
+        return None
+
+    def _make_status_error(self, response: httpx.Response, req: FinalRequest) -> APIStatusError:
+        """The typed error for an error response whose body has been read."""
+        info = parse_error_body(
+            response.status_code, response.content, body_status_overrides=self.profile.body_status_overrides
+        )
+        return build_status_error(
+            info,
+            headers=response.headers,
+            request_id=self._request_id(response),
+            idempotency_key=req.idempotency_key,
+            now=time.time(),
+            classes=self.profile.error_classes,
+            response=response,
+            request=response.request,
+        )
+
+    def _make_error_from_payload(
+        self, payload: Mapping[str, Any], response: httpx.Response, status: int | None = None
+    ) -> APIStatusError:
+        """The typed error for an in-band error object (an SSE error frame, or a 200 that is an error)."""
+        import json
+
+        code = payload.get("status_code")
+        status_code = code if isinstance(code, int) and code >= 400 else (status or 500)
+        info = parse_error_body(status_code, json.dumps(payload).encode(), body_status_overrides=True)
+        return build_status_error(
+            info,
+            headers=response.headers,
+            request_id=self._request_id(response),
+            now=time.time(),
+            classes=self.profile.error_classes,
+            response=response,
+            request=response.request,
+        )
+
+    def _process_response(self, response: httpx.Response, cast_to: Callable[[Any], _T] | type[_T]) -> _T:
+        """Parse a fully read 2xx response into ``cast_to`` (a pydantic model, ``httpx.Response`` or a type)."""
+        if cast_to is httpx.Response:
+            return response  # type: ignore[return-value]
+        content = response.content
+        validate_json = getattr(cast_to, "model_validate_json", None)
+        try:
+            data: Any = None
+            if validate_json is None or _looks_like_error(content):
+                import json
+
+                data = json.loads(content) if content else None
+                if isinstance(data, dict) and _is_error_payload(data):
+                    raise self._make_error_from_payload(data, response, status=None)
+                if validate_json is None:
+                    if cast_to is str:
+                        return response.text  # type: ignore[return-value]
+                    if cast_to in (object, dict, list):
+                        return data  # type: ignore[no-any-return]
+                    return cast("Callable[[Any], _T]", cast_to)(data)
+            return validate_json(content)  # type: ignore[no-any-return]
+        except ValueError as exc:
+            # pydantic.ValidationError and json.JSONDecodeError are both ValueErrors.
+            if isinstance(exc, APIStatusError):
+                raise
+            raise APIResponseValidationError(
+                f"{self.profile.provider} returned a body that is not a valid {getattr(cast_to, '__name__', cast_to)}: "
+                f"{str(exc).splitlines()[0]}",
+                request=response.request,
+                body=content[:500].decode("utf-8", "replace"),
+                request_id=self._request_id(response),
+            ) from exc
+
+
+def _looks_like_error(content: bytes) -> bool:
+    # Cheap pre-check so the common path parses once, with pydantic-core, straight from bytes.
+    return b'"error"' in content[:200]
+
+
+def _is_error_payload(data: Mapping[str, Any]) -> bool:
+    """A 2xx JSON body that is really an error (Cerebras sends ``{"error": {...}, "status_code": N}``)."""
+    return bool(data.get("error")) and set(data) <= {"error", "status_code", "id", "object"}

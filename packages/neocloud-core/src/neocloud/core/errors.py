@@ -1,0 +1,265 @@
+"""The typed exception tree shared by every neocloud client.
+
+```
+NeocloudError                       base of everything raised by neocloud
+ ├── ConfigurationError             client-side setup is wrong (missing key, bad base URL); no request sent
+ ├── RequestValidationError         an argument is invalid; raised before any request is sent
+ └── APIError                       something went wrong talking to a provider
+      ├── APIConnectionError        no usable response (DNS, refused, reset, TLS, ...)
+      │    └── APITimeoutError      connect / read / write / pool timeout or the total deadline
+      ├── APIResponseValidationError  the provider answered 2xx with a body we cannot parse
+      ├── StreamError               a stream broke mid-way (dropped, stalled, malformed frame)
+      └── APIStatusError            the provider answered with an error status (or an in-band error frame)
+           ├── BadRequestError            400
+           ├── AuthenticationError        401
+           ├── PaymentRequiredError       402 (insufficient credits / balance)
+           ├── PermissionDeniedError      403
+           ├── NotFoundError              404
+           ├── ConflictError              409
+           ├── UnprocessableEntityError   422
+           ├── RateLimitError             429 (``retry_after`` in seconds when the provider said)
+           └── InternalServerError        >= 500
+```
+
+Provider packages subclass these (e.g. MetalCloud's ``InsufficientCreditsError`` is a
+``PaymentRequiredError``), so ``except neocloud.core.RateLimitError`` works for every provider.
+
+No error ever carries an API key: messages are built from the provider's error body and our own text,
+and the request object attached to an error has its ``Authorization`` header masked.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ConflictError",
+    "InternalServerError",
+    "NeocloudError",
+    "NotFoundError",
+    "PaymentRequiredError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RequestValidationError",
+    "StreamError",
+    "UnprocessableEntityError",
+    "status_error_class",
+]
+
+
+class NeocloudError(Exception):
+    """Base class of every exception raised by neocloud."""
+
+
+class ConfigurationError(NeocloudError, ValueError):
+    """Client-side configuration is missing or invalid; raised before any request is sent."""
+
+
+class RequestValidationError(NeocloudError, ValueError):
+    """An argument failed validation before any request was sent.
+
+    ``param`` names the offending argument (dotted for nested fields, e.g. ``messages.0.role``) and
+    ``allowed`` says what would have been accepted.
+    """
+
+    def __init__(self, message: str, *, param: str | None = None, allowed: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.param = param
+        self.allowed = allowed
+
+
+class APIError(NeocloudError):
+    """An error talking to a provider's API.
+
+    ``request_id`` is the provider's request id when one was received; ``idempotency_key`` is the key
+    the request carried (repeat the call with it to be sure nothing is created twice).
+    """
+
+    message: str
+    request_id: str | None
+    idempotency_key: str | None
+    body: Any
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        request: httpx.Request | None = None,
+        body: Any = None,
+        request_id: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.request = request
+        self.body = body
+        self.request_id = request_id
+        self.idempotency_key = idempotency_key
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickle only plain data: httpx objects hold sockets and (masked) headers we do not want copied.
+        return (_rebuild_error, (type(self), self.message, self._state()))
+
+    def _state(self) -> dict[str, Any]:
+        return {
+            "body": self.body,
+            "request_id": self.request_id,
+            "idempotency_key": self.idempotency_key,
+        }
+
+
+def _rebuild_error(cls: type[APIError], message: str, state: dict[str, Any]) -> APIError:
+    err = cls.__new__(cls)
+    Exception.__init__(err, message)
+    err.message = message
+    err.request = None
+    for key, value in state.items():
+        setattr(err, key, value)
+    if isinstance(err, APIStatusError):
+        err.response = None
+    return err
+
+
+class APIConnectionError(APIError):
+    """No usable response was received (connection refused or reset, DNS, TLS, protocol error)."""
+
+    def __init__(self, message: str = "Connection error.", **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+
+
+class APITimeoutError(APIConnectionError):
+    """A connect, read, write or pool timeout, or the whole-call deadline, expired."""
+
+    def __init__(self, message: str = "Request timed out.", **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+
+
+class APIResponseValidationError(APIError):
+    """The provider answered with a success status but a body that does not match its documented shape."""
+
+
+class StreamError(APIError):
+    """A streamed response broke before it finished: dropped, stalled, or a frame could not be decoded.
+
+    Raised instead of silently ending the stream, so a truncated answer is never mistaken for a full one.
+    """
+
+
+class APIStatusError(APIError):
+    """The provider answered with an error status (or sent an error frame inside a stream).
+
+    Attributes: ``status_code``, ``message``, ``code`` (the provider's machine-readable code),
+    ``details`` (extra structured information), ``request_id``, ``body`` (the parsed error body) and
+    ``response`` (the ``httpx.Response``, ``None`` after unpickling).
+    """
+
+    status_code: int
+    code: str | None
+    details: Any
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        response: httpx.Response | None = None,
+        code: str | None = None,
+        details: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.status_code = status_code
+        self.response = response
+        self.code = code
+        self.details = details
+
+    def _state(self) -> dict[str, Any]:
+        return {
+            **super()._state(),
+            "status_code": self.status_code,
+            "code": self.code,
+            "details": self.details,
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(status_code={self.status_code}, code={self.code!r}, "
+            f"message={self.message!r}, request_id={self.request_id!r})"
+        )
+
+
+class BadRequestError(APIStatusError):
+    """400: the provider rejected the request as malformed or invalid."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the API key is missing, malformed or revoked. Never retried."""
+
+
+class PaymentRequiredError(APIStatusError):
+    """402: the account has no credits or balance left for this call. Never retried."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the key is valid but not allowed to do this (wrong project, wrong scope). Never retried."""
+
+
+class NotFoundError(APIStatusError):
+    """404: the model, resource or route does not exist."""
+
+
+class ConflictError(APIStatusError):
+    """409: the request conflicts with the resource's state (or an idempotent request is in flight)."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: the body was well-formed but semantically invalid."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests. ``retry_after`` is the wait, in seconds, the provider asked for (if any)."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+    def _state(self) -> dict[str, Any]:
+        return {**super()._state(), "retry_after": self.retry_after}
+
+
+class InternalServerError(APIStatusError):
+    """>= 500: the provider failed. Retried with backoff by default."""
+
+
+_BY_STATUS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    402: PaymentRequiredError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def status_error_class(status_code: int) -> type[APIStatusError]:
+    """The exception class for an HTTP status (pure; providers may refine it)."""
+    if status_code >= 500:
+        return InternalServerError
+    return _BY_STATUS.get(status_code, APIStatusError)

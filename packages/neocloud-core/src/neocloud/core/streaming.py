@@ -1,0 +1,237 @@
+"""Server-sent-event streams: framing by httpx-sse, meaning (``[DONE]``, error frames) by ``classify``.
+
+``classify`` is a pure function over one decoded event, so the protocol rules are table-tested apart
+from any I/O. ``Stream`` / ``AsyncStream`` own the HTTP response: they close it on every exit path
+(exhaustion, ``break``, an exception, ``close()``, garbage collection) and, after ``[DONE]``, read the
+few remaining bytes so the connection goes back to the pool instead of being torn down
+(openai-python#3440 is the bug this avoids).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator, Mapping
+from dataclasses import dataclass
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
+
+import httpx
+
+from .errors import APIStatusError, APITimeoutError, StreamError
+
+if TYPE_CHECKING:
+    from httpx_sse import ServerSentEvent
+
+__all__ = ["AsyncStream", "Frame", "Stream", "classify"]
+
+_T = TypeVar("_T")
+# After [DONE] only a blank line and the chunked terminator should follow; stop draining past this.
+_MAX_DRAIN_EVENTS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """The meaning of one SSE event: data to yield, the end marker, an in-band error, or nothing."""
+
+    kind: Literal["data", "done", "error", "skip"]
+    payload: Any = None
+
+
+def classify(event: str | None, data: str) -> Frame:
+    """Interpret one decoded SSE event (pure). Raises ``StreamError`` on a frame that is not JSON."""
+    if data.startswith("[DONE]"):
+        return Frame("done")
+    if not data.strip():
+        return Frame("skip")
+    try:
+        payload = json.loads(data)
+    except ValueError as exc:
+        raise StreamError(f"malformed stream frame (not JSON): {data[:120]!r}") from exc
+    if event == "error":
+        return Frame("error", payload if isinstance(payload, dict) else {"error": {"message": str(payload)}})
+    if isinstance(payload, dict) and payload.get("error"):
+        return Frame("error", payload)
+    return Frame("data", payload)
+
+
+ErrorFactory = Callable[[Mapping[str, Any], httpx.Response], APIStatusError]
+
+
+class _StreamBase(Generic[_T]):
+    def __init__(
+        self,
+        response: httpx.Response,
+        parse: Callable[[Any], _T],
+        make_error: ErrorFactory,
+        *,
+        require_done: bool = True,
+        deadline: float | None = None,
+    ) -> None:
+        self.response = response
+        self._parse = parse
+        self._make_error = make_error
+        self._require_done = require_done
+        self._deadline = deadline
+        self._finished = False
+
+    @property
+    def request_id(self) -> str | None:
+        value: str | None = self.response.headers.get("x-request-id")
+        return value
+
+    def _check_deadline(self) -> None:
+        if self._deadline is not None and time.monotonic() > self._deadline:
+            raise APITimeoutError("stream exceeded the total deadline", request=self.response.request)
+
+    def _translate(self, exc: Exception) -> Exception:
+        """Map transport failures mid-stream to our tree: a truncated stream is an error, never an end."""
+        from httpx_sse import SSEError
+
+        req = self.response.request
+        if isinstance(exc, SSEError):  # (an httpx.TransportError subclass, so test it first)
+            ctype = self.response.headers.get("content-type", "")
+            return StreamError(f"expected an event stream, got content-type {ctype!r}", request=req)
+        if isinstance(exc, httpx.TimeoutException):
+            return APITimeoutError("stream stalled: no data within the read timeout", request=req)
+        if isinstance(exc, (httpx.TransportError, httpx.StreamError)):
+            return StreamError(f"stream broke before it finished: {exc.__class__.__name__}", request=req)
+        if isinstance(exc, ValueError):  # a chunk that does not match the documented shape
+            return StreamError(f"malformed stream chunk: {str(exc).splitlines()[0]}", request=req)
+        return exc
+
+    def _truncated(self) -> StreamError:
+        return StreamError(
+            "stream ended without its [DONE] marker: the answer may be truncated",
+            request=self.response.request,
+        )
+
+
+class Stream(_StreamBase[_T]):
+    """A synchronous stream of parsed chunks; iterate it, or use it as a context manager."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._iterator: Generator[_T, None, None] = self._iter()
+
+    def __iter__(self) -> Iterator[_T]:
+        return self._iterator
+
+    def __next__(self) -> _T:
+        return next(self._iterator)
+
+    def _iter(self) -> Generator[_T, None, None]:
+        from httpx_sse import EventSource
+
+        events: Iterator[ServerSentEvent] = EventSource(self.response).iter_sse()
+        try:
+            done = False
+            try:
+                for sse in events:
+                    self._check_deadline()
+                    frame = classify(sse.event if sse.event != "message" else None, sse.data)
+                    if frame.kind == "data":
+                        yield self._parse(frame.payload)
+                    elif frame.kind == "error":
+                        raise self._make_error(frame.payload, self.response)
+                    elif frame.kind == "done":
+                        done = True
+                        break
+            except (httpx.HTTPError, httpx.StreamError, ValueError) as exc:
+                translated = self._translate(exc)
+                if translated is exc:
+                    raise
+                raise translated from exc
+            if done:
+                self._drain(events)
+            elif self._require_done:
+                raise self._truncated()
+            self._finished = True
+        finally:
+            self.response.close()
+
+    def _drain(self, events: Iterator[ServerSentEvent]) -> None:
+        try:
+            for count, _ in enumerate(events):
+                if count >= _MAX_DRAIN_EVENTS:
+                    break
+        except httpx.HTTPError:
+            pass  # The answer is complete; a failure here only costs the pooled connection.
+
+    def close(self) -> None:
+        """Stop early and release the connection."""
+        self._iterator.close()
+        self.response.close()
+
+    def __enter__(self) -> Stream[_T]:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class AsyncStream(_StreamBase[_T]):
+    """An asynchronous stream of parsed chunks; ``async for`` it, or use it as an async context manager."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._aiterator: AsyncGenerator[_T, None] = self._iter()
+
+    def __aiter__(self) -> AsyncIterator[_T]:
+        return self._aiterator
+
+    async def __anext__(self) -> _T:
+        return await self._aiterator.__anext__()
+
+    async def _iter(self) -> AsyncGenerator[_T, None]:
+        from httpx_sse import EventSource
+
+        events = EventSource(self.response).aiter_sse()
+        try:
+            done = False
+            try:
+                async for sse in events:
+                    self._check_deadline()
+                    frame = classify(sse.event if sse.event != "message" else None, sse.data)
+                    if frame.kind == "data":
+                        yield self._parse(frame.payload)
+                    elif frame.kind == "error":
+                        raise self._make_error(frame.payload, self.response)
+                    elif frame.kind == "done":
+                        done = True
+                        break
+            except (httpx.HTTPError, httpx.StreamError, ValueError) as exc:
+                translated = self._translate(exc)
+                if translated is exc:
+                    raise
+                raise translated from exc
+            if done:
+                try:
+                    count = 0
+                    async for _ in events:
+                        count += 1
+                        if count >= _MAX_DRAIN_EVENTS:
+                            break
+                except httpx.HTTPError:
+                    pass  # The answer is complete; a failure here only costs the pooled connection.
+            elif self._require_done:
+                raise self._truncated()
+            self._finished = True
+        finally:
+            await events.aclose()
+            await self.response.aclose()
+
+    async def close(self) -> None:
+        """Stop early and release the connection."""
+        await self._aiterator.aclose()
+        await self.response.aclose()
+
+    async def __aenter__(self) -> AsyncStream[_T]:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()

@@ -1,0 +1,46 @@
+"""Argument validation before any request is sent: pydantic errors become ``RequestValidationError``
+naming the argument and what is allowed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import RequestValidationError
+
+__all__ = ["validate_params"]
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def _describe(err: Mapping[str, Any]) -> tuple[str, str, str | None]:
+    loc = ".".join(str(p) for p in err.get("loc", ()) if not str(p).startswith("function-"))
+    msg = str(err.get("msg", "invalid value"))
+    ctx = err.get("ctx") or {}
+    allowed: str | None = None
+    if "expected" in ctx:
+        allowed = str(ctx["expected"])
+    elif err.get("type") == "union_tag_invalid" and "expected_tags" in ctx:
+        allowed = str(ctx["expected_tags"])
+    elif "ge" in ctx or "gt" in ctx or "le" in ctx or "lt" in ctx:
+        bounds = [f"{k} {ctx[k]}" for k in ("gt", "ge", "lt", "le") if k in ctx]
+        allowed = ", ".join(bounds)
+    elif err.get("type") == "extra_forbidden":
+        msg = "unknown argument (pass provider-specific fields through extra_body=...)"
+    return loc or "(arguments)", msg, allowed
+
+
+def validate_params(model: type[_M], data: Mapping[str, Any], *, what: str = "request") -> _M:
+    """Validate ``data`` against ``model``; raise ``RequestValidationError`` for the first problem found."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        param, msg, allowed = _describe(errors[0])
+        more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+        hint = f"; allowed: {allowed}" if allowed else ""
+        raise RequestValidationError(
+            f"invalid {what} argument {param!r}: {msg}{hint}{more}", param=param, allowed=allowed
+        ) from None

@@ -1,0 +1,32 @@
+"""Base of every wire model: tolerant of extra fields (providers add them), with SDK-style helpers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+__all__ = ["RequestModel", "WireModel"]
+
+
+class WireModel(BaseModel):
+    """A response body. Unknown fields are kept (``model_extra``); missing optional fields are ``None``.
+
+    ``model_fields_set`` tells a field sent as ``null`` from one not sent at all.
+    """
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
+
+    def to_dict(self, *, exclude_unset: bool = True) -> dict[str, Any]:
+        """The model as plain JSON-compatible data (only fields the server sent, by default)."""
+        return self.model_dump(mode="json", exclude_unset=exclude_unset, by_alias=True)
+
+    def to_json(self, *, indent: int | None = 2, exclude_unset: bool = True) -> str:
+        """The model as a JSON string (only fields the server sent, by default)."""
+        return self.model_dump_json(indent=indent, exclude_unset=exclude_unset, by_alias=True)
+
+
+class RequestModel(BaseModel):
+    """A request body used for validation before sending; providers subclass it with ``extra="forbid"``."""
+
+    model_config = ConfigDict(extra="allow", protected_namespaces=(), arbitrary_types_allowed=False)

@@ -1,0 +1,142 @@
+"""SSE: the pure frame classifier, and streams fed byte by byte through a mock transport."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from neocloud.core.errors import InternalServerError, StreamError
+from neocloud.core.streaming import Frame, Stream, classify
+
+
+@pytest.mark.parametrize(
+    ("event", "data", "expected"),
+    [
+        (None, "[DONE]", Frame("done")),
+        (None, "[DONE] trailing", Frame("done")),
+        (None, "", Frame("skip")),
+        (None, "   ", Frame("skip")),
+        (None, '{"a": 1}', Frame("data", {"a": 1})),
+        (
+            None,
+            '{"error": {"message": "x"}, "status_code": 503}',
+            Frame("error", {"error": {"message": "x"}, "status_code": 503}),
+        ),
+        (None, '{"error": null, "a": 1}', Frame("data", {"error": None, "a": 1})),
+        ("error", '{"message": "boom"}', Frame("error", {"message": "boom"})),
+        ("error", '"boom"', Frame("error", {"error": {"message": "boom"}})),
+        ("ping", "[1]", Frame("data", [1])),
+    ],
+)
+def test_classify(event: str | None, data: str, expected: Frame) -> None:
+    assert classify(event, data) == expected
+
+
+def test_classify_malformed_raises() -> None:
+    with pytest.raises(StreamError, match="not JSON"):
+        classify(None, "{oops")
+
+
+def _response(chunks: list[bytes], content_type: str = "text/event-stream") -> httpx.Response:
+    class Chunked(httpx.SyncByteStream):
+        def __iter__(self) -> Iterator[bytes]:
+            yield from chunks
+
+    return httpx.Response(
+        200,
+        headers={"content-type": content_type},
+        stream=Chunked(),
+        request=httpx.Request("POST", "http://t/"),
+    )
+
+
+def _make_error(payload: object, response: httpx.Response) -> InternalServerError:
+    return InternalServerError("in-band", status_code=503, body=payload)
+
+
+PAYLOAD = (
+    'data: {"n": 1, "text": "h\u00e9llo"}\r\n\r\n'
+    ": a comment\n\n"
+    'data: {"n": 2,\ndata: "text": "multi"}\n\n'
+    'event: message\ndata: {"n": 3, "text": "\u2603"}\r\r'
+    "data: [DONE]\n\n"
+).encode()
+
+
+def test_split_at_every_byte_boundary() -> None:
+    expected = [{"n": 1, "text": "h\u00e9llo"}, {"n": 2, "text": "multi"}, {"n": 3, "text": "\u2603"}]
+    for cut in range(1, len(PAYLOAD)):
+        stream = Stream(_response([PAYLOAD[:cut], PAYLOAD[cut:]]), lambda d: d, _make_error)
+        assert list(stream) == expected, cut
+    one_byte = Stream(_response([PAYLOAD[i : i + 1] for i in range(len(PAYLOAD))]), lambda d: d, _make_error)
+    assert list(one_byte) == expected
+
+
+def test_missing_done_is_a_truncation() -> None:
+    stream = Stream(_response([b'data: {"n": 1}\n\n']), lambda d: d, _make_error)
+    assert next(stream) == {"n": 1}
+    with pytest.raises(StreamError, match="without its \\[DONE\\]"):
+        next(stream)
+
+
+def test_missing_done_allowed_when_provider_never_sends_it() -> None:
+    stream = Stream(_response([b'data: {"n": 1}\n\n']), lambda d: d, _make_error, require_done=False)
+    assert list(stream) == [{"n": 1}]
+
+
+def test_error_frame_raises_typed_error() -> None:
+    body = (
+        b'data: {"n": 1}\n\ndata: '
+        + json.dumps({"error": {"message": "overloaded"}, "status_code": 503}).encode()
+        + b"\n\n"
+    )
+    stream = Stream(_response([body]), lambda d: d, _make_error)
+    assert next(stream) == {"n": 1}
+    with pytest.raises(InternalServerError) as info:
+        next(stream)
+    assert info.value.body == {"error": {"message": "overloaded"}, "status_code": 503}
+
+
+def test_wrong_content_type_is_a_stream_error() -> None:
+    stream = Stream(_response([b"{}"], content_type="application/json"), lambda d: d, _make_error)
+    with pytest.raises(StreamError, match="content-type"):
+        list(stream)
+
+
+def test_malformed_chunk_shape_is_a_stream_error() -> None:
+    def parse(data: object) -> int:
+        raise ValueError("bad shape")
+
+    stream = Stream(_response([b'data: {"n": 1}\n\ndata: [DONE]\n\n']), parse, _make_error)
+    with pytest.raises(StreamError, match="malformed stream chunk"):
+        list(stream)
+
+
+def test_dropped_connection_mid_stream() -> None:
+    class Dropping(httpx.SyncByteStream):
+        def __iter__(self) -> Iterator[bytes]:
+            yield b'data: {"n": 1}\n\n'
+            raise httpx.RemoteProtocolError("peer closed connection without sending complete message body")
+
+    response = httpx.Response(
+        200,
+        headers={"content-type": "text/event-stream"},
+        stream=Dropping(),
+        request=httpx.Request("POST", "http://t/"),
+    )
+    stream = Stream(response, lambda d: d, _make_error)
+    assert next(stream) == {"n": 1}
+    with pytest.raises(StreamError, match="broke"):
+        next(stream)
+
+
+def test_close_on_break_closes_response() -> None:
+    response = _response([b'data: {"n": 1}\n\ndata: {"n": 2}\n\ndata: [DONE]\n\n'])
+    with Stream(response, lambda d: d, _make_error) as stream:
+        for item in stream:
+            assert item == {"n": 1}
+            break
+    assert response.is_closed

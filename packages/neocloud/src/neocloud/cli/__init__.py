@@ -1,0 +1,1 @@
+"""neocloud command-line interface."""
