@@ -38,6 +38,7 @@ typecheck: $(VENV)/.synced
 	$(RUN) mypy packages/*/src
 
 unit: $(VENV)/.synced
+	$(RUN) python scripts/check_cassettes.py
 	$(RUN) pytest -q --record-mode=none
 
 test: lint typecheck unit

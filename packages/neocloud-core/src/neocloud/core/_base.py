@@ -50,6 +50,8 @@ class ClientProfile:
     # Cerebras: an integer ``status_code`` in the error body wins over the HTTP status.
     body_status_overrides: bool = False
     error_classes: Mapping[int, type[APIStatusError]] = field(default_factory=dict)
+    # Refinement by the body's error code (e.g. 404 ``model_not_found`` → ``ModelNotFoundError``).
+    error_codes: Mapping[str, type[APIStatusError]] = field(default_factory=dict)
     idempotency_header: str = "Idempotency-Key"
     # Streams of this provider always end with ``data: [DONE]``; ending without it is a truncation.
     stream_requires_done: bool = True
@@ -266,6 +268,7 @@ class BaseAPIClient:
             idempotency_key=req.idempotency_key,
             now=time.time(),
             classes=self.profile.error_classes,
+            codes=self.profile.error_codes,
             response=response,
             request=response.request,
         )
@@ -285,6 +288,7 @@ class BaseAPIClient:
             request_id=self._request_id(response),
             now=time.time(),
             classes=self.profile.error_classes,
+            codes=self.profile.error_codes,
             response=response,
             request=response.request,
         )

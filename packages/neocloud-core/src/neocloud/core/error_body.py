@@ -102,10 +102,18 @@ def build_status_error(
     idempotency_key: str | None = None,
     now: float = 0.0,
     classes: Mapping[int, type[APIStatusError]] | None = None,
+    codes: Mapping[str, type[APIStatusError]] | None = None,
     **context: Any,
 ) -> APIStatusError:
-    """Build the typed exception for ``info``; ``classes`` lets a provider refine the class per status."""
-    cls = (classes or {}).get(info.status_code) or status_error_class(info.status_code)
+    """Build the typed exception for ``info``.
+
+    A provider refines the class by error code (``codes``, checked first) or by status (``classes``).
+    """
+    cls = (
+        (codes or {}).get(info.code or "")
+        or (classes or {}).get(info.status_code)
+        or status_error_class(info.status_code)
+    )
     code_part = f" ({info.code})" if info.code and info.code not in info.message else ""
     message = f"Error code: {info.status_code}{code_part} - {info.message}"
     kwargs: dict[str, Any] = {

@@ -1,0 +1,85 @@
+"""Test configuration shared by every package: recorded HTTP (pytest-recording) and sandbox targets.
+
+``make test`` replays cassettes with ``--record-mode=none``; ``make record`` re-records them against the
+in-process sandbox (or the real provider when its key is set and ``NEOCLOUD_RECORD_LIVE=1``).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).parent
+sys.path.insert(0, str(ROOT / "testing"))
+
+from neocloud_testing.cassettes import scrub_request, scrub_response, serializer  # noqa: E402
+from neocloud_testing.targets import Target, make_target  # noqa: E402
+
+
+def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
+    vcr.register_serializer("neoyaml", serializer)
+
+
+@pytest.fixture(scope="session")
+def vcr_config() -> dict[str, Any]:
+    return {
+        "serializer": "neoyaml",
+        "path_transformer": lambda path: path + ".yaml",
+        "before_record_request": scrub_request,
+        "before_record_response": scrub_response,
+        "decode_compressed_response": True,
+        "match_on": ("method", "scheme", "host", "port", "path", "query", "body"),
+        # Retries and polls replay in order: never serve the first answer twice.
+        "allow_playback_repeats": False,
+    }
+
+
+@pytest.fixture
+def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
+    """``cassettes/<test file path relative to the repo, without .py>/``: one YAML file per test."""
+    test_file = Path(str(request.node.fspath)).resolve()
+    relative = test_file.relative_to(ROOT).with_suffix("")
+    parts = [p for p in relative.parts if p not in {"packages", "tests", "src"}]
+    return str(ROOT / "cassettes" / Path(*parts))
+
+
+@pytest.fixture(scope="session")
+def recording(request: pytest.FixtureRequest) -> bool:
+    mode = request.config.getoption("--record-mode", default="none")
+    return mode not in (None, "none")
+
+
+@pytest.fixture(scope="session")
+def sandbox_server(recording: bool) -> Iterator[Any]:
+    """The in-process sandbox, started only when recording."""
+    if not recording:
+        yield None
+        return
+    from neocloud.sandbox import Sandbox
+
+    with Sandbox() as sb:
+        yield sb
+
+
+@pytest.fixture
+def cerebras_target(recording: bool, sandbox_server: Any) -> Iterator[Target]:
+    """Cerebras endpoint for a recorded test (sandbox state is reset around each recording)."""
+    target = make_target("cerebras", recording=recording, sandbox=sandbox_server)
+    if sandbox_server is not None:
+        sandbox_server.reset()
+    yield target
+    if sandbox_server is not None:
+        sandbox_server.reset()
+
+
+@pytest.fixture
+def live_sandbox() -> Iterator[Any]:
+    """A real in-process sandbox on a loopback port, for tests that exercise it directly."""
+    from neocloud.sandbox import Sandbox
+
+    with Sandbox() as sb:
+        yield sb

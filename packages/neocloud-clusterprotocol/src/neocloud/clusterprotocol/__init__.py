@@ -1,0 +1,1 @@
+"""neocloud.clusterprotocol (under construction)."""

@@ -1,0 +1,1 @@
+"""neocloud.inferencekey (under construction)."""

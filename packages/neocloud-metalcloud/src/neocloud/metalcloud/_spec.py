@@ -1,0 +1,70 @@
+"""MetalCloud, declared once for the framework adapters, the docs and the CLI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from neocloud.core.provider import Capabilities, ModelInfo, ProviderSpec
+
+from ._chat import MetalCloudAsyncChatBackend, MetalCloudChatBackend
+
+__all__ = ["PROVIDER_SPEC"]
+
+
+def _sync(**kwargs: Any) -> Any:
+    from ._client import Client
+
+    return Client(**_adapt(kwargs))
+
+
+def _async(**kwargs: Any) -> Any:
+    from ._client import AsyncClient
+
+    return AsyncClient(**_adapt(kwargs))
+
+
+def _adapt(kwargs: dict[str, Any]) -> dict[str, Any]:
+    # The common factory arguments; MetalCloud's timeout is a plain number of seconds.
+    timeout = kwargs.pop("timeout", None)
+    if timeout is not None and not isinstance(timeout, (int, float)):
+        timeout = getattr(timeout, "read", None)
+    return {**kwargs, "timeout": timeout}
+
+
+PROVIDER_SPEC = ProviderSpec(
+    name="metalcloud",
+    display_name="MetalCloud",
+    distribution="neocloud-metalcloud",
+    api_key_env="METALCLOUD_API_KEY",
+    base_url_env="METALCLOUD_BASE_URL",
+    default_base_url="https://api.metalcloud.space",
+    default_model="meta-llama/Llama-3.3-70B",
+    capabilities=Capabilities(chat=True, completions=True, tools=False, stream_usage=True),
+    models=(
+        ModelInfo(
+            "meta-llama/Llama-3.3-70B",
+            context_window=131_072,
+            max_output_tokens=4_096,
+            tools=False,
+            structured_output=False,
+        ),
+        ModelInfo(
+            "meta-llama/Llama-3.1-8B",
+            context_window=131_072,
+            max_output_tokens=4_096,
+            tools=False,
+            structured_output=False,
+        ),
+        ModelInfo(
+            "mistralai/Mixtral-8x7B",
+            context_window=32_768,
+            max_output_tokens=4_096,
+            tools=False,
+            structured_output=False,
+        ),
+    ),
+    sync_client=_sync,
+    async_client=_async,
+    chat_backend=MetalCloudChatBackend,
+    async_chat_backend=MetalCloudAsyncChatBackend,
+)

@@ -1,0 +1,1 @@
+"""neocloud.runcrate (under construction)."""

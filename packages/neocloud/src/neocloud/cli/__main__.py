@@ -1,0 +1,5 @@
+"""``python -m neocloud.cli``."""
+
+from .main import main
+
+main()

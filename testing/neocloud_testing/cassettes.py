@@ -1,0 +1,228 @@
+"""Readable, secret-free cassettes: the YAML serializer, request/response scrubbing and the scanner.
+
+Cassettes are YAML, one per test, under the top-level ``cassettes/``. JSON bodies are stored parsed
+(``parsed_body``) and event streams as literal blocks, so a diff reads like the API exchange it records.
+Only allowlisted headers survive; volatile fields (``created``, ``time_info`` timings) are normalised;
+provider hosts (real ones or the sandbox's random loopback port) become ``http://sandbox.invalid/<provider>``
+so the same cassette replays whether it was recorded against the sandbox or the real provider.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+__all__ = [
+    "CANONICAL_HOST",
+    "REAL_BASE_URLS",
+    "canonical_uri",
+    "scan_cassettes",
+    "scrub_request",
+    "scrub_response",
+    "serializer",
+]
+
+CANONICAL_HOST = "http://sandbox.invalid"
+# Real provider roots → the sandbox prefix that emulates them (extend when a provider is added).
+REAL_BASE_URLS = {
+    "https://api.cerebras.ai": "/cerebras",
+}
+_LOOPBACK = re.compile(r"^http://(?:127\.0\.0\.1|localhost|\[::1\]):\d+")
+REQUEST_HEADERS = ("content-type", "accept", "idempotency-key", "x-retry-count")
+RESPONSE_HEADERS = ("content-type", "retry-after", "retry-after-ms", "x-should-retry", "x-request-id")
+_FIXED_CREATED = 1_700_000_000
+_TIME_FIELDS = ("queue_time", "prompt_time", "completion_time", "total_time")
+
+
+def canonical_uri(uri: str) -> str:
+    """Map a loopback sandbox URL or a real provider URL onto the canonical sandbox host."""
+    uri = _LOOPBACK.sub(CANONICAL_HOST, uri)
+    for real, prefix in REAL_BASE_URLS.items():
+        if uri.startswith(real):
+            return CANONICAL_HOST + prefix + uri[len(real) :]
+    return uri
+
+
+def scrub_request(request: Any) -> Any:
+    """``before_record_request``: drop control-plane calls, keep allowlisted headers, canonical URI."""
+    if "/_sandbox/" in request.uri:
+        return None  # sandbox scripting is visible in the test itself; not part of the provider exchange
+    request.uri = canonical_uri(request.uri)
+    kept = {k: v for k, v in request.headers.items() if k.lower() in REQUEST_HEADERS}
+    request.headers.clear()
+    request.headers.update(kept)
+    return request
+
+
+def _normalise(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        out = {}
+        for key, value in obj.items():
+            if key == "created" and isinstance(value, (int, float)):
+                out[key] = _FIXED_CREATED
+            elif key == "time_info" and isinstance(value, dict):
+                out[key] = {k: (0.001 if k in _TIME_FIELDS else _FIXED_CREATED) for k in value}
+            else:
+                out[key] = _normalise(value)
+        return out
+    if isinstance(obj, list):
+        return [_normalise(v) for v in obj]
+    return obj
+
+
+def _normalise_body(text: str, content_type: str) -> str:
+    if "json" in content_type:
+        try:
+            return json.dumps(_normalise(json.loads(text)))
+        except ValueError:
+            return text
+    if "event-stream" in content_type:
+        lines = []
+        for line in text.split("\n"):
+            if line.startswith("data: ") and line[6:].startswith("{"):
+                with contextlib.suppress(ValueError):
+                    line = "data: " + json.dumps(_normalise(json.loads(line[6:])))
+            lines.append(line)
+        return "\n".join(lines)
+    return text
+
+
+def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
+    """``before_record_response``: allowlisted headers only, volatile body fields normalised."""
+    headers = {k: v for k, v in response["headers"].items() if k.lower() in RESPONSE_HEADERS}
+    response["headers"] = headers
+    ctype = next((v[0] if isinstance(v, list) else v for k, v in headers.items() if k.lower() == "content-type"), "")
+    body = response.get("body", {}).get("string")
+    if isinstance(body, bytes):
+        try:
+            body = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return response
+    if isinstance(body, str):
+        response["body"]["string"] = _normalise_body(body, ctype)
+    return response
+
+
+# ------------------------------------------------------------------------------------------------------
+# The serializer
+# ------------------------------------------------------------------------------------------------------
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value and not any(line.endswith(" ") for line in value.split("\n")) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str_representer)
+
+
+def _content_type(headers: dict[str, Any]) -> str:
+    for key, value in headers.items():
+        if key.lower() == "content-type":
+            return str(value[0] if isinstance(value, list) else value)
+    return ""
+
+
+def _to_text(body: Any) -> str | None:
+    if body is None:
+        return None
+    if isinstance(body, bytes):
+        return body.decode("utf-8")
+    return str(body)
+
+
+class _Serializer:
+    """vcrpy serializer: JSON bodies stored parsed, everything else as text."""
+
+    @staticmethod
+    def serialize(cassette: dict[str, Any]) -> str:
+        out = []
+        for interaction in cassette["interactions"]:
+            req = dict(interaction["request"])
+            res = dict(interaction["response"])
+            text = _to_text(req.pop("body", None))
+            if text:
+                try:
+                    req["parsed_body"] = json.loads(text)
+                except ValueError:
+                    req["body"] = text
+            body = _to_text(res.get("body", {}).get("string"))
+            res.pop("body", None)
+            if body and "json" in _content_type(res.get("headers", {})):
+                try:
+                    res["parsed_body"] = json.loads(body)
+                except ValueError:
+                    res["body"] = body
+            else:
+                res["body"] = body or ""
+            out.append({"request": req, "response": res})
+        return yaml.dump(
+            {"interactions": out, "version": cassette.get("version", 1)},
+            Dumper=_Dumper,
+            sort_keys=False,
+            allow_unicode=True,
+            width=120,
+        )
+
+    @staticmethod
+    def deserialize(text: str) -> dict[str, Any]:
+        data = yaml.safe_load(text) or {}
+        interactions = []
+        for interaction in data.get("interactions", []):
+            req = dict(interaction["request"])
+            res = dict(interaction["response"])
+            if "parsed_body" in req:
+                req["body"] = json.dumps(req.pop("parsed_body"))
+            else:
+                req.setdefault("body", None)
+            if "parsed_body" in res:
+                body = json.dumps(res.pop("parsed_body"))
+            else:
+                body = res.pop("body", "")
+            res["body"] = {"string": body}
+            interactions.append({"request": req, "response": res})
+        return {"interactions": interactions, "version": data.get("version", 1)}
+
+
+serializer = _Serializer()
+
+
+# ------------------------------------------------------------------------------------------------------
+# The scanner
+# ------------------------------------------------------------------------------------------------------
+
+# A provider key prefix followed by a long run of key characters (sandbox keys are hyphenated words).
+_KEY_RE = re.compile(r"(?<![A-Za-z0-9])(mc_|sk-|cp_|rc_live_|ik_sdk_|ik_live_|csk-)[A-Za-z0-9]{12,}")
+_BEARER_RE = re.compile(r"Bearer\s+(?!<REDACTED>)[A-Za-z0-9._\-]{16,}")
+_FORBIDDEN_HEADERS = re.compile(
+    r"^[\s\-]*['\"]?(authorization|api-key|x-api-key|cookie|set-cookie)['\"]?:", re.IGNORECASE | re.M
+)
+
+
+def scan_cassettes(paths: Iterable[Path], secrets: Iterable[str] = ()) -> list[str]:
+    """Problems found in cassette files: ``file:line: kind`` (never the matched value itself)."""
+    problems: list[str] = []
+    known = [s for s in secrets if s and len(s) >= 8]
+    for path in paths:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            kinds = []
+            if _KEY_RE.search(line):
+                kinds.append("provider-key-shaped value")
+            if _BEARER_RE.search(line):
+                kinds.append("bearer token")
+            if _FORBIDDEN_HEADERS.search(line):
+                kinds.append("credential header")
+            if any(secret in line for secret in known):
+                kinds.append("value of a secret environment variable")
+            problems.extend(f"{path}:{number}: {kind}" for kind in kinds)
+    return problems

@@ -1,0 +1,58 @@
+"""Where recorded tests point their clients: the sandbox while recording, nowhere while replaying.
+
+- replay (``--record-mode=none``, the default in ``make test``): clients get the canonical
+  ``http://sandbox.invalid/<provider>`` base URL and a placeholder key; vcrpy answers from the cassette.
+- record (``make record``): against the in-process sandbox, or against the real provider when the
+  provider's API key is in the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from .cassettes import CANONICAL_HOST, REAL_BASE_URLS
+
+__all__ = ["PLACEHOLDER_KEYS", "Target"]
+
+# Used while replaying; shaped like each provider's keys but obviously fake.
+PLACEHOLDER_KEYS = {"cerebras": "csk-sandbox-valid"}
+ENV_KEYS = {"cerebras": "CEREBRAS_API_KEY"}
+
+
+@dataclass
+class Target:
+    """A provider endpoint for one recorded test: ``base_url``, ``api_key`` and scripting of answers."""
+
+    provider: str
+    base_url: str
+    api_key: str
+    live: bool = False
+    sandbox: Any = None
+    scripted: list[dict[str, Any]] = field(default_factory=list)
+
+    def script(self, *responses: dict[str, Any]) -> None:
+        """Script the next model answers (sandbox only). While replaying, the cassette already holds them.
+
+        Against a real provider scripting is impossible; the test then records whatever the model says,
+        so tests that script answers are recorded against the sandbox.
+        """
+        self.scripted.extend(responses)
+        if self.sandbox is not None:
+            self.sandbox.script(self.provider, list(responses), api_key=self.api_key)
+
+    def client_kwargs(self) -> dict[str, Any]:
+        return {"api_key": self.api_key, "base_url": self.base_url}
+
+
+def make_target(provider: str, *, recording: bool, sandbox: Any) -> Target:
+    if not recording:
+        return Target(provider, f"{CANONICAL_HOST}/{provider}", PLACEHOLDER_KEYS[provider])
+    real_key = os.environ.get(ENV_KEYS[provider], "")
+    if real_key and not real_key.startswith(PLACEHOLDER_KEYS[provider]) and os.environ.get("NEOCLOUD_RECORD_LIVE"):
+        real = next(url for url, prefix in REAL_BASE_URLS.items() if prefix == f"/{provider}")
+        return Target(provider, real, real_key, live=True)
+    from neocloud.sandbox import SANDBOX_KEYS
+
+    return Target(provider, sandbox.base_url(provider), SANDBOX_KEYS[provider]["valid"], sandbox=sandbox)
