@@ -1,0 +1,21 @@
+"""The sandbox's documented API keys, per provider.
+
+Any key with the provider's prefix is a valid account, except the documented special keys:
+``no_credits`` answers 402 on billable calls. Keys are hyphenated words so that no secret scanner
+mistakes them for real keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+__all__ = ["KEY_PREFIXES", "SANDBOX_KEYS"]
+
+SANDBOX_KEYS: Mapping[str, Mapping[str, str]] = MappingProxyType(
+    {
+        "cerebras": MappingProxyType({"valid": "csk-sandbox-valid", "no_credits": "csk-sandbox-nocredits"}),
+    }
+)
+
+KEY_PREFIXES: Mapping[str, str] = MappingProxyType({"cerebras": "csk-"})

@@ -1,0 +1,110 @@
+"""The sandbox's mutable state (scripts, faults, settings), one instance per app: never module-level."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Fault", "SandboxSettings", "SandboxState", "ScriptedResponse"]
+
+
+@dataclass(frozen=True)
+class SandboxSettings:
+    """Knobs for the emulator: ``seed`` varies generated text; delays make latency and streams realistic."""
+
+    seed: int = 0
+    latency_s: float = 0.0
+    stream_chunk_delay_s: float = 0.0
+
+
+@dataclass
+class Fault:
+    """One injected fault. ``status`` answers with that error; ``kind`` is one of ``drop`` (close the
+    connection without a complete response), ``malformed_json``, ``stall_stream``, ``drop_stream``,
+    ``error_frame`` (the stream kinds act after ``after_chunks`` chunks)."""
+
+    status: int | None = None
+    kind: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    body: Any = None
+    times: int = 1
+    path: str | None = None
+    after_chunks: int = 1
+    seconds: float = 30.0
+    status_code: int = 503
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Fault:
+        allowed = {f for f in cls.__dataclass_fields__}
+        unknown = set(data) - allowed
+        if unknown:
+            raise ValueError(f"unknown fault fields: {sorted(unknown)}")
+        fault = cls(**data)
+        if fault.status is None and fault.kind is None:
+            raise ValueError("a fault needs 'status' or 'kind'")
+        if fault.kind not in {None, "drop", "malformed_json", "stall_stream", "drop_stream", "error_frame"}:
+            raise ValueError(f"unknown fault kind {fault.kind!r}")
+        return fault
+
+
+@dataclass
+class ScriptedResponse:
+    """A model answer a test asked for explicitly (see ``/_sandbox/script``)."""
+
+    content: str | None = None
+    reasoning: str | None = None
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    finish_reason: str | None = None
+    usage: dict[str, int] | None = None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ScriptedResponse:
+        unknown = set(data) - {"content", "reasoning", "tool_calls", "finish_reason", "usage"}
+        if unknown:
+            raise ValueError(f"unknown scripted-response fields: {sorted(unknown)}")
+        calls = data.get("tool_calls") or []
+        for call in calls:
+            if not isinstance(call, dict) or not isinstance(call.get("name"), str):
+                raise ValueError("each scripted tool call needs a 'name'")
+        return cls(
+            content=data.get("content"),
+            reasoning=data.get("reasoning"),
+            tool_calls=list(calls),
+            finish_reason=data.get("finish_reason"),
+            usage=data.get("usage"),
+        )
+
+
+@dataclass
+class SandboxState:
+    """Everything one running sandbox remembers."""
+
+    settings: SandboxSettings = field(default_factory=SandboxSettings)
+    scripts: dict[str, deque[tuple[str | None, ScriptedResponse]]] = field(default_factory=dict)
+    faults: dict[str, list[Fault]] = field(default_factory=dict)
+
+    def reset(self) -> None:
+        self.scripts.clear()
+        self.faults.clear()
+
+    def next_script(self, provider: str, api_key: str | None) -> ScriptedResponse | None:
+        """Pop the first scripted answer for this provider that is not reserved for another key."""
+        queue = self.scripts.get(provider)
+        if not queue:
+            return None
+        for index, (key, response) in enumerate(queue):
+            if key is None or key == api_key:
+                del queue[index]
+                return response
+        return None
+
+    def take_fault(self, provider: str, path: str) -> Fault | None:
+        """Consume one use of the first fault registered for this provider and path."""
+        for fault in self.faults.get(provider, []):
+            if fault.path is None or path.endswith(fault.path):
+                fault.times -= 1
+                if fault.times <= 0:
+                    self.faults[provider].remove(fault)
+                return fault
+        return None
