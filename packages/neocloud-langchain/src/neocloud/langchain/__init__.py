@@ -1,1 +1,47 @@
-"""LangChain integrations."""
+"""neocloud.langchain: LangChain chat models for the neocloud providers.
+
+Importing this package imports no provider; ``from neocloud.langchain import ChatCerebras`` imports
+Cerebras only. ``init_chat_model("cerebras:llama3.1-8b")`` builds a model from a "provider:model" string.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._registry import PROVIDERS
+
+if TYPE_CHECKING:
+    from .chat_models.base import BaseNeocloudChatModel
+    from .chat_models.cerebras import ChatCerebras
+
+__all__ = ["PROVIDERS", "BaseNeocloudChatModel", "ChatCerebras", "init_chat_model"]
+
+__version__ = "0.1.0"
+
+_LAZY = {"BaseNeocloudChatModel": ".chat_models.base", "ChatCerebras": ".chat_models.cerebras"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'neocloud.langchain' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def init_chat_model(model: str, **kwargs: Any) -> BaseNeocloudChatModel:
+    """Build a chat model from ``"provider:model"`` (e.g. ``"cerebras:llama3.1-8b"``)."""
+    provider, sep, model_id = model.partition(":")
+    if not sep or not model_id:
+        raise ValueError(f"expected 'provider:model', got {model!r}; providers: {', '.join(sorted(PROVIDERS))}")
+    entry = PROVIDERS.get(provider)
+    if entry is None:
+        raise ValueError(f"unknown provider {provider!r}; known providers: {', '.join(sorted(PROVIDERS))}")
+    from ._registry import load_spec
+
+    load_spec(provider)  # raises the install hint when the provider is missing
+    cls: type[BaseNeocloudChatModel] = __getattr__(entry.chat_class)
+    return cls(model=model_id, **kwargs)

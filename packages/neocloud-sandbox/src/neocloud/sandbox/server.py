@@ -60,7 +60,7 @@ class Sandbox:
         self._socket = sock
         config = uvicorn.Config(create_app(self.settings), log_level="warning", access_log=False, lifespan="off")
         server = uvicorn.Server(config)
-        server.install_signal_handlers = lambda: None  # type: ignore[method-assign]  # not the main thread
+        # uvicorn installs signal handlers only in the main thread, so a background server needs nothing here.
         self._server = server
         self._thread = threading.Thread(
             target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="neocloud-sandbox"
@@ -93,10 +93,10 @@ class Sandbox:
 
     def _control(self, method: str, path: str, payload: Any = None) -> Any:
         data = None if payload is None else json.dumps(payload).encode()
-        req = urllib.request.Request(
+        req = urllib.request.Request(  # noqa: S310 (our own loopback http URL)
             self.url + path, data=data, method=method, headers={"content-type": "application/json"}
         )
-        with urllib.request.urlopen(req, timeout=5) as response:  # noqa: S310 - our own loopback URL
+        with urllib.request.urlopen(req, timeout=5) as response:  # noqa: S310 (our own loopback http URL)
             return json.loads(response.read() or b"null")
 
     def script(self, provider: str, responses: list[dict[str, Any]], api_key: str | None = None) -> None:

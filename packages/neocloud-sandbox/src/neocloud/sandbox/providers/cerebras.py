@@ -54,11 +54,14 @@ _CREATED = 1_721_000_000
 
 def _model_json(model: CerebrasModel, fmt: str) -> dict[str, Any]:
     if fmt == "openrouter":
-        return {"id": f"cerebras/{model.id}", "name": model.id, "created": _CREATED, "context_length": model.context_length,
-                "max_output_length": model.max_output,
+        return {"id": f"cerebras/{model.id}", "name": model.id, "created": _CREATED,
+                "context_length": model.context_length, "max_output_length": model.max_output,
                 "pricing": {"prompt": model.prompt_price, "completion": model.completion_price}}  # fmt: skip
     if fmt == "huggingface":
-        per_million = {"input": float(model.prompt_price) * 1e6, "output": float(model.completion_price) * 1e6}
+        per_million = {
+            "input": float(model.prompt_price) * 1e6,
+            "output": float(model.completion_price) * 1e6,
+        }
         return {"id": model.id, "object": "model", "created": _CREATED, "owned_by": model.owned_by,
                 "context_length": model.context_length, "pricing": per_million,
                 "capabilities": {"function_calling": True, "streaming": True, "structured_outputs": True,

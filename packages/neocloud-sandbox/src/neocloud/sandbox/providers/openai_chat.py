@@ -68,20 +68,22 @@ def validate_chat(body: dict[str, Any], models: set[str]) -> tuple[int, str, str
     if body.get("n") not in (None, 1):
         return 400, "the sandbox supports n=1 only", "n", None
     tools = body.get("tools")
-    if tools is not None:
-        if not isinstance(tools, list) or not all(
+    if tools is not None and (
+        not isinstance(tools, list)
+        or not all(
             isinstance(t, dict) and isinstance(t.get("function"), dict) and isinstance(t["function"].get("name"), str)
             for t in tools
-        ):
-            return 400, "'tools' must be a list of {type: function, function: {name, parameters}}", "tools", None
+        )
+    ):
+        return 400, "'tools' must be a list of {type: function, function: {name, parameters}}", "tools", None
     choice = body.get("tool_choice")
     names = {t["function"]["name"] for t in tools or []}
     if isinstance(choice, str) and choice not in {"auto", "none", "required"}:
         return 400, "'tool_choice' must be auto, none, required or a named function", "tool_choice", None
     if isinstance(choice, dict):
-        name = (choice.get("function") or {}).get("name")
-        if name not in names:
-            return 400, f"tool_choice names an unknown function {name!r}", "tool_choice", None
+        chosen = (choice.get("function") or {}).get("name")
+        if chosen not in names:
+            return 400, f"tool_choice names an unknown function {chosen!r}", "tool_choice", None
     if choice is not None and choice != "none" and not tools:
         return 400, "'tool_choice' requires 'tools'", "tool_choice", None
     fmt = body.get("response_format")
@@ -118,7 +120,8 @@ def _wanted_tool(body: dict[str, Any]) -> dict[str, Any] | None:
         return None
     if isinstance(choice, dict):
         name = choice["function"]["name"]
-        return next(t for t in tools if t["function"]["name"] == name)
+        chosen: dict[str, Any] = next(t for t in tools if t["function"]["name"] == name)
+        return chosen
     if choice == "required" or body["messages"][-1].get("role") == "user":
         return tools[0]  # type: ignore[no-any-return]
     return None

@@ -1,0 +1,52 @@
+"""Provider clients shared by every model instance with the same configuration (one pool each).
+
+Nothing is created at import: the cache fills on the first call. It is bounded (LRU) so a program that
+builds models with ever-changing settings does not hoard connection pools.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from pydantic import SecretStr
+
+from neocloud.core.provider import ProviderSpec
+
+__all__ = ["provider_client"]
+
+_MAX = 32
+_cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+_lock = threading.Lock()
+
+
+def _key_digest(api_key: SecretStr | None) -> str:
+    # Only a digest identifies the key in the cache; the key itself lives in the client alone.
+    value = api_key.get_secret_value() if api_key is not None else ""
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def provider_client(spec: ProviderSpec, kind: str, *, http_client: Any = None, **settings: Any) -> Any:
+    """The ``kind`` ("sync" / "async") client for these settings, shared when ``http_client`` is None."""
+    factory = spec.sync_client if kind == "sync" else spec.async_client
+    kwargs = {k: v for k, v in settings.items() if v is not None}
+    if http_client is not None:
+        return factory(http_client=http_client, **kwargs)  # caller-owned transport: never shared
+    key = (
+        spec.name,
+        kind,
+        _key_digest(kwargs.get("api_key")),
+        *sorted((k, repr(v)) for k, v in kwargs.items() if k != "api_key"),
+    )
+    with _lock:
+        client = _cache.get(key)
+        if client is not None:
+            _cache.move_to_end(key)
+            return client
+        client = factory(**kwargs)
+        _cache[key] = client
+        if len(_cache) > _MAX:
+            _cache.popitem(last=False)
+        return client

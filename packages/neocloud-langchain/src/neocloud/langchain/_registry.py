@@ -1,0 +1,42 @@
+"""The providers LangChain users can reach: one line each. A test checks this matches the classes."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from neocloud.core.provider import ProviderSpec
+
+__all__ = ["PROVIDERS", "ProviderEntry", "load_spec"]
+
+
+@dataclass(frozen=True)
+class ProviderEntry:
+    """Where a provider lives and which extra installs it."""
+
+    module: str
+    extra: str
+    chat_class: str
+    embeddings_class: str | None = None
+
+
+PROVIDERS: dict[str, ProviderEntry] = {
+    "cerebras": ProviderEntry(module="neocloud.cerebras", extra="cerebras", chat_class="ChatCerebras"),
+}
+
+
+def load_spec(name: str) -> ProviderSpec:
+    """The provider's ``PROVIDER_SPEC``, importing its package on first use (with an install hint)."""
+    entry = PROVIDERS.get(name)
+    if entry is None:
+        raise ValueError(f"unknown provider {name!r}; known providers: {', '.join(sorted(PROVIDERS))}")
+    try:
+        module = importlib.import_module(entry.module)
+    except ImportError as exc:
+        raise ImportError(
+            f'the {name} provider is not installed: pip install "neocloud-langchain[{entry.extra}]"'
+        ) from exc
+    spec: ProviderSpec = module.PROVIDER_SPEC
+    return spec

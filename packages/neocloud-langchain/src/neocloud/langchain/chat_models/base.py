@@ -1,0 +1,320 @@
+"""``BaseNeocloudChatModel``: the LangChain chat model, written once against the provider protocol.
+
+A provider class only names its provider (``ChatCerebras._provider = "cerebras"``); everything else is
+read from that provider's ``ProviderSpec``: env var names, default model, capabilities (tool_choice
+forms, structured-output methods), model profiles and extra response metadata.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from typing import Any, ClassVar, Literal
+
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
+from langchain_core.language_models.chat_models import agenerate_from_stream, generate_from_stream
+from langchain_core.language_models.model_profile import ModelProfile
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
+from langchain_core.tools import BaseTool
+from langchain_core.utils.function_calling import convert_to_openai_tool
+from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+
+from neocloud.core.provider import ProviderSpec
+
+from .._clients import provider_client
+from .._errors import translate_errors
+from .._registry import load_spec
+from ._convert import to_chat_result, to_generation_chunk, to_wire_messages
+from ._structured import structured_runnable
+from ._tools import translate_tool_choice
+
+__all__ = ["BaseNeocloudChatModel"]
+
+# Keys LangChain passes through kwargs that are not request fields.
+_INTERNAL = {"ls_structured_output_format"}
+
+
+class BaseNeocloudChatModel(BaseChatModel):
+    """A LangChain chat model for a neocloud provider (subclasses set ``_provider``)."""
+
+    _provider: ClassVar[str] = ""
+
+    model_name: str = Field(default="", alias="model")
+    """The model id; defaults to the provider's default model."""
+    api_key: SecretStr | None = None
+    """The API key; defaults to the provider's environment variable (e.g. ``CEREBRAS_API_KEY``)."""
+    base_url: str | None = None
+    """The API root; defaults to the provider's environment variable, else its production URL."""
+    temperature: float | None = None
+    max_tokens: int | None = Field(default=None, alias="max_completion_tokens")
+    top_p: float | None = None
+    seed: int | None = None
+    stop: list[str] | str | None = Field(default=None, alias="stop_sequences")
+    timeout: float | None = None
+    """Seconds per request phase (connect is capped at 5 s)."""
+    max_retries: int = 2
+    """Retries of the core client (the only retry layer)."""
+    streaming: bool = False
+    stream_usage: bool = True
+    """Ask for token usage in streams (``stream_options.include_usage``)."""
+    model_kwargs: dict[str, Any] = Field(default_factory=dict)
+    """Provider-specific request fields (e.g. Cerebras ``reasoning_effort``)."""
+    default_headers: dict[str, str] | None = None
+    http_client: Any = Field(default=None, exclude=True)
+    """An ``httpx.Client`` to use instead of the shared pool."""
+    http_async_client: Any = Field(default=None, exclude=True)
+    """An ``httpx.AsyncClient`` to use instead of the shared pools."""
+
+    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
+
+    _backend: Any = PrivateAttr(default=None)
+    _abackend: Any = PrivateAttr(default=None)
+
+    # -- provider and configuration ---------------------------------------------------------------------
+    @classmethod
+    def _spec(cls) -> ProviderSpec:
+        return load_spec(cls._provider)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _neocloud_defaults(cls, values: Any) -> Any:
+        if not isinstance(values, dict):
+            return values
+        spec = cls._spec()
+        if not (values.get("model") or values.get("model_name")):
+            values["model"] = spec.default_model
+        if values.get("api_key") is None and spec.api_key_env:
+            import os
+
+            env_key = os.environ.get(spec.api_key_env)
+            if env_key:
+                values["api_key"] = env_key
+        return values
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        env = self._spec().api_key_env
+        return {"api_key": env} if env else {}
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        return True
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        return ["neocloud", "langchain", "chat_models"]
+
+    @property
+    def _llm_type(self) -> str:
+        return f"{self._provider}-chat"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model_name": self.model_name, **self._sampling()}
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        params = super()._get_ls_params(stop=stop, **kwargs)
+        params["ls_provider"] = self._provider
+        params["ls_model_name"] = kwargs.get("model", self.model_name)
+        params["ls_model_type"] = "chat"
+        if self.temperature is not None:
+            params["ls_temperature"] = kwargs.get("temperature", self.temperature)
+        max_tokens = kwargs.get("max_tokens", self.max_tokens)
+        if max_tokens is not None:
+            params["ls_max_tokens"] = max_tokens
+        stops = stop or self.stop
+        if stops:
+            params["ls_stop"] = [stops] if isinstance(stops, str) else list(stops)
+        return params
+
+    def _resolve_model_profile(self) -> ModelProfile | None:
+        spec = self._spec()
+        caps = spec.capabilities
+        info = spec.model_info(self.model_name)
+        profile = ModelProfile(
+            tool_calling=caps.tools and (info.tools if info else True),
+            tool_choice=bool(caps.tool_choice),
+            structured_output="json_schema" in caps.structured_output and (info.structured_output if info else True),
+        )
+        if info is not None:
+            profile["max_input_tokens"] = info.context_window
+            profile["max_output_tokens"] = info.max_output_tokens
+            profile["reasoning_output"] = info.reasoning
+            profile["image_inputs"] = info.image_inputs
+        return profile
+
+    # -- clients ----------------------------------------------------------------------------------------
+    def _settings(self) -> dict[str, Any]:
+        return {
+            "api_key": self.api_key,
+            "base_url": self.base_url,
+            "timeout": self.timeout,
+            "max_retries": self.max_retries,
+            "default_headers": self.default_headers,
+        }
+
+    def _sync_backend(self) -> Any:
+        if self._backend is None:
+            spec = self._spec()
+            client = provider_client(spec, "sync", http_client=self.http_client, **self._settings())
+            self._backend = spec.chat_backend(client)
+        return self._backend
+
+    def _async_backend(self) -> Any:
+        if self._abackend is None:
+            spec = self._spec()
+            client = provider_client(spec, "async", http_client=self.http_async_client, **self._settings())
+            self._abackend = spec.async_chat_backend(client)
+        return self._abackend
+
+    # -- request ----------------------------------------------------------------------------------------
+    def _sampling(self) -> dict[str, Any]:
+        params = {
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "top_p": self.top_p,
+            "seed": self.seed,
+        }
+        return {k: v for k, v in params.items() if v is not None}
+
+    def _body(self, messages: list[BaseMessage], stop: list[str] | None, stream: bool, **kwargs: Any) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "model": kwargs.pop("model", None) or self.model_name,
+            "messages": to_wire_messages(messages),
+            **self._sampling(),
+            **self.model_kwargs,
+        }
+        stops = stop if stop is not None else self.stop
+        if stops:
+            body["stop"] = stops
+        body.update({k: v for k, v in kwargs.items() if k not in _INTERNAL and v is not None})
+        if not body.get("tools"):
+            body.pop("tool_choice", None)  # never a choice without tools
+            body.pop("parallel_tool_calls", None)
+        if stream and self.stream_usage and self._spec().capabilities.stream_usage:
+            body.setdefault("stream_options", {"include_usage": True})
+        return body
+
+    # -- the four paths ---------------------------------------------------------------------------------
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        if self.streaming:
+            return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
+        body = self._body(messages, stop, stream=False, **kwargs)
+        with translate_errors():
+            completion = self._sync_backend().create_chat(body)
+        return to_chat_result(completion, self._spec())
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        if self.streaming:
+            return await agenerate_from_stream(self._astream(messages, stop, run_manager, **kwargs))
+        body = self._body(messages, stop, stream=False, **kwargs)
+        with translate_errors():
+            completion = await self._async_backend().create_chat(body)
+        return to_chat_result(completion, self._spec())
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        body = self._body(messages, stop, stream=True, **kwargs)
+        spec = self._spec()
+        with translate_errors():
+            stream = self._sync_backend().stream_chat(body)
+            try:
+                for chunk in stream:
+                    generation = to_generation_chunk(chunk, spec)
+                    if generation is None:
+                        continue
+                    if run_manager:
+                        run_manager.on_llm_new_token(generation.text, chunk=generation)
+                    yield generation
+            finally:
+                close = getattr(stream, "close", None)
+                if close is not None:
+                    close()  # release the connection even when the consumer stops early
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        body = self._body(messages, stop, stream=True, **kwargs)
+        spec = self._spec()
+        with translate_errors():
+            stream = await self._async_backend().stream_chat(body)
+            try:
+                async for chunk in stream:
+                    generation = to_generation_chunk(chunk, spec)
+                    if generation is None:
+                        continue
+                    if run_manager:
+                        await run_manager.on_llm_new_token(generation.text, chunk=generation)
+                    yield generation
+            finally:
+                close = getattr(stream, "close", None) or getattr(stream, "aclose", None)
+                if close is not None:
+                    result = close()
+                    if hasattr(result, "__await__"):
+                        await result
+
+    # -- tools and structured output --------------------------------------------------------------------
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
+        *,
+        tool_choice: dict[str, Any] | str | bool | None = None,
+        parallel_tool_calls: bool | None = None,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind tools; ``tool_choice`` accepts every LangChain form and is translated per provider."""
+        caps = self._spec().capabilities
+        if not caps.tools:
+            raise NotImplementedError(f"{self._spec().display_name} does not support tool calling")
+        formatted = [convert_to_openai_tool(t, strict=strict) for t in tools]
+        choice, formatted = translate_tool_choice(tool_choice, formatted, caps)
+        if choice is not None:
+            kwargs["tool_choice"] = choice
+        if parallel_tool_calls is not None and caps.parallel_tool_calls:
+            kwargs["parallel_tool_calls"] = parallel_tool_calls
+        return super().bind(tools=formatted, **kwargs)
+
+    def with_structured_output(
+        self,
+        schema: Any = None,
+        *,
+        method: Literal["json_schema", "function_calling", "json_mode"] | None = None,
+        include_raw: bool = False,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, Any]:
+        """Structured output; the default method is the provider's preferred one (native JSON schema)."""
+        caps = self._spec().capabilities
+        if not caps.structured_output:
+            raise NotImplementedError(f"{self._spec().display_name} does not support structured output")
+        chosen = method or caps.structured_output[0]
+        if chosen not in caps.structured_output:
+            raise ValueError(
+                f"{self._spec().display_name} supports structured output via {', '.join(caps.structured_output)}; "
+                f"not {chosen!r}"
+            )
+        return structured_runnable(self, schema, method=chosen, include_raw=include_raw, strict=strict, **kwargs)
