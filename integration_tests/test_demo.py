@@ -10,7 +10,13 @@ def test_demo_runs_against_the_sandbox(capsys: pytest.CaptureFixture[str]) -> No
 
     assert run_demo() == 0
     out = capsys.readouterr().out
-    for step in ("ChatCerebras.invoke", "ChatCerebras.stream", "ChatCerebras tool call", "CerebrasLLM.chat", "CerebrasLLM.stream_chat"):
+    for step in (
+        "ChatCerebras.invoke",
+        "ChatCerebras.stream",
+        "ChatCerebras tool call",
+        "CerebrasLLM.chat",
+        "CerebrasLLM.stream_chat",
+    ):
         assert step in out
     assert "sandbox answer" in out
     assert "get_weather" in out

@@ -26,7 +26,10 @@ def test_chat_cerebras_invoke_stream_and_tool_call(cerebras_target: Target) -> N
     reply = chat.invoke("Why is fast inference important?")
     assert isinstance(reply.content, str) and reply.content
     assert reply.usage_metadata is not None
-    assert reply.usage_metadata["total_tokens"] == reply.usage_metadata["input_tokens"] + reply.usage_metadata["output_tokens"]
+    assert (
+        reply.usage_metadata["total_tokens"]
+        == reply.usage_metadata["input_tokens"] + reply.usage_metadata["output_tokens"]
+    )
     assert reply.response_metadata["model_name"] == "llama3.1-8b"
     assert reply.response_metadata["model_provider"] == "cerebras"
     assert "time_info" in reply.response_metadata
@@ -55,7 +58,13 @@ def test_chat_cerebras_scripted_parallel_tool_calls(cerebras_target: Target) -> 
     from neocloud.langchain import ChatCerebras
 
     cerebras_target.script(
-        {"content": None, "tool_calls": [{"name": "get_weather", "arguments": {"city": "Paris"}}, {"name": "get_weather", "arguments": {"city": "Oslo"}}]}
+        {
+            "content": None,
+            "tool_calls": [
+                {"name": "get_weather", "arguments": {"city": "Paris"}},
+                {"name": "get_weather", "arguments": {"city": "Oslo"}},
+            ],
+        }
     )
     chat = ChatCerebras(model="llama3.1-8b", max_retries=0, **cerebras_target.client_kwargs()).bind_tools([get_weather])
     reply = chat.invoke("Weather in Paris and Oslo?")

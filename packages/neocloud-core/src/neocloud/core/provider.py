@@ -171,3 +171,15 @@ class ProviderSpec:
             if info.id == model:
                 return info
         return None
+
+
+def import_provider_spec(module: str, install_hint: str) -> ProviderSpec:
+    """``<module>.PROVIDER_SPEC``, imported on first use; a missing package raises ``ImportError(install_hint)``."""
+    import importlib
+
+    try:
+        loaded = importlib.import_module(module)
+    except ImportError as exc:
+        raise ImportError(install_hint) from exc
+    spec: ProviderSpec = loaded.PROVIDER_SPEC
+    return spec

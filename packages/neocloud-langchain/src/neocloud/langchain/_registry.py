@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from neocloud.core.provider import ProviderSpec
+from neocloud.core.provider import ProviderSpec, import_provider_spec
 
 __all__ = ["PROVIDERS", "ProviderEntry", "load_spec"]
 
@@ -32,11 +29,5 @@ def load_spec(name: str) -> ProviderSpec:
     entry = PROVIDERS.get(name)
     if entry is None:
         raise ValueError(f"unknown provider {name!r}; known providers: {', '.join(sorted(PROVIDERS))}")
-    try:
-        module = importlib.import_module(entry.module)
-    except ImportError as exc:
-        raise ImportError(
-            f'the {name} provider is not installed: pip install "neocloud-langchain[{entry.extra}]"'
-        ) from exc
-    spec: ProviderSpec = module.PROVIDER_SPEC
-    return spec
+    hint = f'the {name} provider is not installed: pip install "neocloud-langchain[{entry.extra}]"'
+    return import_provider_spec(entry.module, hint)

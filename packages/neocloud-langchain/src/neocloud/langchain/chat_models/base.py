@@ -22,13 +22,13 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
 from neocloud.core.provider import ProviderSpec
+from neocloud.core.shared_clients import provider_client
+from neocloud.core.tool_choice import translate_tool_choice
 
-from .._clients import provider_client
 from .._errors import translate_errors
 from .._registry import load_spec
 from ._convert import to_chat_result, to_generation_chunk, to_wire_messages
 from ._structured import structured_runnable
-from ._tools import translate_tool_choice
 
 __all__ = ["BaseNeocloudChatModel"]
 

@@ -1,11 +1,12 @@
-"""Tool and structured-output plumbing: every ``tool_choice`` form, translated to what a provider accepts."""
+"""Every ``tool_choice`` form the frameworks use, translated to what a provider accepts (pure; shared by the
+LangChain and LlamaIndex adapters)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from neocloud.core.provider import Capabilities
+from .provider import Capabilities
 
 __all__ = ["translate_tool_choice"]
 

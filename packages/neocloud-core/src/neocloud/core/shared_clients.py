@@ -1,4 +1,4 @@
-"""Provider clients shared by every model instance with the same configuration (one pool each).
+"""Provider clients shared by every framework model with the same configuration (one pool each).
 
 Nothing is created at import: the cache fills on the first call. It is bounded (LRU) so a program that
 builds models with ever-changing settings does not hoard connection pools.
@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from neocloud.core.provider import ProviderSpec
+from .provider import ProviderSpec
 
 __all__ = ["provider_client"]
 

@@ -1,0 +1,33 @@
+"""The providers LlamaIndex users can reach: one line each. A test checks this matches the classes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from neocloud.core.provider import ProviderSpec, import_provider_spec
+
+__all__ = ["PROVIDERS", "ProviderEntry", "load_spec"]
+
+
+@dataclass(frozen=True)
+class ProviderEntry:
+    """Where a provider lives and which extra installs it."""
+
+    module: str
+    extra: str
+    llm_class: str
+    embedding_class: str | None = None
+
+
+PROVIDERS: dict[str, ProviderEntry] = {
+    "cerebras": ProviderEntry(module="neocloud.cerebras", extra="cerebras", llm_class="CerebrasLLM"),
+}
+
+
+def load_spec(name: str) -> ProviderSpec:
+    """The provider's ``PROVIDER_SPEC``, importing its package on first use (with an install hint)."""
+    entry = PROVIDERS.get(name)
+    if entry is None:
+        raise ValueError(f"unknown provider {name!r}; known providers: {', '.join(sorted(PROVIDERS))}")
+    hint = f'the {name} provider is not installed: pip install "neocloud-llamaindex[{entry.extra}]"'
+    return import_provider_spec(entry.module, hint)

@@ -1,0 +1,1 @@
+"""LlamaIndex LLMs (imported lazily)."""

@@ -1,0 +1,170 @@
+"""Conversions between LlamaIndex chat messages and the core's OpenAI-shaped wire models (pure)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from llama_index.core.base.llms.types import (
+    ChatMessage,
+    ChatResponse,
+    ImageBlock,
+    MessageRole,
+    TextBlock,
+    ThinkingBlock,
+    ToolCallBlock,
+)
+from llama_index.core.llms.llm import ToolSelection
+
+from neocloud.core.wire import ChatCompletion, ChatCompletionChunk, Usage
+
+__all__ = ["StreamAccumulator", "to_chat_response", "to_wire_messages", "tool_selections", "usage_kwargs"]
+
+
+def _image_part(block: ImageBlock) -> dict[str, Any] | None:
+    if block.url:
+        return {"type": "image_url", "image_url": {"url": str(block.url)}}
+    if block.image:
+        mime = block.image_mimetype or "image/png"
+        data = block.image.decode() if isinstance(block.image, bytes) else str(block.image)
+        return {"type": "image_url", "image_url": {"url": f"data:{mime};base64,{data}"}}
+    return None
+
+
+def _content(message: ChatMessage) -> str | list[dict[str, Any]] | None:
+    parts: list[dict[str, Any]] = []
+    for block in message.blocks:
+        if isinstance(block, TextBlock):
+            parts.append({"type": "text", "text": block.text})
+        elif isinstance(block, ImageBlock):
+            part = _image_part(block)
+            if part:
+                parts.append(part)
+    if all(p["type"] == "text" for p in parts):
+        text = "".join(p["text"] for p in parts)
+        return text if text or message.role != MessageRole.ASSISTANT else None
+    return parts
+
+
+def _tool_calls(message: ChatMessage) -> list[dict[str, Any]]:
+    calls = list(message.additional_kwargs.get("tool_calls") or [])
+    for block in message.blocks:
+        if isinstance(block, ToolCallBlock):
+            args = block.tool_kwargs if isinstance(block.tool_kwargs, str) else json.dumps(block.tool_kwargs)
+            calls.append(
+                {"id": block.tool_call_id, "type": "function", "function": {"name": block.tool_name, "arguments": args}}
+            )
+    return [c if isinstance(c, dict) else c.model_dump() for c in calls]
+
+
+def to_wire_messages(messages: Sequence[ChatMessage]) -> list[dict[str, Any]]:
+    """LlamaIndex messages → OpenAI chat messages."""
+    out: list[dict[str, Any]] = []
+    for message in messages:
+        role = message.role.value if isinstance(message.role, MessageRole) else str(message.role)
+        if role in {"function", "chatbot", "model"}:
+            role = "tool" if role == "function" else "assistant"
+        wire: dict[str, Any] = {"role": role, "content": _content(message)}
+        if role == "assistant":
+            calls = _tool_calls(message)
+            if calls:
+                wire["tool_calls"] = calls
+        elif role == "tool":
+            wire["tool_call_id"] = message.additional_kwargs.get("tool_call_id", "")
+            wire["content"] = wire["content"] or ""
+        elif wire["content"] is None:
+            wire["content"] = ""
+        out.append(wire)
+    return out
+
+
+def usage_kwargs(usage: Usage | None) -> dict[str, int]:
+    """Token usage as LlamaIndex's ``additional_kwargs`` keys."""
+    if usage is None:
+        return {}
+    return {"prompt_tokens": usage.prompt_tokens, "completion_tokens": usage.completion_tokens,
+            "total_tokens": usage.total_tokens}  # fmt: skip
+
+
+def _message(content: str | None, reasoning: str | None, tool_calls: list[dict[str, Any]]) -> ChatMessage:
+    blocks: list[Any] = []
+    if reasoning:
+        blocks.append(ThinkingBlock(content=reasoning))
+    blocks.append(TextBlock(text=content or ""))
+    kwargs: dict[str, Any] = {"tool_calls": tool_calls} if tool_calls else {}
+    return ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs=kwargs)
+
+
+def to_chat_response(completion: ChatCompletion) -> ChatResponse:
+    """A chat completion → ``ChatResponse`` (usage in ``raw`` and ``additional_kwargs``)."""
+    choice = completion.choices[0]
+    calls = [c.model_dump(mode="json", exclude_none=True) for c in choice.message.tool_calls or []]
+    return ChatResponse(
+        message=_message(choice.message.content, choice.message.reasoning, calls),
+        raw=completion.model_dump(mode="json", exclude_none=True),
+        additional_kwargs={**usage_kwargs(completion.usage), "finish_reason": choice.finish_reason},
+    )
+
+
+class StreamAccumulator:
+    """Builds the growing ``ChatResponse`` of a stream: text, reasoning, tool-call fragments, usage."""
+
+    def __init__(self) -> None:
+        self.text = ""
+        self.reasoning = ""
+        self.calls: dict[int, dict[str, Any]] = {}
+        self.usage: dict[str, int] = {}
+        self.finish_reason: str | None = None
+
+    def add(self, chunk: ChatCompletionChunk) -> ChatResponse | None:
+        if chunk.usage is not None:
+            self.usage = usage_kwargs(chunk.usage)
+        delta_text = ""
+        if chunk.choices:
+            choice = chunk.choices[0]
+            delta = choice.delta
+            delta_text = delta.content or ""
+            self.text += delta_text
+            self.reasoning += delta.reasoning or ""
+            for fragment in delta.tool_calls or []:
+                call = self.calls.setdefault(
+                    fragment.index, {"id": None, "type": "function", "function": {"name": "", "arguments": ""}}
+                )
+                if fragment.id:
+                    call["id"] = fragment.id
+                if fragment.function is not None:
+                    call["function"]["name"] += fragment.function.name or ""
+                    call["function"]["arguments"] += fragment.function.arguments or ""
+            self.finish_reason = choice.finish_reason or self.finish_reason
+        elif chunk.usage is None:
+            return None
+        extra: dict[str, Any] = dict(self.usage)
+        if self.finish_reason:
+            extra["finish_reason"] = self.finish_reason
+        return ChatResponse(
+            message=_message(self.text, self.reasoning or None, [self.calls[i] for i in sorted(self.calls)]),
+            delta=delta_text,
+            raw=chunk.model_dump(mode="json", exclude_none=True),
+            additional_kwargs=extra,
+        )
+
+
+def tool_selections(response: ChatResponse, error_on_no_tool_call: bool) -> list[ToolSelection]:
+    """The tool calls of a (possibly streamed) response as ``ToolSelection`` objects."""
+    calls = response.message.additional_kwargs.get("tool_calls") or []
+    if not calls and error_on_no_tool_call:
+        raise ValueError(
+            f"expected at least one tool call, got none (finish reason: {response.additional_kwargs.get('finish_reason')})"
+        )
+    selections = []
+    for call in calls:
+        function = call.get("function") or {}
+        raw = function.get("arguments") or "{}"
+        try:
+            args = json.loads(raw)
+        except ValueError:
+            args = {}
+        selections.append(ToolSelection(tool_id=call.get("id") or "", tool_name=function.get("name") or "",
+                                        tool_kwargs=args if isinstance(args, dict) else {}))  # fmt: skip
+    return selections
