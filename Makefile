@@ -39,7 +39,7 @@ typecheck: $(VENV)/.synced
 
 unit: $(VENV)/.synced
 	$(RUN) python scripts/check_cassettes.py
-	$(RUN) pytest -q --record-mode=none
+	$(RUN) pytest -q --record-mode=none --allow-hosts=127.0.0.1,::1 --benchmark-disable
 
 test: lint typecheck unit
 

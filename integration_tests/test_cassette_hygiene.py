@@ -78,5 +78,5 @@ def test_serializer_round_trip_keeps_bodies_readable() -> None:
     text = serializer.serialize(cassette)
     assert "parsed_body:" in text and "body: |" in text
     back = serializer.deserialize(text)
-    assert back["interactions"][0]["response"]["body"]["string"] == 'data: {"a": 1}\n\ndata: [DONE]\n\n'
+    assert back["interactions"][0]["response"]["body"]["string"] == b'data: {"a": 1}\n\ndata: [DONE]\n\n'
     assert back["interactions"][0]["request"]["body"] == '{"model": "m", "messages": []}'

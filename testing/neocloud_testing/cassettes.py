@@ -100,11 +100,12 @@ def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
     ctype = next((v[0] if isinstance(v, list) else v for k, v in headers.items() if k.lower() == "content-type"), "")
     body = response.get("body", {}).get("string")
     if isinstance(body, bytes):
+        # Keep the type: httpx's replay stub needs bytes (vcrpy may run this hook on loaded cassettes too).
         try:
-            body = body.decode("utf-8")
+            response["body"]["string"] = _normalise_body(body.decode("utf-8"), ctype).encode("utf-8")
         except UnicodeDecodeError:
             return response
-    if isinstance(body, str):
+    elif isinstance(body, str):
         response["body"]["string"] = _normalise_body(body, ctype)
     return response
 
@@ -184,12 +185,13 @@ class _Serializer:
             if "parsed_body" in req:
                 req["body"] = json.dumps(req.pop("parsed_body"))
             else:
-                req.setdefault("body", None)
+                req.setdefault("body", "")
             if "parsed_body" in res:
                 body = json.dumps(res.pop("parsed_body"))
             else:
                 body = res.pop("body", "")
-            res["body"] = {"string": body}
+            # httpx's replay stub wants bytes, as vcrpy's own serializers produce.
+            res["body"] = {"string": body.encode("utf-8") if isinstance(body, str) else body}
             interactions.append({"request": req, "response": res})
         return {"interactions": interactions, "version": data.get("version", 1)}
 

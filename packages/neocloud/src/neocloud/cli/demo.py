@@ -42,7 +42,7 @@ def _environment(live: bool, console: Console) -> Iterator[str]:
                     os.environ[key] = value
 
 
-def _get_weather(city: str) -> str:
+def get_weather(city: str) -> str:
     """Get the current weather for a city."""
     return f"Sunny in {city}"
 
@@ -70,7 +70,7 @@ def run_demo(*, live: bool = False) -> int:
         console.print()
         results.append(("ChatCerebras.stream", "ok", f"{chunks} chunks"))
 
-        tool_reply: Any = chat.bind_tools([_get_weather], tool_choice="required").invoke("What's the weather in Paris?")
+        tool_reply: Any = chat.bind_tools([get_weather], tool_choice="required").invoke("What's the weather in Paris?")
         call = tool_reply.tool_calls[0]
         console.print(f"[cyan]tool call[/cyan] ({label}): {call['name']}({call['args']})")
         results.append(("ChatCerebras tool call", "ok", call["name"]))

@@ -17,6 +17,10 @@ class WireModel(BaseModel):
 
     model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
 
+    def __str__(self) -> str:
+        # ``print(response)`` shows the type, as the official SDKs do: ``ChatCompletionResponse(id=...)``.
+        return repr(self)
+
     def to_dict(self, *, exclude_unset: bool = True) -> dict[str, Any]:
         """The model as plain JSON-compatible data (only fields the server sent, by default)."""
         return self.model_dump(mode="json", exclude_unset=exclude_unset, by_alias=True)

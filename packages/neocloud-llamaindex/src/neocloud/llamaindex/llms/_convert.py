@@ -154,9 +154,8 @@ def tool_selections(response: ChatResponse, error_on_no_tool_call: bool) -> list
     """The tool calls of a (possibly streamed) response as ``ToolSelection`` objects."""
     calls = response.message.additional_kwargs.get("tool_calls") or []
     if not calls and error_on_no_tool_call:
-        raise ValueError(
-            f"expected at least one tool call, got none (finish reason: {response.additional_kwargs.get('finish_reason')})"
-        )
+        reason = response.additional_kwargs.get("finish_reason")
+        raise ValueError(f"expected at least one tool call, got none (finish reason: {reason})")
     selections = []
     for call in calls:
         function = call.get("function") or {}
