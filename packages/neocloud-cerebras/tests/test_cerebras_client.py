@@ -281,3 +281,15 @@ def test_secret_never_in_repr_or_errors() -> None:
         client.chat.completions.create(messages=MSG, model="m")
     assert KEY not in str(info.value) and KEY not in repr(info.value)
     assert info.value.request is not None and KEY not in str(info.value.request.headers)
+
+
+def test_with_raw_response_on_every_resource() -> None:
+    client, _ = client_for(
+        lambda r: httpx.Response(
+            200, headers={"x-request-id": "req_m"}, json={"object": "list", "data": [{"id": "llama3.1-8b"}]}
+        )
+    )
+    raw = client.models.with_raw_response.list()
+    assert raw.request_id == "req_m" and raw.parse().data[0].id == "llama3.1-8b"
+    with pytest.raises(AttributeError):
+        client.models.with_raw_response._private  # noqa: B018

@@ -146,6 +146,20 @@ class _Attempts:
         return err
 
 
+class _RawProxy:
+    """``resource.with_raw_response``: the resource's methods, returning ``APIResponse`` objects."""
+
+    def __init__(self, resource: Any, wrap: Callable[[Any], Any]) -> None:
+        self._resource = resource
+        self._wrap = wrap
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._resource, name)
+        if name.startswith("_") or not callable(attr):
+            raise AttributeError(f"{type(self._resource).__name__}.with_raw_response has no method {name!r}")
+        return self._wrap(attr)
+
+
 class SyncAPIResource:
     """Base of a group of operations (``client.chat.completions``); holds its client."""
 
@@ -153,6 +167,13 @@ class SyncAPIResource:
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
+
+    @property
+    def with_raw_response(self) -> Any:
+        """Every method of this resource, returning ``APIResponse`` (headers, request id, ``parse()``)."""
+        from ._response import raw_response_wrapper
+
+        return _RawProxy(self, raw_response_wrapper)
 
 
 class AsyncAPIResource:
@@ -162,6 +183,13 @@ class AsyncAPIResource:
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
+
+    @property
+    def with_raw_response(self) -> Any:
+        """Every method of this resource, returning ``APIResponse`` (headers, request id, ``parse()``)."""
+        from ._response import async_raw_response_wrapper
+
+        return _RawProxy(self, async_raw_response_wrapper)
 
 
 class _SyncPool:
