@@ -38,7 +38,7 @@ def test_official_cerebras_sdk(sandbox: Sandbox) -> None:
     assert text and streamed == text and reply.time_info is not None
     completion = client.completions.create(prompt="It was a dark and stormy ", max_tokens=10, model="llama3.1-8b")
     assert completion.choices[0].text
-    assert [m.id for m in client.models.list().data][0] == "llama3.1-8b"
+    assert client.models.list().data[0].id == "llama3.1-8b"
     with pytest.raises(official.NotFoundError):
         client.chat.completions.create(messages=MSG, model="some-model-that-doesnt-exist")
     with pytest.raises(official.AuthenticationError):
@@ -65,9 +65,13 @@ def test_drop_and_stall_faults_over_real_sockets(sandbox: Sandbox) -> None:
         httpx.post(sandbox.base_url("cerebras") + "/v1/chat/completions", headers={"Authorization": f"Bearer {KEY}"},
                    json={"model": "llama3.1-8b", "messages": MSG}).read()  # fmt: skip
     sandbox.faults("cerebras", [{"kind": "stall_stream", "after_chunks": 1, "seconds": 5}])
-    with pytest.raises(httpx.ReadTimeout):
-        with httpx.stream("POST", sandbox.base_url("cerebras") + "/v1/chat/completions", headers={"Authorization": f"Bearer {KEY}"},
-                          json={"model": "llama3.1-8b", "messages": MSG, "stream": True}, timeout=httpx.Timeout(5, read=0.3)) as r:  # fmt: skip
-            for _ in r.iter_bytes():
-                pass
+    url = sandbox.base_url("cerebras") + "/v1/chat/completions"
+    body = {"model": "llama3.1-8b", "messages": MSG, "stream": True}
+    headers = {"Authorization": f"Bearer {KEY}"}
+    with (
+        pytest.raises(httpx.ReadTimeout),
+        httpx.stream("POST", url, headers=headers, json=body, timeout=httpx.Timeout(5, read=0.3)) as r,
+    ):
+        for _ in r.iter_bytes():
+            pass
     sandbox.reset()
