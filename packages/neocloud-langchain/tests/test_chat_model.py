@@ -9,12 +9,11 @@ from typing import Any
 import httpx
 import pytest
 from langchain_core.exceptions import ModelRateLimitError
+from neocloud_testing.fakes import chunk, completion, sse
 from pydantic import BaseModel
 
 from neocloud.core import errors as nc
 from neocloud.langchain import PROVIDERS, ChatCerebras, init_chat_model
-
-from .conftest import chunk, completion, sse
 
 
 def model(server: Any, **kwargs: Any) -> ChatCerebras:

@@ -12,12 +12,11 @@ import pytest
 from llama_index.core.base.llms.types import ChatMessage, ThinkingBlock
 from llama_index.core.prompts import PromptTemplate
 from llama_index.core.tools import FunctionTool
+from neocloud_testing.fakes import chunk, completion, sse
 from pydantic import BaseModel
 
 from neocloud.core import errors as nc
 from neocloud.llamaindex import PROVIDERS, CerebrasLLM
-
-from .conftest import chunk, completion, sse
 
 USER = [ChatMessage(role="user", content="Hello")]
 

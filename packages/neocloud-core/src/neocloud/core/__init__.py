@@ -6,7 +6,7 @@ tree, OpenAI-compatible wire models and the provider protocol. Heavy pieces are 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .errors import (
     APIConnectionError,
@@ -28,6 +28,7 @@ from .errors import (
     StreamError,
     UnprocessableEntityError,
 )
+from .lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from ._base import ClientProfile, FinalRequest
@@ -67,15 +68,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'neocloud.core' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, globals(), _LAZY)
 
 
 __all__ = [

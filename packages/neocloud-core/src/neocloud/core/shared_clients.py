@@ -50,3 +50,36 @@ def provider_client(spec: ProviderSpec, kind: str, *, http_client: Any = None, *
         if len(_cache) > _MAX:
             _cache.popitem(last=False)
         return client
+
+
+def chat_backend(spec: ProviderSpec, kind: str, *, http_client: Any = None, **settings: Any) -> Any:
+    """The provider's ``ChatBackend`` ("sync") or ``AsyncChatBackend`` ("async") over a shared client."""
+    client = provider_client(spec, kind, http_client=http_client, **settings)
+    return spec.chat_backend(client) if kind == "sync" else spec.async_chat_backend(client)
+
+
+def finalize_chat_body(body: dict[str, Any], spec: ProviderSpec, *, stream: bool, stream_usage: bool) -> dict[str, Any]:
+    """The last rules every adapter applies to a chat body: never a ``tool_choice`` without tools, and
+    streaming usage requested where the provider reports it (unless turned off)."""
+    if not body.get("tools"):
+        for key in ("tools", "tool_choice", "parallel_tool_calls"):
+            body.pop(key, None)
+    if stream and stream_usage and spec.capabilities.stream_usage:
+        body.setdefault("stream_options", {"include_usage": True})
+    return body
+
+
+def close_stream(stream: Any) -> None:
+    """Release a stream's connection (used in ``finally`` so early exits never leak)."""
+    close = getattr(stream, "close", None)
+    if close is not None:
+        close()
+
+
+async def aclose_stream(stream: Any) -> None:
+    """Async twin of ``close_stream`` (accepts ``close`` coroutines and async generators' ``aclose``)."""
+    close = getattr(stream, "close", None) or getattr(stream, "aclose", None)
+    if close is not None:
+        result = close()
+        if hasattr(result, "__await__"):
+            await result

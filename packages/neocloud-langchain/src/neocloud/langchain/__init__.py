@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from neocloud.core.lazy import lazy_getattr
+
 from ._registry import PROVIDERS
 
 if TYPE_CHECKING:
@@ -21,15 +23,7 @@ __version__ = "0.1.0"
 _LAZY = {"BaseNeocloudChatModel": ".chat_models.base", "ChatCerebras": ".chat_models.cerebras"}
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'neocloud.langchain' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, globals(), _LAZY)
 
 
 def init_chat_model(model: str, **kwargs: Any) -> BaseNeocloudChatModel:

@@ -6,7 +6,9 @@ Cerebras only.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from neocloud.core.lazy import lazy_getattr
 
 from ._registry import PROVIDERS
 
@@ -21,12 +23,4 @@ __version__ = "0.1.0"
 _LAZY = {"NeocloudLLM": ".llms.base", "CerebrasLLM": ".llms.cerebras"}
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'neocloud.llamaindex' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, globals(), _LAZY)

@@ -14,7 +14,9 @@ with Sandbox() as sandbox:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from neocloud.core.lazy import lazy_getattr
 
 from .keys import SANDBOX_KEYS
 from .providers import PROVIDERS
@@ -29,12 +31,4 @@ __all__ = ["PROVIDERS", "SANDBOX_KEYS", "Sandbox", "SandboxSettings", "create_ap
 _LAZY = {"create_app": ".app", "Sandbox": ".server", "env_for": ".server", "serve": ".server"}
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'neocloud.sandbox' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, globals(), _LAZY)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from neocloud.core.lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from .base import BaseNeocloudChatModel
@@ -13,12 +15,4 @@ __all__ = ["BaseNeocloudChatModel", "ChatCerebras"]
 _LAZY = {"BaseNeocloudChatModel": ".base", "ChatCerebras": ".cerebras"}
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'neocloud.langchain.chat_models' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, globals(), _LAZY)

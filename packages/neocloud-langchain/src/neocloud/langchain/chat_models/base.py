@@ -22,7 +22,7 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
 from neocloud.core.provider import ProviderSpec
-from neocloud.core.shared_clients import provider_client
+from neocloud.core.shared_clients import aclose_stream, chat_backend, close_stream, finalize_chat_body
 from neocloud.core.tool_choice import translate_tool_choice
 
 from .._errors import translate_errors
@@ -157,16 +157,12 @@ class BaseNeocloudChatModel(BaseChatModel):
 
     def _sync_backend(self) -> Any:
         if self._backend is None:
-            spec = self._spec()
-            client = provider_client(spec, "sync", http_client=self.http_client, **self._settings())
-            self._backend = spec.chat_backend(client)
+            self._backend = chat_backend(self._spec(), "sync", http_client=self.http_client, **self._settings())
         return self._backend
 
     def _async_backend(self) -> Any:
         if self._abackend is None:
-            spec = self._spec()
-            client = provider_client(spec, "async", http_client=self.http_async_client, **self._settings())
-            self._abackend = spec.async_chat_backend(client)
+            self._abackend = chat_backend(self._spec(), "async", http_client=self.http_async_client, **self._settings())
         return self._abackend
 
     # -- request ----------------------------------------------------------------------------------------
@@ -190,12 +186,7 @@ class BaseNeocloudChatModel(BaseChatModel):
         if stops:
             body["stop"] = stops
         body.update({k: v for k, v in kwargs.items() if k not in _INTERNAL and v is not None})
-        if not body.get("tools"):
-            body.pop("tool_choice", None)  # never a choice without tools
-            body.pop("parallel_tool_calls", None)
-        if stream and self.stream_usage and self._spec().capabilities.stream_usage:
-            body.setdefault("stream_options", {"include_usage": True})
-        return body
+        return finalize_chat_body(body, self._spec(), stream=stream, stream_usage=self.stream_usage)
 
     # -- the four paths ---------------------------------------------------------------------------------
     def _generate(
@@ -246,9 +237,7 @@ class BaseNeocloudChatModel(BaseChatModel):
                         run_manager.on_llm_new_token(generation.text, chunk=generation)
                     yield generation
             finally:
-                close = getattr(stream, "close", None)
-                if close is not None:
-                    close()  # release the connection even when the consumer stops early
+                close_stream(stream)  # release the connection even when the consumer stops early
 
     async def _astream(
         self,
@@ -270,11 +259,7 @@ class BaseNeocloudChatModel(BaseChatModel):
                         await run_manager.on_llm_new_token(generation.text, chunk=generation)
                     yield generation
             finally:
-                close = getattr(stream, "close", None) or getattr(stream, "aclose", None)
-                if close is not None:
-                    result = close()
-                    if hasattr(result, "__await__"):
-                        await result
+                await aclose_stream(stream)
 
     # -- tools and structured output --------------------------------------------------------------------
     def bind_tools(

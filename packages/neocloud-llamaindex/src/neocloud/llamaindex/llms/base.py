@@ -36,7 +36,7 @@ from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
 
 from neocloud.core.provider import ProviderSpec
-from neocloud.core.shared_clients import provider_client
+from neocloud.core.shared_clients import aclose_stream, chat_backend, close_stream, finalize_chat_body
 from neocloud.core.tool_choice import translate_tool_choice
 
 from .._registry import load_spec
@@ -124,17 +124,14 @@ class NeocloudLLM(StructuredMixin, FunctionCallingLLM):
 
     def _sync_backend(self) -> Any:
         if self._backend is None:
-            spec = self._spec()
-            self._backend = spec.chat_backend(
-                provider_client(spec, "sync", http_client=self._http_client, **self._settings())
-            )
+            self._backend = chat_backend(self._spec(), "sync", http_client=self._http_client, **self._settings())
         return self._backend
 
     def _async_backend(self) -> Any:
         if self._abackend is None:
-            spec = self._spec()
-            client = provider_client(spec, "async", http_client=self._async_http_client, **self._settings())
-            self._abackend = spec.async_chat_backend(client)
+            self._abackend = chat_backend(
+                self._spec(), "async", http_client=self._async_http_client, **self._settings()
+            )
         return self._abackend
 
     def _body(self, messages: Sequence[ChatMessage], stream: bool, **kwargs: Any) -> dict[str, Any]:
@@ -145,12 +142,7 @@ class NeocloudLLM(StructuredMixin, FunctionCallingLLM):
             body["max_tokens"] = self.max_tokens
         body.update(self.additional_kwargs)
         body.update({k: v for k, v in kwargs.items() if v is not None})
-        if not body.get("tools"):
-            body.pop("tool_choice", None)  # never a choice without tools
-            body.pop("tools", None)
-        if stream and self.stream_usage and self._spec().capabilities.stream_usage:
-            body.setdefault("stream_options", {"include_usage": True})
-        return body
+        return finalize_chat_body(body, self._spec(), stream=stream, stream_usage=self.stream_usage)
 
     # -- chat -------------------------------------------------------------------------------------------
     @llm_chat_callback()
@@ -174,9 +166,7 @@ class NeocloudLLM(StructuredMixin, FunctionCallingLLM):
                     if response is not None:
                         yield response
             finally:
-                close = getattr(stream, "close", None)
-                if close is not None:
-                    close()
+                close_stream(stream)
 
         return gen()
 
@@ -193,11 +183,7 @@ class NeocloudLLM(StructuredMixin, FunctionCallingLLM):
                     if response is not None:
                         yield response
             finally:
-                close = getattr(stream, "close", None) or getattr(stream, "aclose", None)
-                if close is not None:
-                    result = close()
-                    if hasattr(result, "__await__"):
-                        await result
+                await aclose_stream(stream)
 
         return gen()
 
