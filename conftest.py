@@ -59,21 +59,32 @@ def sandbox_server(recording: bool) -> Iterator[Any]:
     if not recording:
         yield None
         return
-    from neocloud.sandbox import Sandbox
+    from neocloud.sandbox import Sandbox, SandboxSettings
 
-    with Sandbox() as sb:
+    # Short lifecycle phases keep recordings of polling tests quick.
+    with Sandbox(settings=SandboxSettings(phase_s=0.1)) as sb:
         yield sb
 
 
-@pytest.fixture
-def cerebras_target(recording: bool, sandbox_server: Any) -> Iterator[Target]:
-    """Cerebras endpoint for a recorded test (sandbox state is reset around each recording)."""
-    target = make_target("cerebras", recording=recording, sandbox=sandbox_server)
+def _target(provider: str, recording: bool, sandbox_server: Any) -> Iterator[Target]:
+    target = make_target(provider, recording=recording, sandbox=sandbox_server)
     if sandbox_server is not None:
         sandbox_server.reset()
     yield target
     if sandbox_server is not None:
         sandbox_server.reset()
+
+
+@pytest.fixture
+def cerebras_target(recording: bool, sandbox_server: Any) -> Iterator[Target]:
+    """Cerebras endpoint for a recorded test (sandbox state is reset around each recording)."""
+    yield from _target("cerebras", recording, sandbox_server)
+
+
+@pytest.fixture
+def cluster_target(recording: bool, sandbox_server: Any) -> Iterator[Target]:
+    """Cluster Protocol endpoint for a recorded test."""
+    yield from _target("clusterprotocol", recording, sandbox_server)
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ CANONICAL_HOST = "http://sandbox.invalid"
 # Real provider roots → the sandbox prefix that emulates them (extend when a provider is added).
 REAL_BASE_URLS = {
     "https://api.cerebras.ai": "/cerebras",
+    "https://api.clusterprotocol.ai": "/clusterprotocol",
 }
 _LOOPBACK = re.compile(r"^http://(?:127\.0\.0\.1|localhost|\[::1\]):\d+")
 REQUEST_HEADERS = ("content-type", "accept", "idempotency-key", "x-retry-count")
@@ -55,6 +56,9 @@ def scrub_request(request: Any) -> Any:
         return None  # sandbox scripting is visible in the test itself; not part of the provider exchange
     request.uri = canonical_uri(request.uri)
     kept = {k: v for k, v in request.headers.items() if k.lower() in REQUEST_HEADERS}
+    for name in [k for k in kept if k.lower() == "idempotency-key"]:
+        if str(kept[name]).startswith("neocloud-"):
+            kept[name] = "neocloud-<generated>"  # random per call: keep cassettes stable
     request.headers.clear()
     request.headers.update(kept)
     return request

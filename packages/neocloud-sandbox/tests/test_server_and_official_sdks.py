@@ -22,7 +22,10 @@ def sandbox() -> Sandbox:
 def test_env_points_at_the_sandbox(sandbox: Sandbox) -> None:
     env = sandbox.env()
     assert env["CEREBRAS_BASE_URL"] == f"{sandbox.url}/cerebras" and env["CEREBRAS_API_KEY"] == KEY
-    assert httpx.get(f"{sandbox.url}/_sandbox/health").json() == {"ok": True, "providers": ["cerebras"]}
+    assert httpx.get(f"{sandbox.url}/_sandbox/health").json() == {
+        "ok": True,
+        "providers": ["cerebras", "clusterprotocol"],
+    }
 
 
 def test_official_cerebras_sdk(sandbox: Sandbox) -> None:

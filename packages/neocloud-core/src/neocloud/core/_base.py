@@ -47,6 +47,8 @@ class ClientProfile:
     auth_scheme: str = "Bearer"
     default_timeout: Timeout = field(default_factory=Timeout)
     default_max_retries: int = 2
+    # First backoff step in seconds (doubles per retry, capped); Cluster Protocol documents 1.0.
+    initial_retry_delay: float = 0.5
     # Cerebras: an integer ``status_code`` in the error body wins over the HTTP status.
     body_status_overrides: bool = False
     error_classes: Mapping[int, type[APIStatusError]] = field(default_factory=dict)
@@ -145,6 +147,7 @@ class BaseAPIClient:
         if not isinstance(retries, int) or isinstance(retries, bool) or retries < 0:
             raise ConfigurationError(f"max_retries must be an integer >= 0, got {max_retries!r}")
         self.max_retries = retries
+        self.retry_delay = prof.initial_retry_delay
         self._custom_headers: dict[str, str] = dict(default_headers or {})
         self._custom_query: dict[str, object] = dict(default_query or {})
         self._owns_pool = True

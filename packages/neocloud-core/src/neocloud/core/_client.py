@@ -14,11 +14,12 @@ Contract (both clients):
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 import time
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -121,6 +122,7 @@ class _Attempts:
             now=time.time(),
             jitter=random.random(),
             remaining=remaining,
+            initial_delay=getattr(self.client, "retry_delay", 0.5),
             **kwargs,
         )
 
@@ -309,6 +311,16 @@ class SyncAPIClient(BaseAPIClient):
             return APIResponse(response, lambda: stream, self._request_id(response))  # type: ignore[return-value]
         return stream
 
+    @contextlib.contextmanager
+    def stream_bytes(self, req: FinalRequest) -> Iterator[httpx.Response]:
+        """Send ``req`` (with retries until the headers arrive) and yield the unread response for
+        ``iter_bytes()``; it is closed on exit, whatever happens."""
+        response = self._send(req, stream=True)
+        try:
+            yield response
+        finally:
+            response.close()
+
     # -- custom requests (undocumented endpoints) -------------------------------------------------------
     def get(self, path: str, *, cast_to: type[_T], params: Mapping[str, Any] | None = None) -> _T:
         """GET an arbitrary path with this client's auth, retries and error mapping."""
@@ -457,6 +469,15 @@ class AsyncAPIClient(BaseAPIClient):
         if RAW_MODE.get():
             return APIResponse(response, lambda: stream, self._request_id(response))  # type: ignore[return-value]
         return stream
+
+    @contextlib.asynccontextmanager
+    async def stream_bytes(self, req: FinalRequest) -> AsyncIterator[httpx.Response]:
+        """Async twin of ``SyncAPIClient.stream_bytes``."""
+        response = await self._send(req, stream=True)
+        try:
+            yield response
+        finally:
+            await response.aclose()
 
     async def get(self, path: str, *, cast_to: type[_T], params: Mapping[str, Any] | None = None) -> _T:
         """GET an arbitrary path with this client's auth, retries and error mapping."""

@@ -83,9 +83,10 @@ def parse_retry_after(headers: Mapping[str, str], *, now: float) -> float | None
     return max(seconds, 0.0)
 
 
-def backoff_delay(attempt: int, *, jitter: float) -> float:
-    """Exponential backoff for retry number ``attempt`` (0-based); ``jitter`` in [0, 1) shortens it by <= 25 %."""
-    base = min(INITIAL_DELAY * (2.0 ** min(attempt, 32)), MAX_DELAY)
+def backoff_delay(attempt: int, *, jitter: float, initial: float = INITIAL_DELAY) -> float:
+    """Exponential backoff for retry number ``attempt`` (0-based) from ``initial`` seconds, capped at
+    ``MAX_DELAY``; ``jitter`` in [0, 1) shortens it by up to 25 %."""
+    base = min(initial * (2.0 ** min(attempt, 32)), MAX_DELAY)
     return base * (1.0 - 0.25 * jitter)
 
 
@@ -109,6 +110,7 @@ def decide_retry(
     now: float = 0.0,
     jitter: float = 0.0,
     remaining: float | None = None,
+    initial_delay: float = INITIAL_DELAY,
 ) -> RetryDecision:
     """Decide whether attempt number ``attempt`` (0-based) that just failed should be retried.
 
@@ -136,7 +138,7 @@ def decide_retry(
     if server_wait is not None and server_wait > 0:
         delay = server_wait
     else:
-        delay = backoff_delay(attempt, jitter=jitter)
+        delay = backoff_delay(attempt, jitter=jitter, initial=initial_delay)
     if remaining is not None and delay >= remaining:
         return RetryDecision(False, reason="the total deadline would pass before the retry")
     return RetryDecision(True, delay=delay, reason="retryable")

@@ -34,8 +34,19 @@ class Ctx:
     api_key: str | None
     fault: Fault | None
 
-    def error(self, status: int, message: str, *, code: str | None = None, param: str | None = None) -> JSONResponse:
-        return error_response(self.provider, status, message, code=code, param=param, rid=self.rid)
+    def error(
+        self, status: int, message: str, *, code: str | None = None, param: str | None = None, **extra: Any
+    ) -> JSONResponse:
+        return error_response(self.provider, status, message, code=code, param=param, rid=self.rid, **extra)
+
+    @property
+    def account(self) -> str:
+        """The account a key belongs to (the key itself: resources are never shared across keys)."""
+        return self.api_key or ""
+
+    @property
+    def idempotency_key(self) -> str | None:
+        return self.request.headers.get("idempotency-key")
 
     def json(self) -> tuple[Any, Response | None]:
         """The parsed JSON body, or a 400 in the provider's shape."""

@@ -26,10 +26,16 @@ def request_id(method: str, path: str, body: bytes) -> str:
     return "req_" + hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + body).hexdigest()[:24]
 
 
-def error_body(provider: str, status: int, message: str, code: str | None, param: str | None = None) -> dict[str, Any]:
-    """The provider's error body (Cerebras/OpenAI shape, with Cerebras' ``status_code``)."""
+def error_body(
+    provider: str, status: int, message: str, code: str | None, param: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    """The provider's error body: OpenAI's ``{"error": {message, type, param, code}}`` (plus ``extra``
+    fields such as Cluster Protocol's ``balance``/``required``), with Cerebras' top-level ``status_code``."""
     kind = _TYPES.get(status, "server_error" if status >= 500 else "invalid_request_error")
-    return {"error": {"message": message, "type": kind, "param": param, "code": code or kind}, "status_code": status}
+    body: dict[str, Any] = {"error": {"message": message, "type": kind, "param": param, "code": code or kind, **extra}}
+    if provider == "cerebras":
+        body["status_code"] = status
+    return body
 
 
 def error_response(
@@ -42,6 +48,7 @@ def error_response(
     rid: str = "",
     headers: dict[str, str] | None = None,
     body: Any = None,
+    **extra: Any,
 ) -> JSONResponse:
-    payload = body if body is not None else error_body(provider, status, message, code, param)
+    payload = body if body is not None else error_body(provider, status, message, code, param, **extra)
     return JSONResponse(payload, status_code=status, headers={"x-request-id": rid, **(headers or {})})

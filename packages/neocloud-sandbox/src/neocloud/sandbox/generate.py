@@ -115,3 +115,15 @@ def instance_from_schema(
     if kind == "null":
         return None
     return rng.choice(WORDS)
+
+
+def embed(text: str, dimensions: int) -> list[float]:
+    """A deterministic unit vector for ``text``: texts sharing words get similar vectors (bag of hashed
+    words), so a small retrieval demo ranks sensibly without any model."""
+    vector = [0.0] * dimensions
+    for word in text.lower().split():
+        digest = hashlib.sha256(word.strip(".,!?;:").encode()).digest()
+        for i in range(dimensions):
+            vector[i] += (digest[i % len(digest)] - 127.5) / 127.5
+    norm = sum(v * v for v in vector) ** 0.5 or 1.0
+    return [round(v / norm, 6) for v in vector]

@@ -15,7 +15,10 @@ __all__ = ["KEY_PREFIXES", "SANDBOX_KEYS"]
 SANDBOX_KEYS: Mapping[str, Mapping[str, str]] = MappingProxyType(
     {
         "cerebras": MappingProxyType({"valid": "csk-sandbox-valid", "no_credits": "csk-sandbox-nocredits"}),
+        "clusterprotocol": MappingProxyType(
+            {"valid": "sk-cluster-sandbox-valid", "no_credits": "sk-cluster-sandbox-nocredits"}
+        ),
     }
 )
 
-KEY_PREFIXES: Mapping[str, str] = MappingProxyType({"cerebras": "csk-"})
+KEY_PREFIXES: Mapping[str, str] = MappingProxyType({"cerebras": "csk-", "clusterprotocol": "sk-cluster-"})

@@ -16,6 +16,8 @@ class SandboxSettings:
     seed: int = 0
     latency_s: float = 0.0
     stream_chunk_delay_s: float = 0.0
+    # Length of one lifecycle phase (queued → running → done) for jobs, fine-tunes, instances, workloads.
+    phase_s: float = 0.3
 
 
 @dataclass
@@ -83,10 +85,20 @@ class SandboxState:
     settings: SandboxSettings = field(default_factory=SandboxSettings)
     scripts: dict[str, deque[tuple[str | None, ScriptedResponse]]] = field(default_factory=dict)
     faults: dict[str, list[Fault]] = field(default_factory=dict)
+    # Provider planes keep their resources here: planes[provider][account] is that account's store.
+    planes: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def reset(self) -> None:
         self.scripts.clear()
         self.faults.clear()
+        self.planes.clear()
+
+    def store(self, provider: str, account: str, factory: Any) -> Any:
+        """The per-account store of a provider plane (created by ``factory()`` on first use)."""
+        accounts = self.planes.setdefault(provider, {})
+        if account not in accounts:
+            accounts[account] = factory()
+        return accounts[account]
 
     def next_script(self, provider: str, api_key: str | None) -> ScriptedResponse | None:
         """Pop the first scripted answer for this provider that is not reserved for another key."""

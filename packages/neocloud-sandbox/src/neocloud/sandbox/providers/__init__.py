@@ -7,7 +7,7 @@ from types import ModuleType
 
 __all__ = ["PROVIDERS", "load"]
 
-PROVIDERS: tuple[str, ...] = ("cerebras",)
+PROVIDERS: tuple[str, ...] = ("cerebras", "clusterprotocol")
 
 
 def load(name: str) -> ModuleType:

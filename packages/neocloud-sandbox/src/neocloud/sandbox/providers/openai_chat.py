@@ -225,8 +225,20 @@ def _pieces(text: str, size: int) -> list[str]:
     return [text[i : i + size] for i in range(0, len(text), size)] or [""]
 
 
-def chunk_frames(answer: Answer, body: dict[str, Any], cid: str, final_extra: dict[str, Any]) -> list[dict[str, Any]]:
-    """The stream frames of ``answer``: role, reasoning, content words, tool-call fragments, final usage."""
+def chunk_frames(
+    answer: Answer,
+    body: dict[str, Any],
+    cid: str,
+    final_extra: dict[str, Any],
+    *,
+    usage_frame: bool = False,
+    usage_extra: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """The stream frames of ``answer``: role, reasoning, content words, tool-call fragments, final usage.
+
+    Cerebras puts usage in the last frame (unless ``include_usage`` is false). OpenAI-style planes
+    (``usage_frame=True``) send usage only when asked, in a separate frame with ``"choices": []``.
+    """
     created = int(time.time())
     head = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": body["model"],
             "system_fingerprint": "fp_sandbox"}  # fmt: skip
@@ -246,10 +258,13 @@ def chunk_frames(answer: Answer, body: dict[str, Any], cid: str, final_extra: di
         frames += [frame({"tool_calls": [{"index": index, "function": {"arguments": p}}]}) for p in parts[1:]]
     last = frame({}, answer.finish_reason)
     options = body.get("stream_options") or {}
-    if options.get("include_usage") is not False:
-        last["usage"] = usage_of(answer)
+    usage = {**usage_of(answer), **(usage_extra or {})}
+    if not usage_frame and options.get("include_usage") is not False:
+        last["usage"] = usage
     last.update(final_extra)
     frames.append(last)
+    if usage_frame and options.get("include_usage") is True:
+        frames.append({**head, "choices": [], "usage": usage})
     return frames
 
 

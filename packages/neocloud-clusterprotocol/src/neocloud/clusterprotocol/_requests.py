@@ -1,0 +1,112 @@
+"""The requests of Cluster Protocol's non-chat operations, built and validated once (pure) for both the
+sync and async resources."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from neocloud.core._base import FinalRequest, new_idempotency_key
+from neocloud.core.errors import RequestValidationError
+from neocloud.core.validation import validate_params
+
+from .types import FineTuneRequest
+
+__all__ = [
+    "access",
+    "balance",
+    "cancel_fine_tune",
+    "create_fine_tune",
+    "dataset",
+    "datasets",
+    "download_file",
+    "get_fine_tune",
+    "list_fine_tunes",
+    "purchase",
+    "usage",
+]
+
+_PAYMENT_METHODS = ("balance", "eth", "token")
+
+
+def _id(value: Any, name: str) -> str:
+    if not isinstance(value, str) or not value.strip() or "/" in value:
+        raise RequestValidationError(f"'{name}' must be a non-empty id without '/'; got {value!r}", param=name)
+    return value
+
+
+def balance() -> FinalRequest:
+    return FinalRequest("GET", "/api/balance")
+
+
+def usage() -> FinalRequest:
+    return FinalRequest("GET", "/api/usage")
+
+
+def datasets(page: int, limit: int, q: str | None, category: str | None) -> FinalRequest:
+    if not isinstance(page, int) or page < 1:
+        raise RequestValidationError(f"'page' must be an integer >= 1; got {page!r}", param="page", allowed=">= 1")
+    if not isinstance(limit, int) or not 1 <= limit <= 100:
+        raise RequestValidationError(f"'limit' must be 1..100; got {limit!r}", param="limit", allowed="1..100")
+    params = {"page": str(page), "limit": str(limit), "q": q or None, "category": category or None}
+    return FinalRequest("GET", "/api/datasets", params=params)
+
+
+def dataset(slug_or_id: str) -> FinalRequest:
+    return FinalRequest("GET", f"/api/datasets/{_id(slug_or_id, 'slug_or_id')}")
+
+
+def purchase(dataset_id: str, payment_method: str, tx_hash: str | None, idempotency_key: str | None) -> FinalRequest:
+    if payment_method not in _PAYMENT_METHODS:
+        raise RequestValidationError(
+            f"'payment_method' must be one of {', '.join(_PAYMENT_METHODS)}; got {payment_method!r}",
+            param="payment_method",
+            allowed=", ".join(_PAYMENT_METHODS),
+        )
+    if payment_method != "balance" and not tx_hash:
+        raise RequestValidationError("'tx_hash' is required for eth and token payments", param="tx_hash")
+    body: dict[str, Any] = {"paymentMethod": payment_method}
+    if tx_hash:
+        body["txHash"] = tx_hash
+    # A payment: never repeated unless the server can deduplicate it by key.
+    return FinalRequest(
+        "POST",
+        f"/api/datasets/{_id(dataset_id, 'dataset_id')}/purchase",
+        json=body,
+        idempotent=False,
+        idempotency_key=idempotency_key or new_idempotency_key(),
+    )
+
+
+def access(dataset_id: str) -> FinalRequest:
+    return FinalRequest("GET", f"/api/datasets/{_id(dataset_id, 'dataset_id')}/access")
+
+
+def download_file(dataset_id: str, cid: str) -> FinalRequest:
+    return FinalRequest("GET", f"/api/datasets/{_id(dataset_id, 'dataset_id')}/ipfs-download/{_id(cid, 'cid')}")
+
+
+def create_fine_tune(fields: dict[str, Any], idempotency_key: str | None) -> FinalRequest:
+    body = {k: v for k, v in fields.items() if v is not None}
+    validate_params(FineTuneRequest, body, what="fine_tuning.create")
+    return FinalRequest(
+        "POST",
+        "/v1/fine_tuning/jobs",
+        json=body,
+        idempotent=False,
+        idempotency_key=idempotency_key or new_idempotency_key(),
+    )
+
+
+def get_fine_tune(job_id: str) -> FinalRequest:
+    return FinalRequest("GET", f"/v1/fine_tuning/jobs/{_id(job_id, 'job_id')}")
+
+
+def list_fine_tunes(limit: int | None, after: str | None) -> FinalRequest:
+    if limit is not None and (not isinstance(limit, int) or not 1 <= limit <= 100):
+        raise RequestValidationError(f"'limit' must be 1..100; got {limit!r}", param="limit", allowed="1..100")
+    return FinalRequest("GET", "/v1/fine_tuning/jobs", params={"limit": limit, "after": after})
+
+
+def cancel_fine_tune(job_id: str) -> FinalRequest:
+    # Cancelling twice is harmless (the job is already cancelled), so the call may be retried.
+    return FinalRequest("POST", f"/v1/fine_tuning/jobs/{_id(job_id, 'job_id')}/cancel", idempotent=True)
