@@ -82,6 +82,12 @@ def cerebras_target(recording: bool, sandbox_server: Any) -> Iterator[Target]:
 
 
 @pytest.fixture
+def metalcloud_target(recording: bool, sandbox_server: Any) -> Iterator[Target]:
+    """MetalCloud endpoint for a recorded test."""
+    yield from _target("metalcloud", recording, sandbox_server)
+
+
+@pytest.fixture
 def cluster_target(recording: bool, sandbox_server: Any) -> Iterator[Target]:
     """Cluster Protocol endpoint for a recorded test."""
     yield from _target("clusterprotocol", recording, sandbox_server)

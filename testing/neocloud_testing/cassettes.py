@@ -33,6 +33,7 @@ CANONICAL_HOST = "http://sandbox.invalid"
 REAL_BASE_URLS = {
     "https://api.cerebras.ai": "/cerebras",
     "https://api.clusterprotocol.ai": "/clusterprotocol",
+    "https://api.metalcloud.space": "/metalcloud",
 }
 _LOOPBACK = re.compile(r"^http://(?:127\.0\.0\.1|localhost|\[::1\]):\d+")
 REQUEST_HEADERS = ("content-type", "accept", "idempotency-key", "x-retry-count")

@@ -17,8 +17,12 @@ from .cassettes import CANONICAL_HOST, REAL_BASE_URLS
 __all__ = ["PLACEHOLDER_KEYS", "Target"]
 
 # Used while replaying; shaped like each provider's keys but obviously fake.
-PLACEHOLDER_KEYS = {"cerebras": "csk-sandbox-valid", "clusterprotocol": "sk-cluster-sandbox-valid"}
-ENV_KEYS = {"cerebras": "CEREBRAS_API_KEY", "clusterprotocol": "CLUSTER_API_KEY"}
+PLACEHOLDER_KEYS = {
+    "cerebras": "csk-sandbox-valid",
+    "clusterprotocol": "sk-cluster-sandbox-valid",
+    "metalcloud": "mc_sandbox-valid",
+}
+ENV_KEYS = {"cerebras": "CEREBRAS_API_KEY", "clusterprotocol": "CLUSTER_API_KEY", "metalcloud": "METALCLOUD_API_KEY"}
 
 
 @dataclass

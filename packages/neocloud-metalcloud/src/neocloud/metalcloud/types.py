@@ -82,7 +82,7 @@ class Model(WireModel):
 
     id: str
     object: str = "model"
-    parameters: float | None = None
+    parameters: int | float | None = None
     context_length: int | None = None
     owned_by: str | None = None
     created: int | None = None

@@ -15,10 +15,13 @@ __all__ = ["KEY_PREFIXES", "SANDBOX_KEYS"]
 SANDBOX_KEYS: Mapping[str, Mapping[str, str]] = MappingProxyType(
     {
         "cerebras": MappingProxyType({"valid": "csk-sandbox-valid", "no_credits": "csk-sandbox-nocredits"}),
+        "metalcloud": MappingProxyType({"valid": "mc_sandbox-valid", "no_credits": "mc_sandbox-nocredits"}),
         "clusterprotocol": MappingProxyType(
             {"valid": "sk-cluster-sandbox-valid", "no_credits": "sk-cluster-sandbox-nocredits"}
         ),
     }
 )
 
-KEY_PREFIXES: Mapping[str, str] = MappingProxyType({"cerebras": "csk-", "clusterprotocol": "sk-cluster-"})
+KEY_PREFIXES: Mapping[str, str] = MappingProxyType(
+    {"cerebras": "csk-", "clusterprotocol": "sk-cluster-", "metalcloud": "mc_"}
+)
