@@ -185,7 +185,7 @@ def test_models_and_jobs() -> None:
         return httpx.Response(200, json={"object": "list", "data": page, "has_more": after is None})
 
     client, seen = client_for(handler)
-    assert [f"{m.id}: {m.parameters}B params" for m in client.list_models()] == [f"{MODEL}: 70.0B params"]
+    assert [f"{m.id}: {m.parameters}B params" for m in client.list_models()] == [f"{MODEL}: 70B params"]
     job = client.get_job(job_id="job_abc123")
     assert job.status == "completed" and job.result is not None and job.result.text == "done"
     jobs = client.list_jobs(limit=10, status="completed")
