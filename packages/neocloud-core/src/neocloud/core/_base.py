@@ -55,6 +55,9 @@ class ClientProfile:
     # Refinement by the body's error code (e.g. 404 ``model_not_found`` → ``ModelNotFoundError``).
     error_codes: Mapping[str, type[APIStatusError]] = field(default_factory=dict)
     idempotency_header: str = "Idempotency-Key"
+    # Error codes that mean "this request itself is refused": never retried whatever the status
+    # (Runcrate's ``launch_refused`` comes with a 502).
+    never_retry_codes: frozenset[str] = frozenset()
     # Streams of this provider always end with ``data: [DONE]``; ending without it is a truncation.
     stream_requires_done: bool = True
 

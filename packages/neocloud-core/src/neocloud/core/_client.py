@@ -144,7 +144,10 @@ class _Attempts:
     def status_error(self, response: httpx.Response, attempt: int) -> APIError:
         err = self.client._make_status_error(response, self.req)
         _mask(response.request, self.client.profile.auth_header)
-        err._neocloud_retry = self.decide(attempt, status=response.status_code, headers=response.headers)  # type: ignore[attr-defined]
+        if err.code in self.client.profile.never_retry_codes:
+            err._neocloud_retry = RetryDecision(False, reason=f"error code {err.code} is never retried")  # type: ignore[attr-defined]
+        else:
+            err._neocloud_retry = self.decide(attempt, status=response.status_code, headers=response.headers)  # type: ignore[attr-defined]
         return err
 
 

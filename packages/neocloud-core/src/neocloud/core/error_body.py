@@ -114,8 +114,7 @@ def build_status_error(
         or (classes or {}).get(info.status_code)
         or status_error_class(info.status_code)
     )
-    code_part = f" ({info.code})" if info.code and info.code not in info.message else ""
-    message = f"Error code: {info.status_code}{code_part} - {info.message}"
+    message = info.message  # the provider's own words; str(error) adds status and code
     kwargs: dict[str, Any] = {
         "status_code": info.status_code,
         "code": info.code,

@@ -163,7 +163,8 @@ class StreamError(APIError):
 class APIStatusError(APIError):
     """The provider answered with an error status (or sent an error frame inside a stream).
 
-    Attributes: ``status_code``, ``message``, ``code`` (the provider's machine-readable code),
+    Attributes: ``status_code``, ``message`` (the provider's own words; ``str(error)`` prefixes the status and
+    code), ``code`` (the provider's machine-readable code),
     ``details`` (extra structured information), ``request_id``, ``body`` (the parsed error body) and
     ``response`` (the ``httpx.Response``, ``None`` after unpickling).
     """
@@ -195,6 +196,10 @@ class APIStatusError(APIError):
             "code": self.code,
             "details": self.details,
         }
+
+    def __str__(self) -> str:
+        code = f" ({self.code})" if self.code and self.code not in self.message else ""
+        return f"Error code: {self.status_code}{code} - {self.message}"
 
     def __repr__(self) -> str:
         return (

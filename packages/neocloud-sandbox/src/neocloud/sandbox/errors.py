@@ -32,6 +32,9 @@ def error_body(
     """The provider's error body: OpenAI's ``{"error": {message, type, param, code}}`` (plus ``extra``
     fields such as Cluster Protocol's ``balance``/``required``), with Cerebras' top-level ``status_code``."""
     kind = _TYPES.get(status, "server_error" if status >= 500 else "invalid_request_error")
+    if provider == "runcrate":  # Runcrate's canonical body: {"error": {"code", "message", "details"}}
+        details = {**({"param": param} if param else {}), **extra}
+        return {"error": {"code": code or kind, "message": message, "details": details}}
     body: dict[str, Any] = {"error": {"message": message, "type": kind, "param": param, "code": code or kind, **extra}}
     if provider == "cerebras":
         body["status_code"] = status

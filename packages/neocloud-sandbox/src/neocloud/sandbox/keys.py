@@ -16,6 +16,7 @@ SANDBOX_KEYS: Mapping[str, Mapping[str, str]] = MappingProxyType(
     {
         "cerebras": MappingProxyType({"valid": "csk-sandbox-valid", "no_credits": "csk-sandbox-nocredits"}),
         "metalcloud": MappingProxyType({"valid": "mc_sandbox-valid", "no_credits": "mc_sandbox-nocredits"}),
+        "runcrate": MappingProxyType({"valid": "rc_live_sandbox-valid", "no_credits": "rc_live_sandbox-nocredits"}),
         "clusterprotocol": MappingProxyType(
             {"valid": "sk-cluster-sandbox-valid", "no_credits": "sk-cluster-sandbox-nocredits"}
         ),
@@ -23,5 +24,5 @@ SANDBOX_KEYS: Mapping[str, Mapping[str, str]] = MappingProxyType(
 )
 
 KEY_PREFIXES: Mapping[str, str] = MappingProxyType(
-    {"cerebras": "csk-", "clusterprotocol": "sk-cluster-", "metalcloud": "mc_"}
+    {"cerebras": "csk-", "clusterprotocol": "sk-cluster-", "metalcloud": "mc_", "runcrate": "rc_live_"}
 )

@@ -1,0 +1,133 @@
+"""Every Runcrate operation once: its request (validated before sending) and how to read its answer.
+
+The sync and async resources only run these (``Op``), so both surfaces behave identically. Control-plane
+answers use the ``{"data": ..., "meta": {...}}`` envelope; inference answers are plain.
+"""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from neocloud.core._base import FinalRequest, new_idempotency_key
+from neocloud.core._types import Timeout
+from neocloud.core.errors import RequestValidationError
+
+from .types import Page
+
+__all__ = ["Op", "image_input", "instance_create", "page_of", "unwrap"]
+
+_T = TypeVar("_T")
+LAUNCH_TIMEOUT = Timeout(connect=10.0, read=75.0, write=75.0, pool=75.0)  # launches may take 60 s
+MEDIA_TIMEOUT = Timeout(connect=10.0, read=120.0, write=120.0, pool=120.0)
+_IMAGE_FIELDS = ("image", "start_image", "mask", "control_image")
+
+
+@dataclass(frozen=True)
+class Op(Generic[_T]):
+    """One call: the request, how to parse its JSON (or bytes), and which host serves it."""
+
+    request: FinalRequest
+    parse: Callable[[Any], _T]
+    host: str = "control"  # or "inference"
+    raw: bool = False  # True: the parser receives the body bytes
+
+
+def unwrap(body: Any) -> tuple[Any, Mapping[str, Any]]:
+    """``(data, meta)`` from the control plane's envelope (bare objects are accepted too)."""
+    if isinstance(body, dict) and "data" in body:
+        meta = body.get("meta") or {}
+        return body["data"], meta if isinstance(meta, dict) else {}
+    return body, {}
+
+
+def page_of(model: type[Any]) -> Callable[[Any], Page[Any]]:
+    """A parser for a list answer: items validated as ``model``, paging from ``meta``."""
+
+    def parse(body: Any) -> Page[Any]:
+        data, meta = unwrap(body)
+        return Page[model](  # type: ignore[valid-type]
+            data=[model.model_validate(item) for item in data or []],
+            has_more=bool(meta.get("has_more", meta.get("hasMore", False))),
+            total=meta.get("total"),
+            cursor=meta.get("cursor"),
+        )
+
+    return parse
+
+
+def one(model: type[_T]) -> Callable[[Any], _T]:
+    """A parser for a single-object answer."""
+    return lambda body: model.model_validate(unwrap(body)[0])  # type: ignore[attr-defined]
+
+
+def none(body: Any) -> None:
+    return None
+
+
+def clean(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Drop ``None`` values (Runcrate omits unset fields)."""
+    return {k: v for k, v in params.items() if v is not None}
+
+
+def ident(value: Any, name: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise RequestValidationError(f"'{name}' must be a non-empty string; got {value!r}", param=name)
+    return value
+
+
+def ranged(value: Any, name: str, low: int, high: int) -> None:
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high):
+        raise RequestValidationError(
+            f"'{name}' must be an integer from {low} to {high}; got {value!r}", param=name, allowed=f"{low}..{high}"
+        )
+
+
+def instance_create(fields: dict[str, Any], idempotency_key: str | None) -> FinalRequest:
+    """``POST /api/v1/instances`` (an ``Idempotency-Key`` on every launch; 75 s minimum timeout)."""
+    ident(fields.get("name"), "name")
+    ident(fields.get("ssh_key_id"), "ssh_key_id")
+    ranged(fields.get("gpu_count"), "gpu_count", 1, 8)
+    ranged(fields.get("max_runtime_minutes"), "max_runtime_minutes", 5, 10080)
+    ranged(fields.get("idle_shutdown_minutes"), "idle_shutdown_minutes", 5, 1440)
+    commands = fields.get("startup_commands")
+    if commands is not None and (not isinstance(commands, list) or not all(isinstance(c, str) for c in commands)):
+        raise RequestValidationError("'startup_commands' must be a list of strings", param="startup_commands")
+    return FinalRequest(
+        "POST",
+        "/api/v1/instances",
+        json=clean(fields),
+        idempotent=False,
+        idempotency_key=idempotency_key or new_idempotency_key(),
+        timeout=LAUNCH_TIMEOUT,
+    )
+
+
+def image_input(value: Any, name: str) -> Any:
+    """An image field: a local file path becomes a ``data:`` URI; URLs, data URIs and base64 pass through."""
+    if not isinstance(value, (str, os.PathLike)):
+        raise RequestValidationError(f"'{name}' must be a file path, URL or base64 string", param=name)
+    text = os.fspath(value)
+    if text.startswith(("http://", "https://", "data:")):
+        return text
+    path = Path(text)
+    looks_like_path = len(text) < 4096 and (path.suffix or text.startswith((".", "/", "~")))
+    if looks_like_path:
+        path = path.expanduser()
+        if not path.is_file():
+            raise RequestValidationError(f"'{name}': no such file {text!r}", param=name)
+        mime = mimetypes.guess_type(path.name)[0] or "image/png"
+        if mime not in {"image/png", "image/jpeg", "image/webp", "image/gif"}:
+            mime = "image/png"
+        return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode()}"
+    return text  # raw base64
+
+
+def media_fields(params: dict[str, Any]) -> dict[str, Any]:
+    """Convert the image-typed fields of a media request (``image``, ``mask``, ...)."""
+    return {k: (image_input(v, k) if k in _IMAGE_FIELDS and v is not None else v) for k, v in clean(params).items()}

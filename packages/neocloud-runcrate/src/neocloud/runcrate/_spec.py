@@ -1,0 +1,58 @@
+"""Runcrate, declared once for the framework adapters, the docs and the CLI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from neocloud.core.provider import Capabilities, ModelInfo, ProviderSpec
+
+__all__ = ["PROVIDER_SPEC"]
+
+
+def _adapt(kwargs: dict[str, Any]) -> dict[str, Any]:
+    timeout = kwargs.pop("timeout", None)
+    if timeout is not None and not isinstance(timeout, (int, float)):
+        timeout = getattr(timeout, "read", None)
+    # Framework adapters talk to the inference host: their base_url is Runcrate's inference_url.
+    base_url = kwargs.pop("base_url", None)
+    return {**kwargs, "timeout": timeout, "inference_url": base_url}
+
+
+def _sync(**kwargs: Any) -> Any:
+    from ._client import Runcrate
+
+    return Runcrate(**_adapt(kwargs))
+
+
+def _async(**kwargs: Any) -> Any:
+    from ._client import AsyncRuncrate
+
+    return AsyncRuncrate(**_adapt(kwargs))
+
+
+PROVIDER_SPEC = ProviderSpec(
+    name="runcrate",
+    display_name="Runcrate",
+    distribution="neocloud-runcrate",
+    api_key_env="RUNCRATE_API_KEY",
+    base_url_env=None,
+    default_base_url="https://api.runcrate.ai",
+    default_model="deepseek-ai/DeepSeek-V3",
+    capabilities=Capabilities(
+        chat=True,
+        tools=True,
+        tool_choice=frozenset({"auto", "none", "required", "named"}),
+        parallel_tool_calls=True,
+        structured_output=("json_schema", "json_mode", "function_calling"),
+        stream_usage=True,
+        image_inputs=False,
+        provisioning=True,
+    ),
+    models=(
+        ModelInfo("deepseek-ai/DeepSeek-V3", context_window=65_536, max_output_tokens=8_192),
+        ModelInfo("meta-llama/Llama-3.3-70B-Instruct", context_window=131_072, max_output_tokens=8_192),
+        ModelInfo("Qwen/Qwen2.5-Coder-32B-Instruct", context_window=32_768, max_output_tokens=8_192),
+    ),
+    sync_client=_sync,
+    async_client=_async,
+)

@@ -1,0 +1,44 @@
+"""Runcrate's documented error hierarchy, as members of the common tree.
+
+Every API error exposes ``message``, ``status_code``, ``code`` (e.g. ``not_found``, ``rate_limited``,
+``BUDGET_REACHED``) and ``details``. ``ConnectionError`` / ``TimeoutError`` are the names Runcrate
+documents; they are the common ``APIConnectionError`` / ``APITimeoutError`` (importing them by those
+names shadows Python's builtins in your module, as with the official SDK).
+"""
+
+from __future__ import annotations
+
+from neocloud.core import errors as _core
+
+__all__ = [
+    "ApiError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "ConnectionError",
+    "InsufficientCreditsError",
+    "InternalServerError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RuncrateError",
+    "TimeoutError",
+    "UnprocessableEntityError",
+]
+
+RuncrateError = _core.NeocloudError
+ApiError = _core.APIStatusError
+BadRequestError = _core.BadRequestError
+AuthenticationError = _core.AuthenticationError
+PermissionDeniedError = _core.PermissionDeniedError
+NotFoundError = _core.NotFoundError
+ConflictError = _core.ConflictError
+UnprocessableEntityError = _core.UnprocessableEntityError
+RateLimitError = _core.RateLimitError
+InternalServerError = _core.InternalServerError
+ConnectionError = _core.APIConnectionError
+TimeoutError = _core.APITimeoutError
+
+
+class InsufficientCreditsError(_core.PaymentRequiredError):
+    """402: not enough credits; ``code`` tells which limit (``BUDGET_REACHED``, ``budget_exceeded``, ...)."""

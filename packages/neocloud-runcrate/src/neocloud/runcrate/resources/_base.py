@@ -1,0 +1,81 @@
+"""Running ``Op`` objects on the right host, sync or async."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, Generic, ParamSpec, TypeVar
+
+import httpx
+
+from .._ops import Op
+
+__all__ = ["AsyncResource", "SyncResource", "async_call", "sync_call"]
+
+_T = TypeVar("_T")
+
+
+class SyncResource:
+    """Base of the synchronous resources; ``_run`` sends an operation to its host."""
+
+    _is_resource = True
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    def _run(self, op: Op[_T]) -> _T:
+        transport = self._client._control if op.host == "control" else self._client._inference
+        if op.raw:
+            return op.parse(transport.request(httpx.Response, op.request))
+        return op.parse(transport.request(object, op.request))
+
+
+class AsyncResource:
+    """Base of the asynchronous resources."""
+
+    _is_resource = True
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    async def _run(self, op: Op[_T]) -> _T:
+        transport = self._client._control if op.host == "control" else self._client._inference
+        if op.raw:
+            return op.parse(await transport.request(httpx.Response, op.request))
+        return op.parse(await transport.request(object, op.request))
+
+
+_P = ParamSpec("_P")
+
+
+class sync_call(Generic[_P, _T]):
+    """Expose an operation factory as a typed sync method: ``list = sync_call(ops.Instances.list)``."""
+
+    def __init__(self, factory: Callable[_P, Op[_T]]) -> None:
+        self._factory = factory
+        self.__doc__ = factory.__doc__
+
+    def __get__(self, obj: SyncResource | None, owner: type | None = None) -> Callable[_P, _T]:
+        factory = self._factory
+
+        def call(*args: _P.args, **kwargs: _P.kwargs) -> _T:
+            assert obj is not None
+            return obj._run(factory(*args, **kwargs))
+
+        return call
+
+
+class async_call(Generic[_P, _T]):
+    """Expose an operation factory as a typed async method."""
+
+    def __init__(self, factory: Callable[_P, Op[_T]]) -> None:
+        self._factory = factory
+        self.__doc__ = factory.__doc__
+
+    def __get__(self, obj: AsyncResource | None, owner: type | None = None) -> Callable[_P, Awaitable[_T]]:
+        factory = self._factory
+
+        async def call(*args: _P.args, **kwargs: _P.kwargs) -> _T:
+            assert obj is not None
+            return await obj._run(factory(*args, **kwargs))
+
+        return call

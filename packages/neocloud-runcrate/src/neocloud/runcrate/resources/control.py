@@ -1,0 +1,182 @@
+"""Control-plane operations (``/api/v1``): instances, SSH keys, storage, billing, templates."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from neocloud.core._base import FinalRequest
+from neocloud.core.errors import RequestValidationError
+
+from .._ops import Op, clean, ident, instance_create, none, one, page_of, ranged
+from ..types import (
+    Balance,
+    Instance,
+    InstanceStatus,
+    InstanceType,
+    Page,
+    Region,
+    SSHKey,
+    StorageDeleteResult,
+    StorageVolume,
+    Template,
+    Transaction,
+    UsageSummary,
+)
+
+__all__ = ["Billing", "Instances", "SSHKeys", "Storage", "Templates"]
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class Instances:
+    """``client.instances``: list, list_types, create, get, get_status, update, terminate."""
+
+    @staticmethod
+    def list(search: str | None = None) -> Op[Page[Instance]]:
+        return Op(FinalRequest("GET", "/api/v1/instances", params=clean({"search": search})), page_of(Instance))
+
+    @staticmethod
+    def list_types(
+        gpu_type: str | None = None, region: str | None = None, gpu_count: int | None = None
+    ) -> Op[Page[InstanceType]]:
+        ranged(gpu_count, "gpu_count", 1, 8)
+        params = clean({"gpu_type": gpu_type, "region": region, "gpu_count": gpu_count})
+        return Op(FinalRequest("GET", "/api/v1/instances/types", params=params), page_of(InstanceType))
+
+    @staticmethod
+    def create(idempotency_key: str | None = None, **fields: Any) -> Op[Instance]:
+        return Op(instance_create(fields, idempotency_key), one(Instance))
+
+    @staticmethod
+    def get(instance_id: str) -> Op[Instance]:
+        return Op(FinalRequest("GET", f"/api/v1/instances/{ident(instance_id, 'instance_id')}"), one(Instance))
+
+    @staticmethod
+    def get_status(instance_id: str) -> Op[InstanceStatus]:
+        path = f"/api/v1/instances/{ident(instance_id, 'instance_id')}/status"
+        return Op(FinalRequest("GET", path), one(InstanceStatus))
+
+    @staticmethod
+    def update(instance_id: str, **fields: Any) -> Op[Instance]:
+        unknown = set(fields) - {"max_runtime_minutes", "idle_shutdown_minutes"}
+        if unknown or not fields:
+            raise RequestValidationError(
+                "update takes max_runtime_minutes and/or idle_shutdown_minutes",
+                param=sorted(unknown)[0] if unknown else None,
+            )
+        ranged(fields.get("max_runtime_minutes"), "max_runtime_minutes", 5, 10080)
+        ranged(fields.get("idle_shutdown_minutes"), "idle_shutdown_minutes", 5, 1440)
+        path = f"/api/v1/instances/{ident(instance_id, 'instance_id')}"
+        return Op(FinalRequest("PATCH", path, json=fields), one(Instance))
+
+    @staticmethod
+    def terminate(instance_id: str) -> Op[None]:
+        return Op(FinalRequest("DELETE", f"/api/v1/instances/{ident(instance_id, 'instance_id')}"), none)
+
+
+class SSHKeys:
+    """``client.ssh_keys``: list, create, delete (workspace-wide)."""
+
+    @staticmethod
+    def list() -> Op[Page[SSHKey]]:
+        return Op(FinalRequest("GET", "/api/v1/ssh-keys"), page_of(SSHKey))
+
+    @staticmethod
+    def create(name: str, public_key: str, type: str | None = None) -> Op[SSHKey]:
+        ident(name, "name")
+        if not isinstance(public_key, str) or not public_key.startswith(("ssh-", "ecdsa-")):
+            raise RequestValidationError(
+                "'public_key' must be an OpenSSH public key (ssh-ed25519 ..., ssh-rsa ...)", param="public_key"
+            )
+        body = clean({"name": name, "public_key": public_key, "type": type})
+        return Op(FinalRequest("POST", "/api/v1/ssh-keys", json=body, idempotent=False), one(SSHKey))
+
+    @staticmethod
+    def delete(key_id: str) -> Op[None]:
+        return Op(FinalRequest("DELETE", f"/api/v1/ssh-keys/{ident(key_id, 'key_id')}"), none)
+
+
+class Storage:
+    """``client.storage``: regions, list, get, create, resize (grow only), delete (refunds pro rata)."""
+
+    @staticmethod
+    def list_regions() -> Op[Page[Region]]:
+        return Op(FinalRequest("GET", "/api/v1/storage/regions"), page_of(Region))
+
+    @staticmethod
+    def list(search: str | None = None) -> Op[Page[StorageVolume]]:
+        return Op(FinalRequest("GET", "/api/v1/storage", params=clean({"search": search})), page_of(StorageVolume))
+
+    @staticmethod
+    def get(volume_id: str) -> Op[StorageVolume]:
+        return Op(FinalRequest("GET", f"/api/v1/storage/{ident(volume_id, 'volume_id')}"), one(StorageVolume))
+
+    @staticmethod
+    def create(name: str, size_gb: int, region: str, idempotency_key: str | None = None) -> Op[StorageVolume]:
+        from neocloud.core._base import new_idempotency_key
+
+        ident(name, "name")
+        ident(region, "region")
+        ranged(size_gb, "size_gb", 1, 100_000)
+        body = {"name": name, "size_gb": size_gb, "region": region}
+        request = FinalRequest("POST", "/api/v1/storage", json=body, idempotent=False,
+                               idempotency_key=idempotency_key or new_idempotency_key())  # fmt: skip
+        return Op(request, one(StorageVolume))
+
+    @staticmethod
+    def resize(volume_id: str, size_gb: int) -> Op[StorageVolume]:
+        ranged(size_gb, "size_gb", 1, 100_000)
+        path = f"/api/v1/storage/{ident(volume_id, 'volume_id')}"
+        return Op(FinalRequest("PATCH", path, json={"size_gb": size_gb}), one(StorageVolume))
+
+    @staticmethod
+    def delete(volume_id: str) -> Op[StorageDeleteResult]:
+        path = f"/api/v1/storage/{ident(volume_id, 'volume_id')}"
+        return Op(FinalRequest("DELETE", path), one(StorageDeleteResult))
+
+
+class Billing:
+    """``client.billing``: balance, transactions (``has_more``), usage."""
+
+    @staticmethod
+    def get_balance() -> Op[Balance]:
+        return Op(FinalRequest("GET", "/api/v1/billing/balance"), one(Balance))
+
+    @staticmethod
+    def list_transactions(limit: int = 50, offset: int = 0, type: str | None = None) -> Op[Page[Transaction]]:
+        ranged(limit, "limit", 1, 100)
+        ranged(offset, "offset", 0, 10**9)
+        params = clean({"limit": limit, "offset": offset, "type": type})
+        return Op(FinalRequest("GET", "/api/v1/billing/transactions", params=params), page_of(Transaction))
+
+    @staticmethod
+    def usage(from_date: str | None = None, to_date: str | None = None) -> Op[UsageSummary]:
+        for value, name in ((from_date, "from_date"), (to_date, "to_date")):
+            if value is not None and not _DATE.match(value):
+                raise RequestValidationError(
+                    f"'{name}' must be YYYY-MM-DD; got {value!r}", param=name, allowed="YYYY-MM-DD"
+                )
+        params = clean({"from": from_date, "to": to_date})
+        return Op(FinalRequest("GET", "/api/v1/billing/usage", params=params), one(UsageSummary))
+
+
+class Templates:
+    """``client.templates``: paged, searchable (``total`` / ``has_more`` on the result)."""
+
+    @staticmethod
+    def list(
+        page: int = 1,
+        page_size: int = 25,
+        search: str | None = None,
+        category: str | None = None,
+        sort_by: str | None = None,
+        sort_dir: str | None = None,
+    ) -> Op[Page[Template]]:
+        ranged(page, "page", 1, 10**6)
+        ranged(page_size, "page_size", 1, 100)
+        if sort_dir is not None and sort_dir not in ("asc", "desc"):
+            raise RequestValidationError("'sort_dir' must be asc or desc", param="sort_dir", allowed="asc, desc")
+        params = clean({"page": page, "page_size": page_size, "search": search, "category": category,
+                        "sort_by": sort_by, "sort_dir": sort_dir})  # fmt: skip
+        return Op(FinalRequest("GET", "/api/v1/templates", params=params), page_of(Template))

@@ -1,0 +1,122 @@
+"""Inference-host operations (``/v1`` on ``inference_url``): chat, images, video jobs, speech, transcription.
+
+No envelope here: bodies are OpenAI-style. Media generations bill per call, so they are not repeated
+after the server may have acted; chat follows the usual inference rule (safe to repeat).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import IO, Any
+
+import httpx
+
+from neocloud.core._base import FinalRequest
+from neocloud.core.errors import RequestValidationError
+
+from .._ops import MEDIA_TIMEOUT, Op, clean, ident, media_fields
+from ..types import ImageResponse, Transcription, VideoJob
+
+__all__ = ["ModelsOps"]
+
+
+def _model(body: Any) -> Any:
+    return body
+
+
+class ModelsOps:
+    """The inference operations as ``Op`` factories."""
+
+    @staticmethod
+    def chat_completion(
+        model: str, messages: Iterable[Mapping[str, Any]], stream: bool = False, **params: Any
+    ) -> FinalRequest:
+        ident(model, "model")
+        msgs = list(messages)
+        if not msgs:
+            raise RequestValidationError("'messages' must not be empty", param="messages")
+        temperature = params.get("temperature")
+        if temperature is not None and not 0 <= temperature <= 2:
+            raise RequestValidationError("'temperature' must be between 0 and 2", param="temperature", allowed="0..2")
+        max_tokens = params.get("max_tokens")
+        if max_tokens is not None and (not isinstance(max_tokens, int) or max_tokens <= 0):
+            raise RequestValidationError("'max_tokens' must be a positive integer", param="max_tokens")
+        body = {"model": model, "messages": msgs, "stream": stream, **clean(params)}
+        return FinalRequest("POST", "/v1/chat/completions", json=body)
+
+    @staticmethod
+    def generate_image(model: str, prompt: str, **params: Any) -> Op[ImageResponse]:
+        ident(model, "model")
+        ident(prompt, "prompt")
+        body = {"model": model, "prompt": prompt, **media_fields(params)}
+        request = FinalRequest("POST", "/v1/images/generations", json=body, idempotent=False, timeout=MEDIA_TIMEOUT)
+        return Op(request, ImageResponse.model_validate, host="inference")
+
+    @staticmethod
+    def generate_video(model: str, prompt: str, duration: float | None = None, **params: Any) -> Op[VideoJob]:
+        ident(model, "model")
+        ident(prompt, "prompt")
+        if duration is not None and (not isinstance(duration, (int, float)) or duration <= 0):
+            raise RequestValidationError("'duration' must be a positive number of seconds", param="duration")
+        body = {
+            "model": model,
+            "prompt": prompt,
+            **media_fields({"duration": None if duration is None else float(duration), **params}),
+        }
+        request = FinalRequest("POST", "/v1/videos", json=body, idempotent=False, timeout=MEDIA_TIMEOUT)
+        return Op(request, VideoJob.model_validate, host="inference")
+
+    @staticmethod
+    def get_video_status(job_id: str) -> Op[VideoJob]:
+        return Op(
+            FinalRequest("GET", f"/v1/videos/{ident(job_id, 'job_id')}"), VideoJob.model_validate, host="inference"
+        )
+
+    @staticmethod
+    def download_video(job_id: str) -> Op[bytes]:
+        request = FinalRequest("GET", f"/v1/videos/{ident(job_id, 'job_id')}/download", timeout=MEDIA_TIMEOUT)
+        return Op(request, lambda response: response.content, host="inference", raw=True)
+
+    @staticmethod
+    def text_to_speech(model: str, input: str, voice: str | None = None, **params: Any) -> Op[bytes]:
+        ident(model, "model")
+        if not isinstance(input, str) or not input:
+            raise RequestValidationError("'input' must be non-empty text", param="input")
+        body = {"model": model, "input": input, **clean({"voice": voice, **params})}
+        request = FinalRequest("POST", "/v1/audio/speech", json=body, idempotent=False, timeout=MEDIA_TIMEOUT)
+        return Op(request, lambda response: response.content, host="inference", raw=True)
+
+    @staticmethod
+    def transcribe(
+        model: str,
+        file: IO[bytes] | bytes,
+        filename: str = "audio.wav",
+        language: str | None = None,
+        response_format: str | None = None,
+        **params: Any,
+    ) -> Op[Transcription]:
+        ident(model, "model")
+        if response_format is not None and response_format not in ("json", "text", "srt", "vtt", "verbose_json"):
+            raise RequestValidationError(
+                "'response_format' must be json, text, srt, vtt or verbose_json", param="response_format"
+            )
+        content = file if isinstance(file, bytes) else file.read()
+        data = {
+            k: str(v)
+            for k, v in clean(
+                {"model": model, "language": language, "response_format": response_format, **params}
+            ).items()
+        }
+        request = FinalRequest(
+            "POST", "/v1/audio/transcriptions", data=data, files={"file": (filename, content)}, idempotent=False,
+            timeout=MEDIA_TIMEOUT,
+        )  # fmt: skip
+        return Op(request, _transcription, host="inference", raw=True)
+
+
+def _transcription(response: httpx.Response) -> Transcription:
+    # srt / vtt / text come back as text; json formats as JSON (the official SDK only handles JSON).
+    if "json" in response.headers.get("content-type", ""):
+        return Transcription.model_validate(json.loads(response.content))
+    return Transcription(text=response.text)
