@@ -88,6 +88,12 @@ def metalcloud_target(recording: bool, sandbox_server: Any) -> Iterator[Target]:
 
 
 @pytest.fixture
+def runcrate_target(recording: bool, sandbox_server: Any) -> Iterator[Target]:
+    """Runcrate endpoint (both hosts) for a recorded test."""
+    yield from _target("runcrate", recording, sandbox_server)
+
+
+@pytest.fixture
 def cluster_target(recording: bool, sandbox_server: Any) -> Iterator[Target]:
     """Cluster Protocol endpoint for a recorded test."""
     yield from _target("clusterprotocol", recording, sandbox_server)

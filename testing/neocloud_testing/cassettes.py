@@ -9,6 +9,7 @@ so the same cassette replays whether it was recorded against the sandbox or the 
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import re
@@ -34,6 +35,8 @@ REAL_BASE_URLS = {
     "https://api.cerebras.ai": "/cerebras",
     "https://api.clusterprotocol.ai": "/clusterprotocol",
     "https://api.metalcloud.space": "/metalcloud",
+    "https://runcrate.ai": "/runcrate",
+    "https://api.runcrate.ai": "/runcrate",
 }
 _LOOPBACK = re.compile(r"^http://(?:127\.0\.0\.1|localhost|\[::1\]):\d+")
 REQUEST_HEADERS = ("content-type", "accept", "idempotency-key", "x-retry-count")
@@ -62,7 +65,20 @@ def scrub_request(request: Any) -> Any:
             kept[name] = "neocloud-<generated>"  # random per call: keep cassettes stable
     request.headers.clear()
     request.headers.update(kept)
+    _fix_boundary(request)
     return request
+
+
+def _fix_boundary(request: Any) -> None:
+    """Multipart boundaries are random per request: make them one constant so bodies match on replay."""
+    ctype = next((str(v) for k, v in request.headers.items() if k.lower() == "content-type"), "")
+    match = re.search(r"boundary=([^;\s]+)", ctype)
+    if not match or not isinstance(request.body, bytes):
+        return
+    fixed = "neocloud-multipart-boundary"
+    request.body = request.body.replace(match.group(1).encode(), fixed.encode())
+    for key in [k for k in request.headers if k.lower() == "content-type"]:
+        request.headers[key] = ctype.replace(match.group(1), fixed)
 
 
 def _normalise(obj: Any) -> Any:
@@ -139,6 +155,14 @@ def _content_type(headers: dict[str, Any]) -> str:
     return ""
 
 
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _to_text(body: Any) -> str | None:
     if body is None:
         return None
@@ -162,8 +186,14 @@ class _Serializer:
                     req["parsed_body"] = json.loads(text)
                 except ValueError:
                     req["body"] = text
-            body = _to_text(res.get("body", {}).get("string"))
+            raw_body = res.get("body", {}).get("string")
             res.pop("body", None)
+            if isinstance(raw_body, bytes) and not _is_utf8(raw_body):
+                # Media (video, audio) is stored base64-encoded; everything else stays readable text.
+                res["body_base64"] = base64.b64encode(raw_body).decode()
+                out.append({"request": req, "response": res})
+                continue
+            body = _to_text(raw_body)
             if body and "json" in _content_type(res.get("headers", {})):
                 try:
                     res["parsed_body"] = json.loads(body)
@@ -191,7 +221,9 @@ class _Serializer:
                 req["body"] = json.dumps(req.pop("parsed_body"))
             else:
                 req.setdefault("body", "")
-            if "parsed_body" in res:
+            if "body_base64" in res:
+                body: Any = base64.b64decode(res.pop("body_base64"))
+            elif "parsed_body" in res:
                 body = json.dumps(res.pop("parsed_body"))
             else:
                 body = res.pop("body", "")

@@ -21,8 +21,14 @@ PLACEHOLDER_KEYS = {
     "cerebras": "csk-sandbox-valid",
     "clusterprotocol": "sk-cluster-sandbox-valid",
     "metalcloud": "mc_sandbox-valid",
+    "runcrate": "rc_live_sandbox-valid",
 }
-ENV_KEYS = {"cerebras": "CEREBRAS_API_KEY", "clusterprotocol": "CLUSTER_API_KEY", "metalcloud": "METALCLOUD_API_KEY"}
+ENV_KEYS = {
+    "cerebras": "CEREBRAS_API_KEY",
+    "clusterprotocol": "CLUSTER_API_KEY",
+    "metalcloud": "METALCLOUD_API_KEY",
+    "runcrate": "RUNCRATE_API_KEY",
+}
 
 
 @dataclass
