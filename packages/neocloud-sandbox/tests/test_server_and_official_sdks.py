@@ -24,7 +24,7 @@ def test_env_points_at_the_sandbox(sandbox: Sandbox) -> None:
     assert env["CEREBRAS_BASE_URL"] == f"{sandbox.url}/cerebras" and env["CEREBRAS_API_KEY"] == KEY
     assert httpx.get(f"{sandbox.url}/_sandbox/health").json() == {
         "ok": True,
-        "providers": ["cerebras", "clusterprotocol", "metalcloud", "runcrate"],
+        "providers": ["cerebras", "clusterprotocol", "metalcloud", "runcrate", "inferencekey"],
     }
 
 

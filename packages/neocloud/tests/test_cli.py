@@ -37,7 +37,7 @@ def test_sandbox_prints_env_and_serves() -> None:
             except httpx.ConnectError:
                 assert time.monotonic() < deadline
                 time.sleep(0.05)
-        assert health["providers"] == ["cerebras", "clusterprotocol", "metalcloud", "runcrate"]
+        assert health["providers"] == ["cerebras", "clusterprotocol", "metalcloud", "runcrate", "inferencekey"]
     finally:
         proc.terminate()
         proc.wait(timeout=10)

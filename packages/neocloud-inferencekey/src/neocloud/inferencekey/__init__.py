@@ -1,1 +1,64 @@
-"""neocloud.inferencekey (under construction)."""
+"""neocloud.inferencekey: InferenceKey workloads (control plane) and their OpenAI-compatible endpoints.
+
+```python
+from neocloud.inferencekey import Backend, DataClient, ManagementClient, WorkloadSpec
+
+mgmt = ManagementClient.from_env(project="acme")  # INFERENCEKEY_SDK_TOKEN
+ref = mgmt.ensure(WorkloadSpec(name="support-bot", slug="support-bot",
+                               model="meta-llama/Llama-3.1-8B-Instruct", backend=Backend.VLLM))
+mgmt.wait_until_ready(ref.workload_slug)
+print(DataClient.from_env(project="acme").endpoint(ref.workload_slug).generate_text(prompt="Hola").text)
+mgmt.delete(ref.workload_slug)
+```
+"""
+
+from __future__ import annotations
+
+from ._data import AsyncDataClient, AsyncEndpoint, DataClient, Endpoint
+from ._management import AsyncManagementClient, ManagementClient
+from ._spec import PROVIDER_SPEC, endpoint_url
+from .enums import Backend, ExecutionPolicy, OnDrift, TaskType
+from .errors import (
+    ApiError,
+    AuthError,
+    ConfigurationError,
+    DriftError,
+    InferenceKeyError,
+    PermissionDenied,
+    ValidationError,
+    WaitTimeout,
+)
+from .types import EmbedResult, EndpointRef, ReadinessEvent, RerankResult, TextChunk, TextResult, Workload, WorkloadSpec
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "PROVIDER_SPEC",
+    "ApiError",
+    "AsyncDataClient",
+    "AsyncEndpoint",
+    "AsyncManagementClient",
+    "AuthError",
+    "Backend",
+    "ConfigurationError",
+    "DataClient",
+    "DriftError",
+    "EmbedResult",
+    "Endpoint",
+    "EndpointRef",
+    "ExecutionPolicy",
+    "InferenceKeyError",
+    "ManagementClient",
+    "OnDrift",
+    "PermissionDenied",
+    "ReadinessEvent",
+    "RerankResult",
+    "TaskType",
+    "TextChunk",
+    "TextResult",
+    "ValidationError",
+    "WaitTimeout",
+    "Workload",
+    "WorkloadSpec",
+    "endpoint_url",
+]

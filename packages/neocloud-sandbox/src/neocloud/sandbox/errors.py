@@ -32,6 +32,8 @@ def error_body(
     """The provider's error body: OpenAI's ``{"error": {message, type, param, code}}`` (plus ``extra``
     fields such as Cluster Protocol's ``balance``/``required``), with Cerebras' top-level ``status_code``."""
     kind = _TYPES.get(status, "server_error" if status >= 500 else "invalid_request_error")
+    if provider == "inferencekey":  # InferenceKey's body: {"error": "<code>"} (+ a readable message)
+        return {"error": code or kind, "message": message}
     if provider == "runcrate":  # Runcrate's canonical body: {"error": {"code", "message", "details"}}
         details = {**({"param": param} if param else {}), **extra}
         return {"error": {"code": code or kind, "message": message, "details": details}}

@@ -17,6 +17,16 @@ SANDBOX_KEYS: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "cerebras": MappingProxyType({"valid": "csk-sandbox-valid", "no_credits": "csk-sandbox-nocredits"}),
         "metalcloud": MappingProxyType({"valid": "mc_sandbox-valid", "no_credits": "mc_sandbox-nocredits"}),
         "runcrate": MappingProxyType({"valid": "rc_live_sandbox-valid", "no_credits": "rc_live_sandbox-nocredits"}),
+        # Tokens name their project in their last hyphen-separated word; "readonly" tokens cannot write.
+        "inferencekey": MappingProxyType(
+            {
+                "valid": "ik_sdk_sandbox-acme",
+                "data": "ik_live_sandbox-acme",
+                "other_project": "ik_sdk_sandbox-other",
+                "readonly": "ik_sdk_sandbox-readonly-acme",
+                "project": "acme",
+            }
+        ),
         "clusterprotocol": MappingProxyType(
             {"valid": "sk-cluster-sandbox-valid", "no_credits": "sk-cluster-sandbox-nocredits"}
         ),
@@ -24,5 +34,11 @@ SANDBOX_KEYS: Mapping[str, Mapping[str, str]] = MappingProxyType(
 )
 
 KEY_PREFIXES: Mapping[str, str] = MappingProxyType(
-    {"cerebras": "csk-", "clusterprotocol": "sk-cluster-", "metalcloud": "mc_", "runcrate": "rc_live_"}
+    {
+        "cerebras": "csk-",
+        "clusterprotocol": "sk-cluster-",
+        "metalcloud": "mc_",
+        "runcrate": "rc_live_",
+        "inferencekey": "ik_",
+    }
 )

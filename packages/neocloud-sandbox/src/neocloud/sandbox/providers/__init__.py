@@ -7,7 +7,7 @@ from types import ModuleType
 
 __all__ = ["PROVIDERS", "load"]
 
-PROVIDERS: tuple[str, ...] = ("cerebras", "clusterprotocol", "metalcloud", "runcrate")
+PROVIDERS: tuple[str, ...] = ("cerebras", "clusterprotocol", "metalcloud", "runcrate", "inferencekey")
 
 
 def load(name: str) -> ModuleType:

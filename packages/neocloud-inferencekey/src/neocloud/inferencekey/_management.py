@@ -1,0 +1,379 @@
+"""``ManagementClient`` / ``AsyncManagementClient``: the control plane (``ik_sdk_`` token, one project).
+
+``ensure`` is idempotent: list → create (with an ``Idempotency-Key`` derived from project, slug and spec,
+so concurrent ensures of the same spec create one workload; a 409 means someone else just did, and the
+workload is re-read) → compare → reconcile per ``on_drift``. ``wait_until_ready`` follows the readiness
+event stream, reopening it after drops (``_policy.reconnect_delay``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from neocloud.core._base import FinalRequest
+from neocloud.core._client import AsyncAPIClient, SyncAPIClient
+from neocloud.core._types import Timeout
+from neocloud.core.errors import APIConnectionError, APIStatusError, StreamError
+
+from ._common import CONTROL_PROFILE, DEFAULT_BASE_URL, check_spec, require, resolve, to_event
+from ._policy import drifted_fields, reconnect_delay
+from ._progress import ProgressView
+from .enums import OnDrift
+from .errors import Conflict, DriftError, LocalValidationError, ReadinessFailed, WaitTimeout, translate
+from .types import EndpointRef, ReadinessEvent, Workload, WorkloadSpec
+
+__all__ = ["AsyncManagementClient", "ManagementClient"]
+
+log = logging.getLogger("neocloud.inferencekey")
+
+
+class _Control(SyncAPIClient):
+    profile = CONTROL_PROFILE
+
+
+class _AsyncControl(AsyncAPIClient):
+    profile = CONTROL_PROFILE
+
+
+def _on_drift(value: OnDrift | str) -> OnDrift:
+    try:
+        return OnDrift(value)
+    except ValueError:
+        allowed = ", ".join(m.value for m in OnDrift)
+        raise LocalValidationError(
+            f"unknown on_drift {value!r}; allowed: {allowed}", param="on_drift", allowed=allowed
+        ) from None
+
+
+def _workloads(body: Any) -> list[Workload]:
+    items = body.get("workloads") if isinstance(body, dict) else body
+    if not isinstance(items, list):
+        raise ValueError("the workload list is neither an array nor {'workloads': [...]}")
+    return [Workload.model_validate(item) for item in items]
+
+
+def _readiness_request(project: str, slug: str, remaining: float) -> FinalRequest:
+    # The stream is quiet between phases: a bounded read lets the wait notice its own deadline.
+    read = max(0.05, min(remaining, 15.0))
+    return FinalRequest(
+        "GET", f"/api/projects/{project}/workloads/{slug}/readiness-events",
+        headers={"Accept": "text/event-stream"},
+        timeout=Timeout(connect=min(10.0, read), read=read, write=read, pool=read),
+    )  # fmt: skip
+
+
+class _Base:
+    project: str | None
+
+    def _project(self, *candidates: str | None) -> str:
+        project = next((p for p in (*candidates, self.project) if p), None)
+        return require(project, "no project: pass project=..., set spec.project, or INFERENCEKEY_PROJECT")
+
+    @staticmethod
+    def _decide(spec: WorkloadSpec, live: Workload, on: OnDrift) -> dict[str, Any] | None:
+        """The PATCH body to send, or ``None`` when nothing should be written."""
+        desired = spec.desired()
+        drift = drifted_fields(desired, live.model_dump(mode="json"))
+        if not drift:
+            return None
+        if on is OnDrift.FAIL:
+            raise DriftError(drift)
+        if on is OnDrift.RECONCILE:
+            return {name: desired[name] for name in drift}
+        if on is OnDrift.WARN:
+            log.warning("workload %s drifted from spec (%s); left unchanged", live.slug, ", ".join(drift))
+        return None
+
+    @staticmethod
+    def _view(slug: str, on_progress: Callable[[ReadinessEvent], None] | None, silent: bool) -> Any:
+        if on_progress is not None or silent:
+            return None
+        return ProgressView(slug)
+
+
+class ManagementClient(_Base):
+    """Control-plane client, scoped to one project: ``ensure``, ``wait_until_ready``, ``delete``, ``list_workloads``."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        sdk_token: str,
+        project: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        http_client: httpx.Client | None = None,
+    ) -> None:
+        require(sdk_token, "a blank sdk_token: pass sdk_token=... or set INFERENCEKEY_SDK_TOKEN")
+        with translate():
+            self._client = _Control(api_key=sdk_token, base_url=require(base_url, "base_url is required"),
+                                    timeout=timeout if timeout is not None else CONTROL_PROFILE.default_timeout,
+                                    max_retries=max_retries, http_client=http_client)  # fmt: skip
+        self.project = project
+        self._sleep: Callable[[float], None] = time.sleep
+
+    @classmethod
+    def from_env(
+        cls, *, base_url: str | None = None, project: str | None = None, sdk_token: str | None = None
+    ) -> ManagementClient:
+        """Explicit > ``INFERENCEKEY_BASE_URL`` / ``INFERENCEKEY_PROJECT`` / ``INFERENCEKEY_SDK_TOKEN`` > default."""
+        return cls(
+            base_url=resolve(base_url, "INFERENCEKEY_BASE_URL", DEFAULT_BASE_URL) or DEFAULT_BASE_URL,
+            sdk_token=resolve(sdk_token, "INFERENCEKEY_SDK_TOKEN") or "",
+            project=resolve(project, "INFERENCEKEY_PROJECT"),
+        )
+
+    def __repr__(self) -> str:
+        return f"ManagementClient(base_url={self._client.base_url!r}, project={self.project!r})"
+
+    def list_workloads(self, *, project: str | None = None) -> list[Workload]:
+        """Every workload of the project."""
+        path = f"/api/projects/{self._project(project)}/workloads"
+        with translate():
+            return _workloads(self._client.request(object, FinalRequest("GET", path)))
+
+    def _find(self, project: str, slug: str) -> Workload | None:
+        return next((w for w in self.list_workloads(project=project) if w.slug == slug), None)
+
+    def ensure(
+        self, spec: WorkloadSpec, *, on_drift: OnDrift | str = OnDrift.RECONCILE, project: str | None = None
+    ) -> EndpointRef:
+        """Provision ``spec`` if absent, reconcile it if it drifted; returns its ``EndpointRef``."""
+        on = _on_drift(on_drift)
+        check_spec(spec)
+        where = self._project(project, spec.project)
+        with translate():
+            live = self._find(where, spec.slug)
+            if live is None:
+                try:
+                    created = self._client.request(Workload, FinalRequest(
+                        "POST", f"/api/projects/{where}/workloads", json=spec.create_body(), idempotent=False,
+                        idempotency_key=f"ensure-{where}-{spec.slug}-{spec.fingerprint()}"))  # fmt: skip
+                    return EndpointRef(spec.project or where, created.slug)
+                except APIStatusError as exc:
+                    if exc.status_code != 409:
+                        raise
+                    live = self._find(where, spec.slug)  # created concurrently with another spec: compare it
+                    if live is None:
+                        raise
+            patch = self._decide(spec, live, on)
+            if patch:
+                live = self._client.request(Workload, FinalRequest("PATCH", f"/api/workloads/{live.id}", json=patch))
+        return EndpointRef(spec.project or where, live.slug)
+
+    def wait_until_ready(
+        self,
+        workload_slug: str,
+        *,
+        project: str | None = None,
+        timeout: float = 600.0,
+        on_progress: Callable[[ReadinessEvent], None] | None = None,
+        silent: bool = False,
+    ) -> None:
+        """Return when the workload serves; ``ApiError`` on its ``error`` phase, ``TimeoutError`` after ``timeout``."""
+        where = self._project(project)
+        deadline = time.monotonic() + timeout
+        view = self._view(workload_slug, on_progress, silent)
+        report = on_progress or view or (lambda event: None)
+        empty = 0
+        with view if view is not None else _nothing():
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise WaitTimeout(f"workload {workload_slug} not ready after {timeout}s")
+                delivered, status = False, None
+                try:
+                    with translate():
+                        stream = self._client.request_stream(
+                            to_event, _readiness_request(where, workload_slug, remaining)
+                        )
+                        try:
+                            for event in stream:
+                                delivered = True
+                                report(event)
+                                if event.phase == "ready":
+                                    return
+                                if event.phase == "error":
+                                    raise ReadinessFailed(
+                                        f"workload {workload_slug} failed to become ready: {event.message}"
+                                    )
+                        finally:
+                            stream.close()
+                except (APIConnectionError, StreamError):
+                    pass  # dropped or stalled: reopen below
+                except APIStatusError as exc:
+                    status = exc.status_code
+                    if reconnect_delay(empty, status=status, delivered=False) is None:
+                        raise
+                delay = reconnect_delay(empty, status=status, delivered=delivered)
+                empty = 0 if delivered else empty + 1
+                self._sleep(min(delay or 1.0, max(deadline - time.monotonic(), 0.0)))
+
+    def delete(self, workload_slug: str, *, project: str | None = None) -> bool:
+        """Delete the workload; ``True`` if it existed, ``False`` if it was already gone (idempotent)."""
+        where = self._project(project)
+        with translate():
+            live = self._find(where, workload_slug)
+            if live is None:
+                return False
+            self._client.request(object, FinalRequest("DELETE", f"/api/workloads/{live.id}"))
+        return True
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> ManagementClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncManagementClient(_Base):
+    """Async twin of ``ManagementClient``."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        sdk_token: str,
+        project: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        require(sdk_token, "a blank sdk_token: pass sdk_token=... or set INFERENCEKEY_SDK_TOKEN")
+        with translate():
+            self._client = _AsyncControl(api_key=sdk_token, base_url=require(base_url, "base_url is required"),
+                                         timeout=timeout if timeout is not None else CONTROL_PROFILE.default_timeout,
+                                         max_retries=max_retries, http_client=http_client)  # fmt: skip
+        self.project = project
+        self._sleep: Callable[[float], Any] = asyncio.sleep
+
+    @classmethod
+    def from_env(
+        cls, *, base_url: str | None = None, project: str | None = None, sdk_token: str | None = None
+    ) -> AsyncManagementClient:
+        """Explicit > environment > default, as ``ManagementClient.from_env``."""
+        return cls(
+            base_url=resolve(base_url, "INFERENCEKEY_BASE_URL", DEFAULT_BASE_URL) or DEFAULT_BASE_URL,
+            sdk_token=resolve(sdk_token, "INFERENCEKEY_SDK_TOKEN") or "",
+            project=resolve(project, "INFERENCEKEY_PROJECT"),
+        )
+
+    async def list_workloads(self, *, project: str | None = None) -> list[Workload]:
+        path = f"/api/projects/{self._project(project)}/workloads"
+        with translate():
+            return _workloads(await self._client.request(object, FinalRequest("GET", path)))
+
+    async def _find(self, project: str, slug: str) -> Workload | None:
+        return next((w for w in await self.list_workloads(project=project) if w.slug == slug), None)
+
+    async def ensure(
+        self, spec: WorkloadSpec, *, on_drift: OnDrift | str = OnDrift.RECONCILE, project: str | None = None
+    ) -> EndpointRef:
+        on = _on_drift(on_drift)
+        check_spec(spec)
+        where = self._project(project, spec.project)
+        with translate():
+            live = await self._find(where, spec.slug)
+            if live is None:
+                try:
+                    created = await self._client.request(Workload, FinalRequest(
+                        "POST", f"/api/projects/{where}/workloads", json=spec.create_body(), idempotent=False,
+                        idempotency_key=f"ensure-{where}-{spec.slug}-{spec.fingerprint()}"))  # fmt: skip
+                    return EndpointRef(spec.project or where, created.slug)
+                except APIStatusError as exc:
+                    if exc.status_code != 409:
+                        raise
+                    live = await self._find(where, spec.slug)
+                    if live is None:
+                        raise
+            patch = self._decide(spec, live, on)
+            if patch:
+                live = await self._client.request(
+                    Workload, FinalRequest("PATCH", f"/api/workloads/{live.id}", json=patch)
+                )
+        return EndpointRef(spec.project or where, live.slug)
+
+    async def wait_until_ready(
+        self,
+        workload_slug: str,
+        *,
+        project: str | None = None,
+        timeout: float = 600.0,
+        on_progress: Callable[[ReadinessEvent], None] | None = None,
+        silent: bool = False,
+    ) -> None:
+        where = self._project(project)
+        deadline = time.monotonic() + timeout
+        view = self._view(workload_slug, on_progress, silent)
+        report = on_progress or view or (lambda event: None)
+        empty = 0
+        with view if view is not None else _nothing():
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise WaitTimeout(f"workload {workload_slug} not ready after {timeout}s")
+                delivered, status = False, None
+                try:
+                    with translate():
+                        stream = await self._client.request_stream(
+                            to_event, _readiness_request(where, workload_slug, remaining)
+                        )
+                        try:
+                            async for event in stream:
+                                delivered = True
+                                report(event)
+                                if event.phase == "ready":
+                                    return
+                                if event.phase == "error":
+                                    raise ReadinessFailed(
+                                        f"workload {workload_slug} failed to become ready: {event.message}"
+                                    )
+                        finally:
+                            await stream.close()
+                except (APIConnectionError, StreamError):
+                    pass
+                except APIStatusError as exc:
+                    status = exc.status_code
+                    if reconnect_delay(empty, status=status, delivered=False) is None:
+                        raise
+                delay = reconnect_delay(empty, status=status, delivered=delivered)
+                empty = 0 if delivered else empty + 1
+                await self._sleep(min(delay or 1.0, max(deadline - time.monotonic(), 0.0)))
+
+    async def delete(self, workload_slug: str, *, project: str | None = None) -> bool:
+        where = self._project(project)
+        with translate():
+            live = await self._find(where, workload_slug)
+            if live is None:
+                return False
+            await self._client.request(object, FinalRequest("DELETE", f"/api/workloads/{live.id}"))
+        return True
+
+    async def close(self) -> None:
+        await self._client.close()
+
+    async def __aenter__(self) -> AsyncManagementClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+
+class _nothing:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+_ = Conflict

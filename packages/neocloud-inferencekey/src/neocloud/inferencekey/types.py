@@ -1,0 +1,153 @@
+"""InferenceKey's documented value types, and the wire shape of a workload."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from neocloud.core.wire import WireModel
+
+from .enums import Backend, ExecutionPolicy, TaskType
+
+__all__ = [
+    "EmbedResult",
+    "EndpointRef",
+    "ReadinessEvent",
+    "RerankResult",
+    "TextChunk",
+    "TextResult",
+    "Workload",
+    "WorkloadSpec",
+]
+
+
+def _value(v: Any) -> Any:
+    return v.value if hasattr(v, "value") else v
+
+
+@dataclass
+class WorkloadSpec:
+    """The declarative workload handed to ``ensure`` (``name``, ``slug``, ``model``, ``backend`` required)."""
+
+    name: str
+    slug: str
+    model: str
+    backend: Backend | str
+    project: str | None = None
+    description: str | None = None
+    command: str | None = None
+    vllm_version: str | None = None
+    task_type: TaskType | str | None = None
+    config: dict[str, Any] | None = None
+    execution_policy: ExecutionPolicy | str | None = None
+    execution_policy_config: dict[str, Any] | None = None
+    worker_id: str | None = None
+    gpu_resource_id: str | None = None
+
+    def desired(self) -> dict[str, Any]:
+        """The wire fields this spec sets (``model`` → ``model_name``; ``config`` derived from ``command``).
+
+        As on the platform, the spec's own ``config`` dict is not sent: the workload config is
+        ``{"command", "vllm_version"?}``, and only when ``command`` is set.
+        """
+        fields: dict[str, Any] = {
+            "name": self.name,
+            "model_name": self.model,
+            "backend": _value(self.backend),
+            "description": self.description,
+            "execution_policy": _value(self.execution_policy),
+            "execution_policy_config": self.execution_policy_config,
+            "worker_id": self.worker_id,
+            "gpu_resource_id": self.gpu_resource_id,
+        }
+        if self.command:
+            fields["config"] = {
+                "command": self.command,
+                **({"vllm_version": self.vllm_version} if self.vllm_version else {}),
+            }
+        return {k: v for k, v in fields.items() if v is not None}
+
+    def create_body(self) -> dict[str, Any]:
+        """The ``POST`` body: the desired fields plus ``slug`` and ``task_type`` (default ``text2text``)."""
+        return {**self.desired(), "slug": self.slug, "task_type": _value(self.task_type) or TaskType.TEXT2TEXT.value}
+
+    def fingerprint(self) -> str:
+        """A stable digest of the create body (part of the idempotency key of a create)."""
+        return hashlib.sha256(json.dumps(self.create_body(), sort_keys=True).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class EndpointRef:
+    """The slugs addressing a workload's data-plane endpoint (returned by ``ensure``)."""
+
+    project_slug: str
+    workload_slug: str
+
+
+@dataclass(frozen=True)
+class TextResult:
+    """A non-streaming completion."""
+
+    text: str
+    model: str
+    finish_reason: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TextChunk:
+    """One streamed event: ``text`` is the delta; ``finish_reason`` only on the terminal chunk."""
+
+    text: str
+    finish_reason: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ReadinessEvent:
+    """One progress update while a workload comes up."""
+
+    phase: str
+    message: str
+    elapsed_ms: int = 0
+    step: str | None = None
+
+
+@dataclass(frozen=True)
+class EmbedResult:
+    """One vector per input, in order."""
+
+    embeddings: list[list[float]]
+    model: str
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RerankResult:
+    """Documents ranked best-first: ``results`` is ``[(index, relevance_score), ...]``."""
+
+    results: list[tuple[int, float]]
+    model: str = ""
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+class Workload(WireModel):
+    """A workload as the control plane returns it."""
+
+    id: str
+    project_id: str
+    name: str
+    slug: str
+    task_type: TaskType
+    backend: str
+    model_name: str
+    created_at: str
+    updated_at: str
+    description: str | None = None
+    config: Any = None
+    execution_policy: ExecutionPolicy | None = None
+    execution_policy_config: Any = None
+    worker_id: str | None = None
+    gpu_resource_id: str | None = None
