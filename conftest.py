@@ -21,13 +21,14 @@ from neocloud_testing.targets import Target, make_target  # noqa: E402
 
 
 def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
-    vcr.register_serializer("neoyaml", serializer)
+    # Named "yaml" so pytest-recording's rewrite mode finds (and deletes) the same <test>.yaml path we write.
+    vcr.register_serializer("yaml", serializer)
 
 
 @pytest.fixture(scope="session")
 def vcr_config() -> dict[str, Any]:
     return {
-        "serializer": "neoyaml",
+        "serializer": "yaml",
         "path_transformer": lambda path: path + ".yaml",
         "before_record_request": scrub_request,
         "before_record_response": scrub_response,
@@ -97,6 +98,12 @@ def runcrate_target(recording: bool, sandbox_server: Any) -> Iterator[Target]:
 def cluster_target(recording: bool, sandbox_server: Any) -> Iterator[Target]:
     """Cluster Protocol endpoint for a recorded test."""
     yield from _target("clusterprotocol", recording, sandbox_server)
+
+
+@pytest.fixture
+def inferencekey_target(recording: bool, sandbox_server: Any) -> Iterator[Target]:
+    """InferenceKey endpoint: ``api_key`` is the control token, ``extra`` holds ``data_key`` and ``project``."""
+    yield from _target("inferencekey", recording, sandbox_server)
 
 
 @pytest.fixture

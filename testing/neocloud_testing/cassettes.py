@@ -37,11 +37,14 @@ REAL_BASE_URLS = {
     "https://api.metalcloud.space": "/metalcloud",
     "https://runcrate.ai": "/runcrate",
     "https://api.runcrate.ai": "/runcrate",
+    "https://api.inferencekey.com": "/inferencekey",
 }
 _LOOPBACK = re.compile(r"^http://(?:127\.0\.0\.1|localhost|\[::1\]):\d+")
 REQUEST_HEADERS = ("content-type", "accept", "idempotency-key", "x-retry-count")
 RESPONSE_HEADERS = ("content-type", "retry-after", "retry-after-ms", "x-should-retry", "x-request-id")
 _FIXED_CREATED = 1_700_000_000
+_FIXED_ISO = "2023-11-14T22:13:20Z"  # the same instant as _FIXED_CREATED
+_ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
 _TIME_FIELDS = ("queue_time", "prompt_time", "completion_time", "total_time")
 
 
@@ -85,8 +88,11 @@ def _normalise(obj: Any) -> Any:
     if isinstance(obj, dict):
         out = {}
         for key, value in obj.items():
-            if key == "created" and isinstance(value, (int, float)):
+            stamp = key == "created" or key.endswith(("_at", "At"))  # wall-clock timestamps differ per recording
+            if stamp and isinstance(value, (int, float)) and not isinstance(value, bool):
                 out[key] = _FIXED_CREATED
+            elif stamp and isinstance(value, str) and _ISO_RE.match(value):
+                out[key] = _FIXED_ISO
             elif key == "time_info" and isinstance(value, dict):
                 out[key] = {k: (0.001 if k in _TIME_FIELDS else _FIXED_CREATED) for k in value}
             else:
@@ -180,8 +186,11 @@ class _Serializer:
         for interaction in cassette["interactions"]:
             req = dict(interaction["request"])
             res = dict(interaction["response"])
-            text = _to_text(req.pop("body", None))
-            if text:
+            raw_request = req.pop("body", None)
+            text = None if isinstance(raw_request, bytes) and not _is_utf8(raw_request) else _to_text(raw_request)
+            if isinstance(raw_request, bytes) and text is None:
+                req["body_base64"] = base64.b64encode(raw_request).decode()  # uploads of binary files
+            elif text:
                 try:
                     req["parsed_body"] = json.loads(text)
                 except ValueError:
@@ -219,6 +228,8 @@ class _Serializer:
             res = dict(interaction["response"])
             if "parsed_body" in req:
                 req["body"] = json.dumps(req.pop("parsed_body"))
+            elif "body_base64" in req:
+                req["body"] = base64.b64decode(req.pop("body_base64"))
             else:
                 req.setdefault("body", "")
             if "body_base64" in res:

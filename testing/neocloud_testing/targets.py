@@ -22,12 +22,19 @@ PLACEHOLDER_KEYS = {
     "clusterprotocol": "sk-cluster-sandbox-valid",
     "metalcloud": "mc_sandbox-valid",
     "runcrate": "rc_live_sandbox-valid",
+    "inferencekey": "ik_sdk_sandbox-acme",
 }
+# Second credentials of providers with two planes (InferenceKey: the ik_live_ data key and the project).
+PLACEHOLDER_EXTRAS: dict[str, dict[str, str]] = {
+    "inferencekey": {"data_key": "ik_live_sandbox-acme", "project": "acme"},
+}
+EXTRA_ENV = {"inferencekey": {"data_key": "INFERENCEKEY_API_KEY", "project": "INFERENCEKEY_PROJECT"}}
 ENV_KEYS = {
     "cerebras": "CEREBRAS_API_KEY",
     "clusterprotocol": "CLUSTER_API_KEY",
     "metalcloud": "METALCLOUD_API_KEY",
     "runcrate": "RUNCRATE_API_KEY",
+    "inferencekey": "INFERENCEKEY_SDK_TOKEN",
 }
 
 
@@ -41,6 +48,7 @@ class Target:
     live: bool = False
     sandbox: Any = None
     scripted: list[dict[str, Any]] = field(default_factory=list)
+    extra: dict[str, str] = field(default_factory=dict)
 
     def script(self, *responses: dict[str, Any]) -> None:
         """Script the next model answers (sandbox only). While replaying, the cassette already holds them.
@@ -61,12 +69,16 @@ class Target:
 
 
 def make_target(provider: str, *, recording: bool, sandbox: Any) -> Target:
+    placeholder_extra = PLACEHOLDER_EXTRAS.get(provider, {})
     if not recording:
-        return Target(provider, f"{CANONICAL_HOST}/{provider}", PLACEHOLDER_KEYS[provider])
+        return Target(provider, f"{CANONICAL_HOST}/{provider}", PLACEHOLDER_KEYS[provider], extra=placeholder_extra)
     real_key = os.environ.get(ENV_KEYS[provider], "")
     if real_key and not real_key.startswith(PLACEHOLDER_KEYS[provider].rsplit("-", 1)[0]):
         real = next(url for url, prefix in REAL_BASE_URLS.items() if prefix == f"/{provider}")
-        return Target(provider, real, real_key, live=True)
+        extra = {name: os.environ.get(env, "") for name, env in EXTRA_ENV.get(provider, {}).items()}
+        return Target(provider, real, real_key, live=True, extra=extra)
     from neocloud.sandbox import SANDBOX_KEYS
 
-    return Target(provider, sandbox.base_url(provider), SANDBOX_KEYS[provider]["valid"], sandbox=sandbox)
+    keys = SANDBOX_KEYS[provider]
+    extra = {"data_key": keys["data"], "project": keys["project"]} if placeholder_extra else {}
+    return Target(provider, sandbox.base_url(provider), keys["valid"], sandbox=sandbox, extra=extra)

@@ -26,6 +26,7 @@ from .errors import (
     RateLimitError,
     RequestValidationError,
     StreamError,
+    StreamFormatError,
     UnprocessableEntityError,
 )
 from .lazy import lazy_getattr
@@ -103,6 +104,7 @@ __all__ = [
     "RequestValidationError",
     "Stream",
     "StreamError",
+    "StreamFormatError",
     "SyncAPIClient",
     "SyncAPIResource",
     "Timeout",

@@ -9,6 +9,7 @@ NeocloudError                       base of everything raised by neocloud
       │    └── APITimeoutError      connect / read / write / pool timeout or the total deadline
       ├── APIResponseValidationError  the provider answered 2xx with a body we cannot parse
       ├── StreamError               a stream broke mid-way (dropped, stalled, malformed frame)
+      │    └── StreamFormatError    a frame was not JSON or not the documented shape (reconnecting won't help)
       └── APIStatusError            the provider answered with an error status (or an in-band error frame)
            ├── BadRequestError            400
            ├── AuthenticationError        401
@@ -53,6 +54,7 @@ __all__ = [
     "RateLimitError",
     "RequestValidationError",
     "StreamError",
+    "StreamFormatError",
     "UnprocessableEntityError",
     "status_error_class",
 ]
@@ -158,6 +160,11 @@ class StreamError(APIError):
 
     Raised instead of silently ending the stream, so a truncated answer is never mistaken for a full one.
     """
+
+
+class StreamFormatError(StreamError):
+    """A stream frame was not JSON, or not the shape the provider documents: the server is at fault, so
+    callers that reopen dropped streams (InferenceKey readiness) must not reopen on this one."""
 
 
 class APIStatusError(APIError):

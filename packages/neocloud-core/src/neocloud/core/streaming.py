@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 import httpx
 
-from .errors import APIStatusError, APITimeoutError, StreamError
+from .errors import APIStatusError, APITimeoutError, StreamError, StreamFormatError
 
 if TYPE_CHECKING:
     from httpx_sse import ServerSentEvent
@@ -47,7 +47,7 @@ def classify(event: str | None, data: str) -> Frame:
     try:
         payload = json.loads(data)
     except ValueError as exc:
-        raise StreamError(f"malformed stream frame (not JSON): {data[:120]!r}") from exc
+        raise StreamFormatError(f"malformed stream frame (not JSON): {data[:120]!r}") from exc
     if event == "error":
         return Frame("error", payload if isinstance(payload, dict) else {"error": {"message": str(payload)}})
     if isinstance(payload, dict) and payload.get("error"):
@@ -97,7 +97,7 @@ class _StreamBase(Generic[_T]):
         if isinstance(exc, (httpx.TransportError, httpx.StreamError)):
             return StreamError(f"stream broke before it finished: {exc.__class__.__name__}", request=req)
         if isinstance(exc, ValueError):  # a chunk that does not match the documented shape
-            return StreamError(f"malformed stream chunk: {str(exc).splitlines()[0]}", request=req)
+            return StreamFormatError(f"malformed stream chunk: {str(exc).splitlines()[0]}", request=req)
         return exc
 
     def _truncated(self) -> StreamError:

@@ -16,19 +16,32 @@ from __future__ import annotations
 
 from ._data import AsyncDataClient, AsyncEndpoint, DataClient, Endpoint
 from ._management import AsyncManagementClient, ManagementClient
+from ._publish import apublish_custom_backend, publish_custom_backend, read_manifest
 from ._spec import PROVIDER_SPEC, endpoint_url
 from .enums import Backend, ExecutionPolicy, OnDrift, TaskType
 from .errors import (
     ApiError,
     AuthError,
+    BackendError,
     ConfigurationError,
     DriftError,
     InferenceKeyError,
+    PackagingError,
     PermissionDenied,
     ValidationError,
     WaitTimeout,
 )
-from .types import EmbedResult, EndpointRef, ReadinessEvent, RerankResult, TextChunk, TextResult, Workload, WorkloadSpec
+from .types import (
+    EmbedResult,
+    EndpointRef,
+    ReadinessEvent,
+    RerankItem,
+    RerankResult,
+    TextChunk,
+    TextResult,
+    Workload,
+    WorkloadSpec,
+)
 
 __version__ = "0.1.0"
 
@@ -40,6 +53,7 @@ __all__ = [
     "AsyncManagementClient",
     "AuthError",
     "Backend",
+    "BackendError",
     "ConfigurationError",
     "DataClient",
     "DriftError",
@@ -50,8 +64,10 @@ __all__ = [
     "InferenceKeyError",
     "ManagementClient",
     "OnDrift",
+    "PackagingError",
     "PermissionDenied",
     "ReadinessEvent",
+    "RerankItem",
     "RerankResult",
     "TaskType",
     "TextChunk",
@@ -60,5 +76,8 @@ __all__ = [
     "WaitTimeout",
     "Workload",
     "WorkloadSpec",
+    "apublish_custom_backend",
     "endpoint_url",
+    "publish_custom_backend",
+    "read_manifest",
 ]

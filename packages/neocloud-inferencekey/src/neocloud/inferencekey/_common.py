@@ -23,6 +23,9 @@ CONTROL_PROFILE = ClientProfile(
     default_base_url=DEFAULT_BASE_URL,
     default_timeout=Timeout(connect=10.0, read=120.0, write=60.0, pool=60.0),
     error_classes=STATUS_CLASSES,
+    # A taken slug is a fact, not a transient conflict: ensure() resolves it by adopting the live workload.
+    # A workload that is still starting takes minutes, not a retry budget: wait_until_ready() is the way to wait.
+    never_retry_codes=frozenset({"slug_taken", "workload_not_ready"}),
     # The readiness stream has no end marker: it closes after ready/error (or drops, and is reopened).
     stream_requires_done=False,
 )

@@ -13,13 +13,13 @@ from typing import Any
 import httpx
 
 from neocloud.core._base import FinalRequest
-from neocloud.core._client import AsyncAPIClient, DefaultAsyncHttpxClient, DefaultHttpxClient, SyncAPIClient
+from neocloud.core._client import AsyncAPIClient, DefaultHttpxClient, SyncAPIClient
 from neocloud.core.openai_compat import AsyncChatCompletions, AsyncEmbeddings, ChatCompletions, Embeddings
 from neocloud.core.wire import ChatCompletion, ChatCompletionChunk
 
 from ._common import DATA_PROFILE, DEFAULT_BASE_URL, chat_body, require, resolve
 from .errors import LocalValidationError, translate
-from .types import EmbedResult, RerankResult, TextChunk, TextResult
+from .types import EmbedResult, RerankItem, RerankResult, TextChunk, TextResult
 
 __all__ = ["AsyncDataClient", "AsyncEndpoint", "DataClient", "Endpoint"]
 
@@ -76,7 +76,7 @@ def _rerank_body(slug: str, query: str, documents: list[str], top_n: int | None)
 
 
 def _rerank_result(data: Any) -> RerankResult:
-    results = [(int(r["index"]), float(r.get("relevance_score", r.get("score")))) for r in data["results"]]
+    results = [RerankItem(int(r["index"]), float(r.get("relevance_score", r.get("score")))) for r in data["results"]]
     return RerankResult(results=results, model=data.get("model") or "", raw=data)
 
 
@@ -276,7 +276,6 @@ class AsyncDataClient:
 
     def endpoint(self, workload_slug: str, *, api_key: str | None = None) -> AsyncEndpoint:
         key = require(api_key or self._api_key, "no ik_live_ key: pass api_key=... or set INFERENCEKEY_API_KEY")
+        # No shared pool here: an async pool belongs to one event loop, and the core already keeps one per loop
+        # for each endpoint (made on first use), so endpoints survive repeated asyncio.run() calls.
         return AsyncEndpoint(base_url=self.base_url, project=self.project, workload_slug=workload_slug, api_key=key)
-
-
-_ = DefaultAsyncHttpxClient

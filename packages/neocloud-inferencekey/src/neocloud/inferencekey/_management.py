@@ -16,10 +16,10 @@ from typing import Any
 
 import httpx
 
-from neocloud.core._base import FinalRequest
+from neocloud.core._base import FinalRequest, new_idempotency_key
 from neocloud.core._client import AsyncAPIClient, SyncAPIClient
 from neocloud.core._types import Timeout
-from neocloud.core.errors import APIConnectionError, APIStatusError, StreamError
+from neocloud.core.errors import APIConnectionError, APIStatusError, StreamError, StreamFormatError
 
 from ._common import CONTROL_PROFILE, DEFAULT_BASE_URL, check_spec, require, resolve, to_event
 from ._policy import drifted_fields, reconnect_delay
@@ -142,9 +142,19 @@ class ManagementClient(_Base):
         return next((w for w in self.list_workloads(project=project) if w.slug == slug), None)
 
     def ensure(
-        self, spec: WorkloadSpec, *, on_drift: OnDrift | str = OnDrift.RECONCILE, project: str | None = None
+        self,
+        spec: WorkloadSpec,
+        *,
+        on_drift: OnDrift | str = OnDrift.RECONCILE,
+        project: str | None = None,
+        idempotency_key: str | None = None,
     ) -> EndpointRef:
-        """Provision ``spec`` if absent, reconcile it if it drifted; returns its ``EndpointRef``."""
+        """Provision ``spec`` if absent, reconcile it if it drifted; returns its ``EndpointRef``.
+
+        The create carries an ``Idempotency-Key`` (``idempotency_key`` or a fresh one per call) that every
+        retry of this call reuses, so a retried create never provisions twice. Not derived from the spec:
+        the platform would answer a later re-create, after a delete, with the deleted workload.
+        """
         on = _on_drift(on_drift)
         check_spec(spec)
         where = self._project(project, spec.project)
@@ -154,7 +164,7 @@ class ManagementClient(_Base):
                 try:
                     created = self._client.request(Workload, FinalRequest(
                         "POST", f"/api/projects/{where}/workloads", json=spec.create_body(), idempotent=False,
-                        idempotency_key=f"ensure-{where}-{spec.slug}-{spec.fingerprint()}"))  # fmt: skip
+                        idempotency_key=idempotency_key or new_idempotency_key()))  # fmt: skip
                     return EndpointRef(spec.project or where, created.slug)
                 except APIStatusError as exc:
                     if exc.status_code != 409:
@@ -205,6 +215,8 @@ class ManagementClient(_Base):
                                     )
                         finally:
                             stream.close()
+                except StreamFormatError:
+                    raise  # the server sent what the protocol forbids: reopening would only repeat it
                 except (APIConnectionError, StreamError):
                     pass  # dropped or stalled: reopen below
                 except APIStatusError as exc:
@@ -276,7 +288,12 @@ class AsyncManagementClient(_Base):
         return next((w for w in await self.list_workloads(project=project) if w.slug == slug), None)
 
     async def ensure(
-        self, spec: WorkloadSpec, *, on_drift: OnDrift | str = OnDrift.RECONCILE, project: str | None = None
+        self,
+        spec: WorkloadSpec,
+        *,
+        on_drift: OnDrift | str = OnDrift.RECONCILE,
+        project: str | None = None,
+        idempotency_key: str | None = None,
     ) -> EndpointRef:
         on = _on_drift(on_drift)
         check_spec(spec)
@@ -287,7 +304,7 @@ class AsyncManagementClient(_Base):
                 try:
                     created = await self._client.request(Workload, FinalRequest(
                         "POST", f"/api/projects/{where}/workloads", json=spec.create_body(), idempotent=False,
-                        idempotency_key=f"ensure-{where}-{spec.slug}-{spec.fingerprint()}"))  # fmt: skip
+                        idempotency_key=idempotency_key or new_idempotency_key()))  # fmt: skip
                     return EndpointRef(spec.project or where, created.slug)
                 except APIStatusError as exc:
                     if exc.status_code != 409:
@@ -339,6 +356,8 @@ class AsyncManagementClient(_Base):
                                     )
                         finally:
                             await stream.close()
+                except StreamFormatError:
+                    raise  # the server sent what the protocol forbids: reopening would only repeat it
                 except (APIConnectionError, StreamError):
                     pass
                 except APIStatusError as exc:

@@ -6,8 +6,12 @@ InferenceKeyError
 ├── AuthError            401
 ├── ValidationError      400, or a local argument check (then also a RequestValidationError)
 ├── ConfigurationError   client-side misconfiguration before any request
-├── ApiError             any other non-2xx response or a transport failure
-└── WaitTimeout          wait_until_ready ran out of time (also the builtin TimeoutError)
+├── ApiError             any other non-2xx response or a transport failure; subclasses also join
+│                        the common tree by status (402 InsufficientCredits is a PaymentRequiredError,
+│                        404 NotFound, 409 Conflict, 422, 429 RateLimited, 5xx ServerError)
+├── WaitTimeout          wait_until_ready ran out of time (also the builtin TimeoutError)
+└── BackendError         custom backends
+    └── PackagingError   a backend package (.tar.gz) without a readable, safe manifest.json
 ```
 """
 
@@ -21,9 +25,11 @@ from neocloud.core import errors as core
 __all__ = [
     "ApiError",
     "AuthError",
+    "BackendError",
     "ConfigurationError",
     "DriftError",
     "InferenceKeyError",
+    "PackagingError",
     "PermissionDenied",
     "ValidationError",
     "WaitTimeout",
@@ -67,12 +73,20 @@ class ApiStatusError(ApiError, core.APIStatusError):
     """A non-2xx answer other than 400/401/403."""
 
 
+class InsufficientCredits(ApiError, core.PaymentRequiredError):
+    """402: the account cannot pay for the workload."""
+
+
 class NotFound(ApiError, core.NotFoundError):
     """404."""
 
 
 class Conflict(ApiError, core.ConflictError):
     """409 (e.g. the slug exists with another spec)."""
+
+
+class Unprocessable(ApiError, core.UnprocessableEntityError):
+    """422."""
 
 
 class RateLimited(ApiError, core.RateLimitError):
@@ -95,6 +109,10 @@ class StreamBroken(ApiError, core.StreamError):
     """A stream ended before its end marker."""
 
 
+class MalformedFrame(StreamBroken, core.StreamFormatError):
+    """A stream frame the documented shape does not allow (e.g. a readiness event without ``phase``)."""
+
+
 class ReadinessFailed(ApiError, core.APIError):
     """The workload reported the ``error`` phase."""
 
@@ -106,9 +124,11 @@ class WaitTimeout(InferenceKeyError, TimeoutError):
 STATUS_CLASSES: dict[int, type[core.APIStatusError]] = {
     400: ServerValidationError,
     401: AuthError,
+    402: InsufficientCredits,
     403: PermissionDenied,
     404: NotFound,
     409: Conflict,
+    422: Unprocessable,
     429: RateLimited,
     **{status: ServerError for status in range(500, 600)},
 }
@@ -117,6 +137,7 @@ STATUS_CLASSES: dict[int, type[core.APIStatusError]] = {
 _TWINS: tuple[tuple[type[Exception], type[Exception]], ...] = (
     (core.APITimeoutError, TimedOut),
     (core.APIConnectionError, ConnectionFailed),
+    (core.StreamFormatError, MalformedFrame),
     (core.StreamError, StreamBroken),
     (core.RequestValidationError, LocalValidationError),
     (core.ConfigurationError, ConfigurationError),
@@ -139,6 +160,14 @@ def translate() -> Iterator[None]:
         new.__dict__.update(err.__dict__)
         new.args = err.args
         raise new from err
+
+
+class BackendError(InferenceKeyError):
+    """A custom-backend problem on our side of the wire."""
+
+
+class PackagingError(BackendError):
+    """A backend package cannot be read: not a .tar.gz, no root ``manifest.json``, or an unsafe member."""
 
 
 class DriftError(ApiError):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,10 +71,6 @@ class WorkloadSpec:
         """The ``POST`` body: the desired fields plus ``slug`` and ``task_type`` (default ``text2text``)."""
         return {**self.desired(), "slug": self.slug, "task_type": _value(self.task_type) or TaskType.TEXT2TEXT.value}
 
-    def fingerprint(self) -> str:
-        """A stable digest of the create body (part of the idempotency key of a create)."""
-        return hashlib.sha256(json.dumps(self.create_body(), sort_keys=True).encode()).hexdigest()[:16]
-
 
 @dataclass(frozen=True)
 class EndpointRef:
@@ -125,10 +119,18 @@ class EmbedResult:
 
 
 @dataclass(frozen=True)
-class RerankResult:
-    """Documents ranked best-first: ``results`` is ``[(index, relevance_score), ...]``."""
+class RerankItem:
+    """One scored document of a rerank result (``index`` into the documents sent)."""
 
-    results: list[tuple[int, float]]
+    index: int
+    relevance_score: float
+
+
+@dataclass(frozen=True)
+class RerankResult:
+    """Documents ranked best-first, as the server ordered them."""
+
+    results: list[RerankItem]
     model: str = ""
     raw: dict[str, Any] = field(default_factory=dict)
 

@@ -24,6 +24,7 @@ SANDBOX_KEYS: Mapping[str, Mapping[str, str]] = MappingProxyType(
                 "data": "ik_live_sandbox-acme",
                 "other_project": "ik_sdk_sandbox-other",
                 "readonly": "ik_sdk_sandbox-readonly-acme",
+                "no_credits": "ik_sdk_sandbox-nocredits-acme",
                 "project": "acme",
             }
         ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -87,11 +88,19 @@ class SandboxState:
     faults: dict[str, list[Fault]] = field(default_factory=dict)
     # Provider planes keep their resources here: planes[provider][account] is that account's store.
     planes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    issued: int = 0
 
     def reset(self) -> None:
         self.scripts.clear()
         self.faults.clear()
         self.planes.clear()
+        self.issued = 0
+
+    def new_id(self, prefix: str, width: int = 12) -> str:
+        """A fresh resource id, never reused while the sandbox runs and the same in every run with the same
+        seed and the same sequence of creates (so recorded cassettes are stable when re-recorded)."""
+        self.issued += 1
+        return prefix + hashlib.sha256(f"{self.settings.seed}:{self.issued}".encode()).hexdigest()[:width]
 
     def store(self, provider: str, account: str, factory: Any) -> Any:
         """The per-account store of a provider plane (created by ``factory()`` on first use)."""

@@ -8,9 +8,13 @@ closes after ``ready``/``error``; never ``[DONE]``). A workload pinned to ``gpu_
 ends in the ``error`` phase. Data plane (``ik_live_`` keys):
 ``/endpoint/{project}/{workload}/v1/chat/completions|embeddings|rerank`` (``model`` = workload slug; every
 stream frame has ``choices[0]``; 503 ``workload_not_ready`` before ``ready``).
-Tokens name their project in their last hyphen-separated word (``ik_sdk_sandbox-acme`` → ``acme``); a
-data key on the control plane → 403 ``wrong_credential_type``; another project → 403
-``project_scope_mismatch``; a ``readonly`` token writing → 403 ``scope_insufficient``.
+Tokens name their project in their last hyphen-separated word (``ik_sdk_sandbox-acme`` → ``acme``); a data key on
+the control plane → 403 ``wrong_credential_type``; another project (or a control token naming none) → 403
+``project_scope_mismatch``; a ``readonly`` token writing → 403 ``scope_insufficient``; a ``nocredits`` token
+creating → 402 ``insufficient_credits`` (ASSUMPTION: the wire reference has no billing error; the SDK maps any
+other status to ``ApiError``). A data key without a hyphen (the docs' ``ik_live_...`` placeholder) stands for
+the per-workload key the platform would mint, so it is valid for any workload.
+``POST /api/tenants/{tenant}/custom-backends`` publishes a custom backend (multipart, gzip ``file``).
 Errors: ``{"error": "<code>", "message": ...}``. An ``Idempotency-Key`` on a create returns the same workload.
 """
 
@@ -48,12 +52,13 @@ _FIELDS = {"name", "slug", "model_name", "backend", "task_type", "description", 
 PATCHABLE = _FIELDS - {"slug", "task_type"}
 
 
-def _token(ctx: Ctx) -> tuple[str, str, bool]:
-    """``(kind, project, readonly)`` of the caller's key (kind ``sdk`` or ``live``)."""
+def _token(ctx: Ctx) -> tuple[str, str | None, set[str]]:
+    """``(kind, project, flags)`` of the caller's key: kind ``sdk`` or ``live``; project ``None`` for a key
+    without a hyphen; flags such as ``readonly`` and ``nocredits``."""
     key = ctx.api_key or ""
     kind = "sdk" if key.startswith("ik_sdk_") else "live"
     words = key.split("_", 2)[-1].split("-")
-    return kind, words[-1], "readonly" in words
+    return kind, words[-1] if len(words) > 1 else None, set(words[:-1])
 
 
 def _workloads(ctx: Ctx, project: str) -> dict[str, dict[str, Any]]:
@@ -62,19 +67,20 @@ def _workloads(ctx: Ctx, project: str) -> dict[str, dict[str, Any]]:
 
 
 async def _control(request: Request, project: str | None, write: bool) -> tuple[Ctx, str, Response | None]:
+    """Authorise a control-plane call; returns the token's project."""
     ctx, early = await begin(request, NAME, KEY_PREFIXES[NAME])
     if early:
         return ctx, "", early
-    kind, token_project, readonly = _token(ctx)
+    kind, token_project, flags = _token(ctx)
     if kind != "sdk":
         return ctx, "", ctx.error(403, "a data key cannot use the control plane", code="wrong_credential_type")
-    if project is not None and project != token_project:
+    if token_project is None or (project is not None and project != token_project):
         return (
             ctx,
             "",
             ctx.error(403, f"this token is scoped to project {token_project}", code="project_scope_mismatch"),
         )
-    if write and readonly:
+    if write and "readonly" in flags:
         return (
             ctx,
             "",
@@ -113,6 +119,8 @@ async def workloads(request: Request) -> Response:
         existing = next((w for w in store.values() if w.get("_idempotency_key") == key), None)
         if existing is not None:
             return json_response(ctx, _public(existing), status=201)
+    if "nocredits" in _token(ctx)[2]:
+        return ctx.error(402, "this account has no credits left to run a workload", code="insufficient_credits")
     body, bad = ctx.json()
     if bad:
         return bad
@@ -122,7 +130,7 @@ async def workloads(request: Request) -> Response:
     if any(w["slug"] == body["slug"] for w in store.values()):
         return ctx.error(409, f"a workload with slug {body['slug']!r} already exists", code="slug_taken")
     now = time.time()
-    wid = "wl_" + hashlib.sha256(f"{project}:{body['slug']}:{now}".encode()).hexdigest()[:12]
+    wid = ctx.state.new_id("wl_")
     store[wid] = {"id": wid, "project_id": project, "task_type": "text2text", "description": None, "config": None,
                   "execution_policy": None, "execution_policy_config": None, "worker_id": None, "gpu_resource_id": None,
                   **body, "created_at": iso(now), "updated_at": iso(now), "_created": now, "_idempotency_key": key}  # fmt: skip
@@ -202,7 +210,7 @@ async def _data(request: Request) -> tuple[Ctx, dict[str, Any] | None, Response 
     kind, key_project, _ = _token(ctx)
     if kind != "live":
         return ctx, None, ctx.error(403, "the data plane takes ik_live_ keys", code="wrong_credential_type")
-    if key_project != project:
+    if key_project not in (None, project):
         return ctx, None, ctx.error(403, f"this key is scoped to project {key_project}", code="project_scope_mismatch")
     w = next((w for w in _workloads(ctx, project).values() if w["slug"] == slug), None)
     if w is None:
@@ -272,6 +280,38 @@ async def rerank(request: Request) -> Response:
     )
 
 
+async def custom_backends(request: Request) -> Response:
+    """Publish a packaged custom backend: multipart ``name``, ``slug``, ``version``, ``task_type``, ``entrypoint``
+    and a gzip ``file``. A (slug, version) pair is published once per tenant (409 after that)."""
+    ctx, _, early = await _control(request, None, write=True)
+    if early:
+        return early
+    try:
+        form = await request.form()
+    except Exception:  # a malformed multipart body is the caller's error, never a 500
+        return ctx.error(400, "expected multipart/form-data", code="validation_error")
+    upload = form.get("file")
+    text = {name: form.get(name) for name in ("name", "slug", "version", "task_type", "entrypoint")}
+    missing = next((n for n in ("name", "slug", "version") if not isinstance(text[n], str) or not text[n]), None)
+    if upload is None or isinstance(upload, str):
+        missing = "file"
+    if missing:
+        return ctx.error(400, f"{missing} is required", code="validation_error", param=missing)
+    artifact = await upload.read()  # type: ignore[union-attr]
+    if artifact[:2] != b"\x1f\x8b":
+        return ctx.error(400, "file must be a gzip archive (.tar.gz)", code="validation_error", param="file")
+    if text["task_type"] and text["task_type"] not in TASK_TYPES:
+        return ctx.error(400, "unknown task type", code="validation_error", param="task_type")
+    store: dict[str, dict[str, Any]] = ctx.state.store(NAME, "tenant:" + request.path_params["tenant_id"], dict)
+    if any((b["slug"], b["version"]) == (text["slug"], text["version"]) for b in store.values()):
+        return ctx.error(409, f"{text['slug']} {text['version']} is already published", code="version_exists")
+    bid = ctx.state.new_id("cb_")
+    store[bid] = {"id": bid, "tenant_id": request.path_params["tenant_id"], **text,
+                  "sha256": hashlib.sha256(artifact).hexdigest(), "size_bytes": len(artifact),
+                  "created_at": iso(time.time())}  # fmt: skip
+    return json_response(ctx, store[bid], status=201)
+
+
 def routes() -> list[Route]:
     return [
         Route("/api/projects/{project}/workloads", workloads, methods=["GET", "POST"]),
@@ -280,6 +320,7 @@ def routes() -> list[Route]:
         Route("/endpoint/{project}/{slug}/v1/chat/completions", chat, methods=["POST"]),
         Route("/endpoint/{project}/{slug}/v1/embeddings", embeddings, methods=["POST"]),
         Route("/endpoint/{project}/{slug}/v1/rerank", rerank, methods=["POST"]),
+        Route("/api/tenants/{tenant_id}/custom-backends", custom_backends, methods=["POST"]),
     ]
 
 

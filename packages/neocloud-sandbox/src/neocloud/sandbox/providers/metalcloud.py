@@ -11,7 +11,6 @@ Errors: ``{"error": {"message", "type", "param", "code"}}``.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -105,7 +104,7 @@ async def inference(request: Request) -> Response:
     usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
     jobs = _jobs(ctx)
     now = time.time()
-    job_id = "job_" + hashlib.sha256(f"{ctx.account}:{now}:{len(jobs)}".encode()).hexdigest()[:12]
+    job_id = ctx.state.new_id("job_")
     result = {"text": text, "finish_reason": finish, "usage": usage}
     job = {"id": job_id, "object": "job", "status": "running", "model": body["model"], "created_at": iso(now),
            "started_at": iso(now), "completed_at": None, "result": None, "error": None, "_created": now}  # fmt: skip

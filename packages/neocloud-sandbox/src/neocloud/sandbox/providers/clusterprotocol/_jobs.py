@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 from typing import Any
 
@@ -88,7 +87,7 @@ async def fine_tunes(request: Request) -> Response:
     if broke:
         return broke
     now = time.time()
-    job_id = "ft_job_" + hashlib.sha256(f"{ctx.account}:{now}:{len(account.jobs)}".encode()).hexdigest()[:12]
+    job_id = ctx.state.new_id("ft_job_")
     job = {"id": job_id, "object": "fine_tuning.job", "status": "queued", "base_model": body["base_model"],
            "training_file": body["training_file"], "suffix": body.get("suffix"), "progress": None, "train_loss": None,
            "fine_tuned_model": None, "created_at": iso(now), "finished_at": None, "error": None,

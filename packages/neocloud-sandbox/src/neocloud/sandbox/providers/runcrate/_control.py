@@ -21,8 +21,8 @@ _PHASES = ("pending", "starting", "running")
 GB_WEEK = 0.03 * 12 / 52  # $0.03 per GB-month, charged a week at a time
 
 
-def new_id(prefix: str, ctx: Ctx, n: int) -> str:
-    return prefix + hashlib.sha256(f"{ctx.account}:{time.time()}:{n}".encode()).hexdigest()[:10]
+def new_id(prefix: str, ctx: Ctx) -> str:
+    return ctx.state.new_id(prefix, width=10)
 
 
 def refresh_instances(ctx: Ctx, ws: Workspace) -> None:
@@ -97,7 +97,7 @@ async def instances(request: Request) -> Response:
         return ctx.error(402, "Not enough credits for one hour of this instance", code="insufficient_credits",
                          balance=ws.credits, required=itype["hourly_rate"])  # fmt: skip
     now = time.time()
-    inst_id = new_id("inst_", ctx, len(ws.instances))
+    inst_id = new_id("inst_", ctx)
     inst = {"id": inst_id, "name": body["name"], "status": "pending", "gpu_type": itype["gpu_type"],
             "gpu_count": itype["gpu_count"], "cpu_cores": itype["cpu_cores"], "memory": int(itype["memory_gb"]),
             "storage": int(itype["storage_gb"]), "region": itype["region"], "ip": None, "os_image": body.get("template"),
@@ -177,7 +177,7 @@ async def ssh_keys(request: Request) -> Response:
         )
     if any(k["_public_key"] == key_text for k in ws.ssh_keys.values()):
         return ctx.error(409, "This SSH key already exists", code="conflict")
-    key_id = new_id("key_", ctx, len(ws.ssh_keys))
+    key_id = new_id("key_", ctx)
     fingerprint = "SHA256:" + hashlib.sha256(key_text.encode()).hexdigest()[:43]
     ws.ssh_keys[key_id] = {"id": key_id, "name": body["name"], "fingerprint": fingerprint, "type": key_text.split()[0],
                            "createdAt": iso(time.time()), "lastUsed": None, "_public_key": key_text}  # fmt: skip

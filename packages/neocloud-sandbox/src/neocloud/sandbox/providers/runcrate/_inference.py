@@ -111,7 +111,7 @@ async def videos(request: Request) -> Response:
         duration = body.get("duration", 5.0)
         if not isinstance(duration, (int, float)) or not 0 < duration <= 60:
             return ctx.error(422, "'duration' must be 0..60 seconds", code="validation_error", param="duration")
-        vid = "video_" + hashlib.sha256(f"{ctx.account}:{time.time()}:{len(ws.videos)}".encode()).hexdigest()[:12]
+        vid = ctx.state.new_id("video_")
         ws.videos[vid] = {
             "id": vid,
             "status": "queued",

@@ -45,7 +45,7 @@ async def volumes(request: Request) -> Response:
     if ws.credits < charge:
         return ctx.error(402, "Not enough credits for a week of storage", code="insufficient_credits")
     now = time.time()
-    vol_id = new_id("vol_", ctx, len(ws.volumes))
+    vol_id = new_id("vol_", ctx)
     ws.record("storage", -charge, f"storage {body['name']} ({body['size_gb']} GB, 1 week)")
     ws.volumes[vol_id] = {"id": vol_id, "name": body["name"], "sizeGb": body["size_gb"], "region": body["region"],
                           "providerType": "s3", "status": "available", "createdAt": iso(now), "updatedAt": iso(now),
