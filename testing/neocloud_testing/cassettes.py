@@ -41,9 +41,12 @@ REAL_BASE_URLS = {
 }
 _LOOPBACK = re.compile(r"^http://(?:127\.0\.0\.1|localhost|\[::1\]):\d+")
 REQUEST_HEADERS = ("content-type", "accept", "idempotency-key", "x-retry-count")
-RESPONSE_HEADERS = ("content-type", "retry-after", "retry-after-ms", "x-should-retry", "x-request-id")
+RESPONSE_HEADERS = ("content-type", "retry-after", "retry-after-ms", "x-should-retry", "x-request-id", "location")
 _FIXED_CREATED = 1_700_000_000
 _FIXED_ISO = "2023-11-14T22:13:20Z"  # the same instant as _FIXED_CREATED
+# Server-stamped times (never ones a request chose, such as a schedule's run_at).
+_STAMPS = frozenset({"created", "created_at", "updated_at", "createdAt", "updatedAt", "deployed_at", "started_at",
+                     "ended_at", "last_run_at", "at", "ts"})  # fmt: skip
 _ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
 _TIME_FIELDS = ("queue_time", "prompt_time", "completion_time", "total_time")
 
@@ -88,7 +91,7 @@ def _normalise(obj: Any) -> Any:
     if isinstance(obj, dict):
         out = {}
         for key, value in obj.items():
-            stamp = key == "created" or key.endswith(("_at", "At"))  # wall-clock timestamps differ per recording
+            stamp = key in _STAMPS  # wall-clock timestamps differ in every recording
             if stamp and isinstance(value, (int, float)) and not isinstance(value, bool):
                 out[key] = _FIXED_CREATED
             elif stamp and isinstance(value, str) and _ISO_RE.match(value):
@@ -123,6 +126,9 @@ def _normalise_body(text: str, content_type: str) -> str:
 def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
     """``before_record_response``: allowlisted headers only, volatile body fields normalised."""
     headers = {k: v for k, v in response["headers"].items() if k.lower() in RESPONSE_HEADERS}
+    for name in [k for k in headers if k.lower() == "location"]:  # redirects point at the canonical host too
+        values = headers[name] if isinstance(headers[name], list) else [headers[name]]
+        headers[name] = [canonical_uri(str(v)) for v in values]
     response["headers"] = headers
     ctype = next((v[0] if isinstance(v, list) else v for k, v in headers.items() if k.lower() == "content-type"), "")
     body = response.get("body", {}).get("string")

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
+import tarfile
 from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +15,13 @@ import httpx
 import pytest
 
 import neocloud.runcrate as rc
+from neocloud.core import RequestValidationError
 from neocloud.core import errors as core
 from neocloud.runcrate import Runcrate
+from neocloud.runcrate._archive import code_archive
 from neocloud.runcrate._ops import image_input
+from neocloud.runcrate.resources.control import BillingSettings
+from neocloud.runcrate.resources.jobs import Environments, Jobs, Schedules
 
 KEY = "rc_live_unit-test"
 
@@ -147,3 +154,82 @@ def test_media_calls_are_not_repeated_after_the_server_may_have_acted() -> None:
     with pytest.raises(core.InternalServerError):
         c.models.generate_image(model="m", prompt="p")
     assert len(seen) == 1 and json.loads(seen[0].content) == {"model": "m", "prompt": "p"}
+
+
+# -- jobs, schedules, billing settings: checks before sending, and what is sent -----------------------------------
+
+_JOB = {"command": "python train.py", "gpu_type": "H100:2", "max_runtime_minutes": 60}
+
+
+@pytest.mark.parametrize(
+    ("call", "param"),
+    [
+        (lambda: Jobs.run(**{**_JOB, "command": " "}), "command"),
+        (lambda: Jobs.run(**{**_JOB, "command": "x" * 70_000}), "command"),
+        (lambda: Jobs.run(command="x", max_runtime_minutes=5), "gpu_type"),
+        (lambda: Jobs.run(command="x", gpu_type="A100"), "max_runtime_minutes"),
+        (lambda: Jobs.run(**{**_JOB, "max_runtime_minutes": 20_000}), "max_runtime_minutes"),
+        (lambda: Jobs.run(**{**_JOB, "gpu_count": 9}), "gpu_count"),
+        (lambda: Jobs.run(**{**_JOB, "retry_on": ["always"]}), "retry_on"),
+        (lambda: Jobs.run(**{**_JOB, "webhook_url": "http://plain"}), "webhook_url"),
+        (lambda: Jobs.run(**{**_JOB, "env": {"A": 1}}), "env"),
+        (lambda: Jobs.run_group(**_JOB), "count"),
+        (lambda: Jobs.run_group(count=2, params=[{}], **_JOB), "count"),
+        (lambda: Jobs.list(limit=500), "limit"),
+        (lambda: Jobs.list(created_after=datetime(2026, 1, 1)), "created_after"),
+        (lambda: Jobs.logs("job_1", after=-1), "after"),
+        (lambda: Jobs.metrics("job_1", step=5), "step"),
+        (lambda: Jobs.create_upload(bytes=0), "bytes"),
+        (lambda: Jobs.create_upload(bytes=10, sha256="XYZ"), "sha256"),
+        (lambda: Schedules.create(kind="vm", spec={"max_runtime_minutes": 5}, cron="* * * * *"), "kind"),
+        (lambda: Schedules.create(kind="job", spec={}, cron="* * * * *"), "spec"),
+        (lambda: Schedules.create(kind="job", spec={"max_runtime_minutes": 5}), "run_at"),
+        (lambda: Schedules.create(kind="job", spec={"max_runtime_minutes": 5}, cron="* * *"), "cron"),
+        (lambda: Schedules.update("s_1"), "fields"),
+        (lambda: Environments.update("env_1"), "name"),
+        (lambda: BillingSettings.top_up(amount_usd=10_001), "amount_usd"),
+        (lambda: BillingSettings.set_auto_recharge(enabled=True, threshold_usd=50, target_usd=10), "threshold_usd"),
+    ],
+)
+def test_job_family_bad_input(call: Any, param: str) -> None:
+    with pytest.raises(RequestValidationError) as info:
+        call()
+    assert info.value.param == param
+
+
+def test_job_family_requests() -> None:
+    run = Jobs.run(**_JOB, idempotency_key="k").request
+    assert (run.method, run.path, run.idempotency_key, run.json) == ("POST", "/api/v1/jobs", "k", _JOB)
+    assert Jobs.run(**_JOB).request.idempotency_key  # a fresh key per call, reused by its retries
+    listing = Jobs.list(status=["queued", "running"], tags={"team": "nlp", "env": "prod"},
+                        created_after=datetime(2026, 1, 1, tzinfo=timezone.utc)).request  # fmt: skip
+    assert listing.params == {"status": "queued,running", "created_after": "2026-01-01T00:00:00+00:00",
+                              "tag": ["team:nlp", "env:prod"]}  # fmt: skip
+    assert Jobs.rerun("job_1", webhook_url=None).request.json == {"webhook_url": None}  # None is sent: it drops
+    assert (
+        Jobs.artifact_url("job 1", "out dir/a b.txt").request.path == "/api/v1/jobs/job 1/artifacts/out%20dir/a%20b.txt"
+    )
+    assert Jobs.artifact_url("j", "a").request.follow_redirects is False
+    assert Jobs.create_upload(bytes=3).request.idempotent is False
+    assert Jobs.create_upload(bytes=3, sha256="a" * 64).request.idempotent is True
+    when = datetime(2027, 1, 4, 9, 30, tzinfo=timezone(timedelta(hours=1)))
+    body = Schedules.create(kind="job", spec={"max_runtime_minutes": 5}, run_at=when).request.json
+    assert body["run_at"] == "2027-01-04T08:30:00.000Z"
+    top = BillingSettings.top_up(amount_usd=50, idempotency_key="t-1").request
+    assert top.json == {"amount_usd": 50, "idempotency_key": "t-1"} and top.idempotency_key == "t-1"
+    assert BillingSettings.set_auto_recharge(enabled=False, threshold_usd=None, target_usd=None).request.json == {
+        "enabled": False, "threshold_usd": None, "target_usd": None}  # fmt: skip
+
+
+def test_code_archive_is_reproducible(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "a.py").write_text("a")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "HEAD").write_text("ref")
+    first = code_archive(tmp_path)
+    (tmp_path / "src" / "a.py").touch()  # a new mtime changes nothing
+    assert code_archive(tmp_path) == first and code_archive(first) == first
+    with tarfile.open(fileobj=io.BytesIO(first), mode="r:gz") as tar:
+        assert tar.getnames() == ["src/a.py"]  # .git is left out
+    with pytest.raises(RequestValidationError):
+        code_archive(tmp_path / "missing")

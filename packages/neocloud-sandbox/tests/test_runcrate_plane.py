@@ -97,3 +97,71 @@ def test_no_credits_workspace(client: TestClient) -> None:
     key = _key(client, broke)
     r = client.post(f"{API}/instances", headers=broke, json={"name": "gpu", "ssh_key_id": key, "gpu_type": "A100"})
     assert r.status_code == 402 and r.json()["error"]["code"] == "insufficient_credits"
+
+
+def test_official_runcrate_sdk_jobs_schedules_environments_billing(tmp_path: Any) -> None:
+    """runcrate-sdk's own job, schedule, environment, secret and billing calls work against the plane unchanged."""
+    import runcrate
+
+    from neocloud.sandbox import Sandbox
+
+    with Sandbox(settings=SandboxSettings(phase_s=0.05)) as sb:
+        url = sb.base_url("runcrate")
+        c = runcrate.Runcrate(api_key=SANDBOX_KEYS["runcrate"]["valid"], base_url=url, inference_url=url)
+        (tmp_path / "code").mkdir()
+        (tmp_path / "code" / "train.py").write_text("print('hi')\n")
+        upload = c.jobs.uploads.upload(tmp_path / "code")
+        assert c.jobs.uploads.upload(tmp_path / "code").upload_id == upload.upload_id  # same bytes: deduped
+        job = c.jobs.run(command="python train.py", gpu_type="A100", max_runtime_minutes=10,
+                         code={"upload_id": upload.upload_id}, tags={"k": "v"})  # fmt: skip
+        done = c.jobs.wait(job.id, timeout=30, poll_interval=0.05)
+        assert done.status == "succeeded" and done.exit_code == 0
+        assert [ch.text for ch in c.jobs.follow_logs(job.id)][-1] == "[runcrate] exit 0"
+        assert [e.kind for e in c.jobs.events(job.id)][-1] == "exited" and c.jobs.metrics(job.id)
+        [artifact] = c.jobs.artifacts.list(job.id)
+        assert c.jobs.artifacts.download(job.id, artifact.path).startswith(b"job ")
+        assert [j.id for j in c.jobs.list_all(tags={"k": "v"})] == [job.id]
+        rerun = c.jobs.rerun(job.id, env={"A": "1"})
+        assert rerun.rerun_of == job.id and c.jobs.cancel(rerun.id).status == "cancelled"
+        group = c.jobs.run_group(count=2, max_parallel=1, command="echo", gpu_type="L40S", max_runtime_minutes=5)
+        assert c.job_groups.cancel(group.id).status_counts == {"cancelled": 2}
+        schedule = c.schedules.create(kind="job", spec={"command": "echo", "gpu_type": "L40S", "max_runtime_minutes": 5},
+                                      cron="0 * * * *")  # fmt: skip
+        assert c.schedules.run_now(schedule.id).job is not None
+        assert c.schedules.update(schedule.id, enabled=False).enabled is False
+        c.schedules.delete(schedule.id)
+        env = c.environments.create(name="staging")
+        assert {e.name for e in c.environments.list()} == {"main", "staging"}
+        c.environments.delete(env.id)
+        assert {s.key for s in c.secrets.list()} == {"HF_TOKEN", "WANDB_PROJECT"}
+        top = c.billing.top_up(amount_usd=25)
+        assert (
+            top.status == "succeeded"
+            and c.billing.top_up(amount_usd=25, idempotency_key=top.idempotency_key).id == top.id
+        )
+        assert c.billing.set_auto_recharge(enabled=True, threshold_usd=5, target_usd=50).enabled
+        assert c.billing.get_auto_recharge().target_usd == 50 and c.billing.list_payment_methods()[0].last4 == "4242"
+
+
+def test_jobs_plane_rules(client: TestClient) -> None:
+    base = {"command": "echo", "gpu_type": "A100", "max_runtime_minutes": 5}
+    for body, param in [({**base, "command": ""}, "command"), ({**base, "gpu_type": "TPU"}, "gpu_type"),
+                        ({**base, "max_runtime_minutes": 0}, "max_runtime_minutes"),
+                        ({**base, "webhook_url": "http://x"}, "webhook_url"), ({**base, "region": "mars"}, "region"),
+                        ({**base, "code": {"upload_id": "nope"}}, "code"), ({**base, "count": 2, "params": [{}]}, "count")]:  # fmt: skip
+        r = client.post(f"{API}/jobs", headers=AUTH, json=body)
+        assert r.status_code == 422 and r.json()["error"]["details"] == {"param": param}, body
+    first = client.post(f"{API}/jobs", headers={**AUTH, "Idempotency-Key": "k1"}, json=base).json()["data"]
+    again = client.post(f"{API}/jobs", headers={**AUTH, "Idempotency-Key": "k1"}, json=base).json()["data"]
+    assert first["id"] == again["id"] and len(client.get(f"{API}/jobs", headers=AUTH).json()["data"]) == 1
+    assert client.get(f"{API}/jobs?environment=staging", headers=AUTH).json()["data"] == []  # environment-scoped
+    other = {"Authorization": "Bearer rc_live_sandbox-other"}
+    assert client.get(f"{API}/jobs/{first['id']}", headers=other).status_code == 404  # another workspace
+    assert client.get(f"{API}/jobs?limit=0", headers=AUTH).status_code == 422
+    r = client.get(f"{API}/jobs/{first['id']}/artifacts/outputs/result.txt", headers=AUTH, follow_redirects=False)
+    assert r.status_code == 404  # not finished yet: nothing to download
+    assert client.get("/runcrate/_signed/artifacts/x/y?expires=9999999999&sig=forged").status_code == 403
+    no_money = {"Authorization": f"Bearer {SANDBOX_KEYS['runcrate']['no_credits']}"}
+    assert client.post(f"{API}/jobs", headers=no_money, json=base).status_code == 402
+    r = client.post(f"{API}/billing/topups", headers=no_money, json={"amount_usd": 50, "idempotency_key": "t"})
+    assert (r.status_code, r.json()["error"]["code"]) == (402, "NO_PAYMENT_METHOD")

@@ -79,6 +79,8 @@ class FinalRequest:
     idempotency_key: str | None = None
     timeout: Timeout | None = None
     max_retries: int | None = None
+    # None: the HTTP client's setting. False: hand back a 3xx as is (e.g. to read a signed URL's Location).
+    follow_redirects: bool | None = None
 
 
 def resolve_setting(explicit: _T | None, env_var: str | None, default: _T) -> _T | str:

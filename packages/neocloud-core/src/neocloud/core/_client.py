@@ -71,6 +71,10 @@ class DefaultAsyncHttpxClient(httpx.AsyncClient):
         super().__init__(**kwargs)
 
 
+def _follow(http: httpx.Client | httpx.AsyncClient, req: FinalRequest) -> bool:
+    return http.follow_redirects if req.follow_redirects is None else req.follow_redirects
+
+
 def _mask(request: httpx.Request, header: str) -> httpx.Request:
     if header in request.headers:
         request.headers[header] = "**********"
@@ -242,7 +246,7 @@ class SyncAPIClient(BaseAPIClient):
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s %s %s attempt=%d", self.profile.provider, request.method, request.url.path, attempt)
         try:
-            response = http.send(request, stream=True)
+            response = http.send(request, stream=True, follow_redirects=_follow(http, calls.req))
         except httpx.TransportError as exc:
             raise calls.transport_error(exc, request, attempt) from exc
         if response.status_code >= 400:
@@ -401,7 +405,7 @@ class AsyncAPIClient(BaseAPIClient):
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s %s %s attempt=%d", self.profile.provider, request.method, request.url.path, attempt)
         try:
-            response = await http.send(request, stream=True)
+            response = await http.send(request, stream=True, follow_redirects=_follow(http, calls.req))
         except httpx.TransportError as exc:
             raise calls.transport_error(exc, request, attempt) from exc
         if response.status_code >= 400:

@@ -22,6 +22,7 @@ from .exceptions import (
     ConnectionError,
     InsufficientCreditsError,
     InternalServerError,
+    JobWaitTimeoutError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
@@ -43,6 +44,7 @@ from .types import (
     Transcription,
     VideoJob,
 )
+from .types_jobs import Environment, Job, JobGroup, JobLogs, Schedule, ScheduleRun, Secret, SubmittedJobGroup, TopUp
 
 __version__ = "0.1.0"
 
@@ -55,12 +57,17 @@ __all__ = [
     "Balance",
     "ConflictError",
     "ConnectionError",
+    "Environment",
     "ImageResponse",
     "Instance",
     "InstanceStatus",
     "InstanceType",
     "InsufficientCreditsError",
     "InternalServerError",
+    "Job",
+    "JobGroup",
+    "JobLogs",
+    "JobWaitTimeoutError",
     "NotFoundError",
     "Page",
     "PermissionDeniedError",
@@ -68,9 +75,14 @@ __all__ = [
     "Runcrate",
     "RuncrateError",
     "SSHKey",
+    "Schedule",
+    "ScheduleRun",
+    "Secret",
     "StorageVolume",
+    "SubmittedJobGroup",
     "Template",
     "TimeoutError",
+    "TopUp",
     "Transaction",
     "Transcription",
     "UnprocessableEntityError",

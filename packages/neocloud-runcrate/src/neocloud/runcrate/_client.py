@@ -31,12 +31,22 @@ from neocloud.core.wire import ChatCompletion, ChatCompletionChunk
 from .exceptions import InsufficientCreditsError
 from .resources import (
     AsyncBillingResource,
+    AsyncEnvironmentsResource,
     AsyncInstancesResource,
+    AsyncJobGroupsResource,
+    AsyncJobsResource,
+    AsyncSchedulesResource,
+    AsyncSecretsResource,
     AsyncSSHKeysResource,
     AsyncStorageResource,
     AsyncTemplatesResource,
     BillingResource,
+    EnvironmentsResource,
     InstancesResource,
+    JobGroupsResource,
+    JobsResource,
+    SchedulesResource,
+    SecretsResource,
     SSHKeysResource,
     StorageResource,
     TemplatesResource,
@@ -105,8 +115,9 @@ def _common(
 
 
 class Runcrate:
-    """The Runcrate client: ``models`` (inference), ``instances``, ``ssh_keys``, ``storage``, ``billing``,
-    ``templates``, and the OpenAI-style ``chat.completions``."""
+    """The Runcrate client: ``models`` (inference), ``instances``, ``jobs``, ``job_groups``, ``schedules``,
+    ``environments``, ``secrets``, ``ssh_keys``, ``storage``, ``billing``, ``templates``, and the OpenAI-style
+    ``chat.completions``."""
 
     def __init__(
         self,
@@ -151,6 +162,26 @@ class Runcrate:
     @cached_property
     def templates(self) -> TemplatesResource:
         return TemplatesResource(self)
+
+    @cached_property
+    def jobs(self) -> JobsResource:
+        return JobsResource(self)
+
+    @cached_property
+    def job_groups(self) -> JobGroupsResource:
+        return JobGroupsResource(self)
+
+    @cached_property
+    def schedules(self) -> SchedulesResource:
+        return SchedulesResource(self)
+
+    @cached_property
+    def environments(self) -> EnvironmentsResource:
+        return EnvironmentsResource(self)
+
+    @cached_property
+    def secrets(self) -> SecretsResource:
+        return SecretsResource(self)
 
     @cached_property
     def models(self) -> Models:
@@ -221,6 +252,26 @@ class AsyncRuncrate:
     @cached_property
     def templates(self) -> AsyncTemplatesResource:
         return AsyncTemplatesResource(self)
+
+    @cached_property
+    def jobs(self) -> AsyncJobsResource:
+        return AsyncJobsResource(self)
+
+    @cached_property
+    def job_groups(self) -> AsyncJobGroupsResource:
+        return AsyncJobGroupsResource(self)
+
+    @cached_property
+    def schedules(self) -> AsyncSchedulesResource:
+        return AsyncSchedulesResource(self)
+
+    @cached_property
+    def environments(self) -> AsyncEnvironmentsResource:
+        return AsyncEnvironmentsResource(self)
+
+    @cached_property
+    def secrets(self) -> AsyncSecretsResource:
+        return AsyncSecretsResource(self)
 
     @cached_property
     def models(self) -> AsyncModels:

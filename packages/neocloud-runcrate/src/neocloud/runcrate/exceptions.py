@@ -8,6 +8,9 @@ names shadows Python's builtins in your module, as with the official SDK).
 
 from __future__ import annotations
 
+import builtins
+from typing import Any
+
 from neocloud.core import errors as _core
 
 __all__ = [
@@ -18,6 +21,7 @@ __all__ = [
     "ConnectionError",
     "InsufficientCreditsError",
     "InternalServerError",
+    "JobWaitTimeoutError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -42,3 +46,11 @@ TimeoutError = _core.APITimeoutError
 
 class InsufficientCreditsError(_core.PaymentRequiredError):
     """402: not enough credits; ``code`` tells which limit (``BUDGET_REACHED``, ``budget_exceeded``, ...)."""
+
+
+class JobWaitTimeoutError(_core.NeocloudError, builtins.TimeoutError):
+    """``jobs.wait`` ran out of time; ``job`` is the last state seen (also the builtin ``TimeoutError``)."""
+
+    def __init__(self, message: str, job: Any) -> None:
+        super().__init__(message)
+        self.job = job

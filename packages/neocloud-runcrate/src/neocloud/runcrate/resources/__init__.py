@@ -4,17 +4,39 @@ a typed sync method and a typed async method."""
 from __future__ import annotations
 
 from ._base import AsyncResource, SyncResource, async_call, sync_call
-from .control import Billing, Instances, SSHKeys, Storage, Templates
+from .control import Billing, BillingSettings, Instances, SSHKeys, Storage, Templates
+from .job_resources import (
+    AsyncEnvironmentsResource,
+    AsyncJobGroupsResource,
+    AsyncJobsResource,
+    AsyncSchedulesResource,
+    AsyncSecretsResource,
+    EnvironmentsResource,
+    JobGroupsResource,
+    JobsResource,
+    SchedulesResource,
+    SecretsResource,
+)
 
 __all__ = [
     "AsyncBillingResource",
+    "AsyncEnvironmentsResource",
     "AsyncInstancesResource",
+    "AsyncJobGroupsResource",
+    "AsyncJobsResource",
     "AsyncSSHKeysResource",
+    "AsyncSchedulesResource",
+    "AsyncSecretsResource",
     "AsyncStorageResource",
     "AsyncTemplatesResource",
     "BillingResource",
+    "EnvironmentsResource",
     "InstancesResource",
+    "JobGroupsResource",
+    "JobsResource",
     "SSHKeysResource",
+    "SchedulesResource",
+    "SecretsResource",
     "StorageResource",
     "TemplatesResource",
 ]
@@ -88,6 +110,10 @@ class BillingResource(SyncResource):
     get_balance = sync_call(Billing.get_balance)
     list_transactions = sync_call(Billing.list_transactions)
     usage = sync_call(Billing.usage)
+    top_up = sync_call(BillingSettings.top_up)
+    get_auto_recharge = sync_call(BillingSettings.get_auto_recharge)
+    set_auto_recharge = sync_call(BillingSettings.set_auto_recharge)
+    list_payment_methods = sync_call(BillingSettings.list_payment_methods)
 
 
 class AsyncBillingResource(AsyncResource):
@@ -96,6 +122,10 @@ class AsyncBillingResource(AsyncResource):
     get_balance = async_call(Billing.get_balance)
     list_transactions = async_call(Billing.list_transactions)
     usage = async_call(Billing.usage)
+    top_up = async_call(BillingSettings.top_up)
+    get_auto_recharge = async_call(BillingSettings.get_auto_recharge)
+    set_auto_recharge = async_call(BillingSettings.set_auto_recharge)
+    list_payment_methods = async_call(BillingSettings.list_payment_methods)
 
 
 class TemplatesResource(SyncResource):

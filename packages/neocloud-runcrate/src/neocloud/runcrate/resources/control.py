@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from neocloud.core._base import FinalRequest
+from neocloud.core._base import FinalRequest, new_idempotency_key
 from neocloud.core.errors import RequestValidationError
 
 from .._ops import Op, clean, ident, instance_create, none, one, page_of, ranged
@@ -23,8 +23,9 @@ from ..types import (
     Transaction,
     UsageSummary,
 )
+from ..types_jobs import AutoRecharge, PaymentMethod, TopUp
 
-__all__ = ["Billing", "Instances", "SSHKeys", "Storage", "Templates"]
+__all__ = ["Billing", "BillingSettings", "Instances", "SSHKeys", "Storage", "Templates"]
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -114,8 +115,6 @@ class Storage:
 
     @staticmethod
     def create(name: str, size_gb: int, region: str, idempotency_key: str | None = None) -> Op[StorageVolume]:
-        from neocloud.core._base import new_idempotency_key
-
         ident(name, "name")
         ident(region, "region")
         ranged(size_gb, "size_gb", 1, 100_000)
@@ -159,6 +158,36 @@ class Billing:
                 )
         params = clean({"from": from_date, "to": to_date})
         return Op(FinalRequest("GET", "/api/v1/billing/usage", params=params), one(UsageSummary))
+
+
+class BillingSettings:
+    """The billing calls beyond balance and usage: top-ups, auto-recharge, payment methods."""
+
+    @staticmethod
+    def top_up(*, amount_usd: float, idempotency_key: str | None = None) -> Op[TopUp]:
+        """Buy credits. The key goes in the header and the body: a retried top-up never charges twice."""
+        if not isinstance(amount_usd, (int, float)) or isinstance(amount_usd, bool) or not 20 <= amount_usd <= 10_000:
+            raise RequestValidationError("'amount_usd' must be from 20 to 10000", param="amount_usd",
+                                         allowed="20..10000")  # fmt: skip
+        key = idempotency_key or new_idempotency_key()
+        body = {"amount_usd": amount_usd, "idempotency_key": key}
+        request = FinalRequest("POST", "/api/v1/billing/topups", json=body, idempotency_key=key)
+        return Op(request, one(TopUp))
+
+    @staticmethod
+    def get_auto_recharge() -> Op[AutoRecharge]:
+        return Op(FinalRequest("GET", "/api/v1/billing/auto-recharge"), one(AutoRecharge))
+
+    @staticmethod
+    def set_auto_recharge(*, enabled: bool, threshold_usd: float | None, target_usd: float | None) -> Op[AutoRecharge]:
+        if enabled and (threshold_usd is None or target_usd is None or not 0 <= threshold_usd < target_usd):
+            raise RequestValidationError("'threshold_usd' must be below 'target_usd'", param="threshold_usd")
+        body = {"enabled": enabled, "threshold_usd": threshold_usd, "target_usd": target_usd}  # all three, always
+        return Op(FinalRequest("PUT", "/api/v1/billing/auto-recharge", json=body), one(AutoRecharge))
+
+    @staticmethod
+    def list_payment_methods() -> Op[Page[PaymentMethod]]:
+        return Op(FinalRequest("GET", "/api/v1/billing/payment-methods"), page_of(PaymentMethod))
 
 
 class Templates:

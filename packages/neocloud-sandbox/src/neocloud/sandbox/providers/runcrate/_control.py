@@ -83,6 +83,18 @@ async def instances(request: Request) -> Response:
     body, bad = ctx.json()
     if bad:
         return bad
+    launched = launch(ctx, ws, body)
+    if isinstance(launched, Response):
+        return launched
+    if key:
+        ws.idempotent[key] = launched["id"]
+    return envelope(ctx, public(launched), status=201)
+
+
+def launch(ctx: Ctx, ws: Workspace, body: dict[str, Any]) -> dict[str, Any] | Response:
+    """Create an instance from an ``InstanceCreate`` body (also used by schedules); an error response if refused."""
+    if not isinstance(body, dict):
+        return ctx.error(422, "a JSON object is required", code="validation_error")
     if not isinstance(body.get("name"), str) or not body["name"]:
         return ctx.error(422, "name is required", code="validation_error", param="name")
     if body.get("ssh_key_id") not in ws.ssh_keys:
@@ -105,9 +117,7 @@ async def instances(request: Request) -> Response:
             "max_runtime_minutes": body.get("max_runtime_minutes"), "idle_shutdown_minutes": body.get("idle_shutdown_minutes"),
             "auto_stop_at": None, "stop_reason": None, "_env": environment(ctx), "_created": now, "_billed_until": now}  # fmt: skip
     ws.instances[inst_id] = inst
-    if key:
-        ws.idempotent[key] = inst_id
-    return envelope(ctx, public(inst), status=201)
+    return inst
 
 
 async def instance(request: Request) -> Response:

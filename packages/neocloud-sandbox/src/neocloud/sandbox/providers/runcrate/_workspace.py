@@ -46,6 +46,17 @@ class Workspace:
     volumes: dict[str, dict[str, Any]] = field(default_factory=dict)
     videos: dict[str, dict[str, Any]] = field(default_factory=dict)
     idempotent: dict[str, str] = field(default_factory=dict)
+    replies: dict[str, Any] = field(default_factory=dict)  # Idempotency-Key → the first answer
+    jobs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    groups: dict[str, dict[str, Any]] = field(default_factory=dict)
+    uploads: dict[str, dict[str, Any]] = field(default_factory=dict)
+    schedules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    environments: dict[str, dict[str, Any]] = field(default_factory=dict)
+    topups: dict[str, dict[str, Any]] = field(default_factory=dict)
+    auto_recharge: dict[str, Any] = field(default_factory=lambda: {"enabled": False, "threshold_usd": None,
+                                                                   "target_usd": None, "last_failure_reason": None,
+                                                                   "last_failure_at": None})  # fmt: skip
+    funded: bool = True
     inference: dict[str, float] = field(
         default_factory=lambda: {"requests": 0, "prompt": 0, "completion": 0, "cost": 0.0}
     )
@@ -59,7 +70,7 @@ class Workspace:
 
 def workspace(ctx: Ctx) -> Workspace:
     funded = 0.0 if ctx.api_key == SANDBOX_KEYS[NAME]["no_credits"] else STARTING_CREDITS
-    ws: Workspace = ctx.state.store(NAME, ctx.account, lambda: Workspace(credits=funded))
+    ws: Workspace = ctx.state.store(NAME, ctx.account, lambda: Workspace(credits=funded, funded=funded > 0))
     return ws
 
 
