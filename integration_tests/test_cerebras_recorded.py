@@ -129,3 +129,16 @@ def test_bad_key_is_authentication_error(cerebras_target: Target) -> None:
     with pytest.raises(AuthenticationError) as info:
         client.chat.completions.create(messages=MSG, model="llama3.1-8b")
     assert info.value.status_code == 401
+
+
+def test_warm_connection(cerebras_target: Target) -> None:
+    import asyncio
+
+    client = Cerebras(**cerebras_target.client_kwargs(), max_retries=0)
+    assert client.warm_connection() is True  # GET /v1/tcp_warming answered
+
+    async def warm() -> bool:
+        async with AsyncCerebras(**cerebras_target.client_kwargs(), max_retries=0) as aclient:
+            return await aclient.warm_connection()
+
+    assert asyncio.run(warm()) is True
