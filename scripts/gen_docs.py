@@ -31,6 +31,16 @@ def render() -> str:
     ]
     for spec, row in zip(specs, rows, strict=True):
         lines.append(f"| {spec.display_name} | `{spec.distribution}` | " + " | ".join(row.values()) + " |")
+    lines += ["", "## Framework classes", "", "| provider | LangChain | LlamaIndex |", "|---|---|---|"]
+    from neocloud.langchain import PROVIDERS as LANGCHAIN
+    from neocloud.llamaindex import PROVIDERS as LLAMAINDEX
+
+    for spec in specs:
+        lc, li = LANGCHAIN.get(spec.name), LLAMAINDEX.get(spec.name)
+        lc_names = [n for n in (lc.chat_class, lc.embeddings_class) if n] if lc else []
+        li_names = [n for n in (li.llm_class, li.embedding_class) if n] if li else []
+        row = [", ".join(f"`{n}`" for n in names) or "-" for names in (lc_names, li_names)]
+        lines.append(f"| {spec.display_name} | {row[0]} | {row[1]} |")
     lines += ["", "## Configuration", "", "| provider | API key | base URL | default base URL | default model |",
               "|---|---|---|---|---|"]  # fmt: skip
     for spec in specs:

@@ -72,7 +72,23 @@ def scrub_request(request: Any) -> Any:
     request.headers.clear()
     request.headers.update(kept)
     _fix_boundary(request)
+    _fix_uuids(request)
     return request
+
+
+_UUID = re.compile(rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _fix_uuids(request: Any) -> None:
+    """Random UUIDs a framework puts in a body (tool-call ids of few-shot examples) become ``uuid-<n>`` in
+    order of appearance, so the same request matches its recording."""
+    body = request.body
+    if isinstance(body, str):
+        body = body.encode()
+    if not isinstance(body, bytes) or not _UUID.search(body):
+        return
+    seen: dict[bytes, bytes] = {}
+    request.body = _UUID.sub(lambda m: seen.setdefault(m.group(0), b"uuid-%d" % len(seen)), body)
 
 
 def _fix_boundary(request: Any) -> None:

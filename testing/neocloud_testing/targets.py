@@ -62,7 +62,8 @@ class Target:
             pytest.skip("scripted answers need the sandbox; this test is recorded against the sandbox only")
         self.scripted.extend(responses)
         if self.sandbox is not None:
-            self.sandbox.script(self.provider, list(responses), api_key=self.api_key)
+            # Answers are reserved for the key that asks: InferenceKey models ask with the workload's data key.
+            self.sandbox.script(self.provider, list(responses), api_key=self.extra.get("data_key", self.api_key))
 
     def client_kwargs(self) -> dict[str, Any]:
         return {"api_key": self.api_key, "base_url": self.base_url}

@@ -218,7 +218,7 @@ def test_missing_key_names_the_env_var(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_init_chat_model_and_registry() -> None:
     chat = init_chat_model("cerebras:llama-3.3-70b", api_key="csk-x")
     assert isinstance(chat, ChatCerebras) and chat.model_name == "llama-3.3-70b"
-    with pytest.raises(ValueError, match="known providers: cerebras"):
+    with pytest.raises(ValueError, match="known providers: cerebras, clusterprotocol, inferencekey"):
         init_chat_model("nope:model")
     import neocloud.langchain as pkg
 
@@ -250,3 +250,70 @@ def test_imports_are_lazy() -> None:
         "assert not any(isinstance(o, __import__('httpx').Client) for o in __import__('gc').get_objects())\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+PROVIDER_MODULES = {"cerebras", "clusterprotocol", "metalcloud", "runcrate", "inferencekey"}
+
+
+@pytest.mark.parametrize("name", sorted(PROVIDER_MODULES))
+def test_each_class_imports_only_its_provider(name: str) -> None:
+    entry = PROVIDERS[name]
+    classes = [entry.chat_class] + ([entry.embeddings_class] if entry.embeddings_class else [])
+    code = (
+        "import sys\n"
+        f"from neocloud.langchain import {', '.join(classes)}\n"
+        f"loaded = {{m.split('.')[1] for m in sys.modules if m.startswith('neocloud.') and m.count('.') >= 1}}\n"
+        f"others = (loaded & {PROVIDER_MODULES!r}) - {{{name!r}}}\n"
+        "assert not others, others\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_registry_matches_the_exports_and_the_specs() -> None:
+    import neocloud.langchain as pkg
+
+    assert set(PROVIDERS) == PROVIDER_MODULES
+    for name, entry in PROVIDERS.items():
+        spec = __import__(entry.module, fromlist=["PROVIDER_SPEC"]).PROVIDER_SPEC
+        assert spec.name == name and getattr(pkg, entry.chat_class)._provider == name
+        # an embeddings class exactly where the provider's wire API has embeddings
+        assert (entry.embeddings_class is not None) == spec.capabilities.embeddings, name
+        if entry.embeddings_class:
+            assert getattr(pkg, entry.embeddings_class)._provider == name and entry.embeddings_class in pkg.__all__
+    for spec_string, cls_name in [("clusterprotocol:llama-3.1-8b", "ChatClusterProtocol"),
+                                  ("runcrate:deepseek-ai/DeepSeek-V3", "ChatRuncrate"),
+                                  ("metalcloud:meta-llama/Llama-3.1-8B", "ChatMetalCloud")]:  # fmt: skip
+        chat = init_chat_model(spec_string, api_key="k")
+        assert type(chat).__name__ == cls_name and chat.model_name == spec_string.split(":", 1)[1]
+    ik = init_chat_model("inferencekey:support-bot", api_key="k", project="acme")
+    assert type(ik).__name__ == "ChatInferenceKey" and ik._settings()["base_url"].endswith("/endpoint/acme/support-bot")
+
+
+def test_metalcloud_refuses_tools_and_structured_output_by_name() -> None:
+    from neocloud.langchain import ChatMetalCloud
+
+    chat = ChatMetalCloud(api_key="k")
+    with pytest.raises(NotImplementedError, match="MetalCloud does not support tool calling"):
+        chat.bind_tools([{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}])
+    with pytest.raises(NotImplementedError, match="MetalCloud does not support structured output"):
+        chat.with_structured_output({"type": "object", "title": "x", "properties": {}})
+
+
+def test_inferencekey_needs_a_project(monkeypatch: pytest.MonkeyPatch) -> None:
+    from neocloud.langchain import ChatInferenceKey
+
+    monkeypatch.delenv("INFERENCEKEY_PROJECT", raising=False)
+    with pytest.raises(nc.ConfigurationError, match="INFERENCEKEY_PROJECT"):
+        ChatInferenceKey(model="bot", api_key="k").invoke("x")
+    root = "https://api.inferencekey.com/endpoint/acme/bot"
+    assert ChatInferenceKey(model="bot", api_key="k", base_url=root)._settings()["base_url"] == root
+
+
+def test_shared_clients_follow_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pooled client made under one CEREBRAS_BASE_URL is never reused after the variable changes."""
+    monkeypatch.setenv("CEREBRAS_BASE_URL", "http://first.test")
+    first = ChatCerebras(model="llama3.1-8b", api_key="csk-env")._sync_backend().client
+    assert str(first.base_url).startswith("http://first.test")
+    monkeypatch.setenv("CEREBRAS_BASE_URL", "http://second.test")
+    second = ChatCerebras(model="llama3.1-8b", api_key="csk-env")._sync_backend().client
+    assert second is not first and str(second.base_url).startswith("http://second.test")

@@ -52,6 +52,7 @@ PROVIDER_SPEC = ProviderSpec(
         ModelInfo("deepseek-ai/DeepSeek-V3", context_window=65_536, max_output_tokens=8_192),
         ModelInfo("bge-large-en-v1.5", context_window=512, max_output_tokens=0, tools=False, structured_output=False),
     ),
+    default_embedding_model="bge-large-en-v1.5",
     sync_client=_sync,
     async_client=_async,
 )

@@ -160,6 +160,8 @@ class ProviderSpec:
     async_client: Callable[..., Any]
     chat_backend: Callable[[Any], ChatBackend] = OpenAICompatBackend
     async_chat_backend: Callable[[Any], AsyncChatBackend] = OpenAICompatAsyncBackend
+    # The embeddings model used when none is named (providers with an embeddings API).
+    default_embedding_model: str | None = None
     # Response fields beyond OpenAI's worth surfacing as framework metadata (Cerebras ``time_info``).
     metadata_fields: tuple[str, ...] = ()
     # Extra request fields the provider accepts (forwarded by adapters from model kwargs).

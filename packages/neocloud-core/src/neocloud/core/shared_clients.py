@@ -7,6 +7,7 @@ builds models with ever-changing settings does not hoard connection pools.
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from collections import OrderedDict
 from typing import Any
@@ -34,10 +35,15 @@ def provider_client(spec: ProviderSpec, kind: str, *, http_client: Any = None, *
     kwargs = {k: v for k, v in settings.items() if v is not None}
     if http_client is not None:
         return factory(http_client=http_client, **kwargs)  # caller-owned transport: never shared
+    # The environment is part of the configuration: a client made while CEREBRAS_BASE_URL pointed elsewhere
+    # must not be handed out after it changed.
+    env_key = SecretStr(os.environ.get(spec.api_key_env, "")) if spec.api_key_env else None
     key = (
         spec.name,
         kind,
         _key_digest(kwargs.get("api_key")),
+        _key_digest(env_key),
+        os.environ.get(spec.base_url_env) if spec.base_url_env else None,
         *sorted((k, repr(v)) for k, v in kwargs.items() if k != "api_key"),
     )
     with _lock:

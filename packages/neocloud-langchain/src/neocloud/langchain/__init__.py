@@ -1,4 +1,4 @@
-"""neocloud.langchain: LangChain chat models for the neocloud providers.
+"""neocloud.langchain: LangChain chat models and embeddings for the neocloud providers.
 
 Importing this package imports no provider; ``from neocloud.langchain import ChatCerebras`` imports
 Cerebras only. ``init_chat_model("cerebras:llama3.1-8b")`` builds a model from a "provider:model" string.
@@ -15,12 +15,42 @@ from ._registry import PROVIDERS
 if TYPE_CHECKING:
     from .chat_models.base import BaseNeocloudChatModel
     from .chat_models.cerebras import ChatCerebras
+    from .chat_models.clusterprotocol import ChatClusterProtocol
+    from .chat_models.inferencekey import ChatInferenceKey
+    from .chat_models.metalcloud import ChatMetalCloud
+    from .chat_models.runcrate import ChatRuncrate
+    from .embeddings.base import BaseNeocloudEmbeddings
+    from .embeddings.clusterprotocol import ClusterProtocolEmbeddings
+    from .embeddings.inferencekey import InferenceKeyEmbeddings
 
-__all__ = ["PROVIDERS", "BaseNeocloudChatModel", "ChatCerebras", "init_chat_model"]
+__all__ = [
+    "PROVIDERS",
+    "BaseNeocloudChatModel",
+    "BaseNeocloudEmbeddings",
+    "ChatCerebras",
+    "ChatClusterProtocol",
+    "ChatInferenceKey",
+    "ChatMetalCloud",
+    "ChatRuncrate",
+    "ClusterProtocolEmbeddings",
+    "InferenceKeyEmbeddings",
+    "init_chat_model",
+]
 
 __version__ = "0.1.0"
 
-_LAZY = {"BaseNeocloudChatModel": ".chat_models.base", "ChatCerebras": ".chat_models.cerebras"}
+# Each class lives in its own module, so importing one provider's class never imports another provider.
+_LAZY = {
+    "BaseNeocloudChatModel": ".chat_models.base",
+    "BaseNeocloudEmbeddings": ".embeddings.base",
+    "ChatCerebras": ".chat_models.cerebras",
+    "ChatClusterProtocol": ".chat_models.clusterprotocol",
+    "ChatInferenceKey": ".chat_models.inferencekey",
+    "ChatMetalCloud": ".chat_models.metalcloud",
+    "ChatRuncrate": ".chat_models.runcrate",
+    "ClusterProtocolEmbeddings": ".embeddings.clusterprotocol",
+    "InferenceKeyEmbeddings": ".embeddings.inferencekey",
+}
 
 
 __getattr__ = lazy_getattr(__name__, globals(), _LAZY)

@@ -20,7 +20,15 @@ class ProviderEntry:
 
 
 PROVIDERS: dict[str, ProviderEntry] = {
-    "cerebras": ProviderEntry(module="neocloud.cerebras", extra="cerebras", chat_class="ChatCerebras"),
+    "cerebras": ProviderEntry("neocloud.cerebras", "cerebras", "ChatCerebras"),
+    "clusterprotocol": ProviderEntry(
+        "neocloud.clusterprotocol", "clusterprotocol", "ChatClusterProtocol", "ClusterProtocolEmbeddings"
+    ),
+    "runcrate": ProviderEntry("neocloud.runcrate", "runcrate", "ChatRuncrate"),
+    "inferencekey": ProviderEntry(
+        "neocloud.inferencekey", "inferencekey", "ChatInferenceKey", "InferenceKeyEmbeddings"
+    ),
+    "metalcloud": ProviderEntry("neocloud.metalcloud", "metalcloud", "ChatMetalCloud"),
 }
 
 

@@ -1,0 +1,157 @@
+"""LangChain's standard integration suites for every chat and embeddings class, replayed from cassettes
+recorded against the sandbox (``make record ARGS=packages/neocloud-langchain``).
+
+Where a standard test checks a specific model answer, the answer is scripted here, visibly, in ``SCRIPTS``;
+everything else is what the sandbox's emulator answers on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from langchain_tests.integration_tests import ChatModelIntegrationTests, EmbeddingsIntegrationTests
+from neocloud_testing.targets import Target
+
+from neocloud.langchain import (
+    ChatCerebras,
+    ChatClusterProtocol,
+    ChatInferenceKey,
+    ChatMetalCloud,
+    ChatRuncrate,
+    ClusterProtocolEmbeddings,
+    InferenceKeyEmbeddings,
+)
+
+pytestmark = pytest.mark.vcr
+
+MAGIC = {"tool_calls": [{"name": "magic_function", "arguments": {"input": 3}}]}
+# JSON mode only promises JSON; the keys come from the prompt, which a model reads and the emulator does not.
+JOKE = {"content": '{"setup": "Why did the cat sit on the GPU?", "punchline": "To keep an eye on the cache."}'}
+# Tool arguments that copy text out of the prompt (here: non-Latin names, checked to survive the round trip).
+CUSTOMERS = [
+    {"tool_calls": [{"name": "unicode_customer",
+                     "arguments": {"customer_name": "你好啊集团", "description": "A Chinese technology company"}}]},
+    {"tool_calls": [{"name": "unicode_customer",
+                     "arguments": {"customer_name": "こんにちは株式会社", "description": "A Japanese company"}}]},
+]  # fmt: skip
+# test name → the answers it needs, in request order (sent to the sandbox only while recording).
+SCRIPTS: dict[str, list[dict[str, Any]]] = {
+    "test_tool_calling": [MAGIC, MAGIC],
+    "test_tool_calling_async": [MAGIC, MAGIC],
+    "test_json_mode": [JOKE] * 4,
+    "test_unicode_tool_call_integration": CUSTOMERS,
+}
+
+
+def _env(target: Target) -> dict[str, str]:
+    """The environment that points a class at ``target`` (the sandbox while recording, the cassette host after)."""
+    return {
+        "cerebras": {"CEREBRAS_API_KEY": target.api_key, "CEREBRAS_BASE_URL": target.base_url},
+        "clusterprotocol": {"CLUSTER_API_KEY": target.api_key, "CLUSTER_BASE_URL": target.base_url},
+        "runcrate": {"RUNCRATE_API_KEY": target.api_key, "RUNCRATE_INFERENCE_URL": target.base_url},
+        "metalcloud": {"METALCLOUD_API_KEY": target.api_key, "METALCLOUD_BASE_URL": target.base_url},
+        "inferencekey": {
+            "INFERENCEKEY_API_KEY": target.extra.get("data_key", ""),
+            "INFERENCEKEY_BASE_URL": target.base_url,
+            "INFERENCEKEY_PROJECT": target.extra.get("project", ""),
+        },
+    }[target.provider]
+
+
+def _provision(target: Target, slug: str, task_type: str) -> None:
+    """While recording, start the InferenceKey workload the class talks to and wait until it serves."""
+    if target.sandbox is None:
+        return
+    from neocloud.inferencekey import Backend, ManagementClient, WorkloadSpec
+
+    mgmt = ManagementClient(base_url=target.base_url, sdk_token=target.api_key, project=target.extra["project"])
+    mgmt.ensure(WorkloadSpec(name=slug, slug=slug, model="org/model", backend=Backend.VLLM, task_type=task_type))
+    mgmt.wait_until_ready(slug, silent=True, timeout=30)
+
+
+class _PointAtTarget:
+    target_fixture = ""
+    workload: tuple[str, str] | None = None
+
+    @pytest.fixture(autouse=True)
+    def _point_at_target(self, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+        target: Target = request.getfixturevalue(self.target_fixture)
+        for name, value in _env(target).items():
+            monkeypatch.setenv(name, value)
+        if self.workload is not None:
+            _provision(target, *self.workload)
+        script = SCRIPTS.get(request.node.originalname)
+        if script:
+            target.script(*script)
+        yield
+
+
+class _Chat(_PointAtTarget, ChatModelIntegrationTests):
+    model_id = ""
+    override: str | None = None
+
+    @property
+    def model_override_value(self) -> str | None:
+        return self.override
+
+    @property
+    def chat_model_params(self) -> dict[str, Any]:
+        return {"model": self.model_id}
+
+    @property
+    def supports_json_mode(self) -> bool:
+        return True
+
+
+class TestChatCerebrasIntegration(_Chat):
+    chat_model_class = ChatCerebras  # type: ignore[assignment]
+    target_fixture, model_id, override = "cerebras_target", "llama3.1-8b", "llama-3.3-70b"
+
+
+class TestChatClusterProtocolIntegration(_Chat):
+    chat_model_class = ChatClusterProtocol  # type: ignore[assignment]
+    target_fixture, model_id, override = "cluster_target", "llama-3.1-8b", "llama-3.1-70b"
+
+
+class TestChatRuncrateIntegration(_Chat):
+    chat_model_class = ChatRuncrate  # type: ignore[assignment]
+    target_fixture, model_id, override = "runcrate_target", "deepseek-ai/DeepSeek-V3", "Qwen/Qwen2.5-Coder-32B-Instruct"
+
+
+class TestChatInferenceKeyIntegration(_Chat):
+    chat_model_class = ChatInferenceKey  # type: ignore[assignment]
+    target_fixture, model_id = "inferencekey_target", "support-bot"
+    workload = ("support-bot", "text2text")
+    # No model override: an InferenceKey model is bound to one workload endpoint (the slug is in the URL).
+
+
+class TestChatMetalCloudIntegration(_Chat):
+    chat_model_class = ChatMetalCloud  # type: ignore[assignment]
+    target_fixture, model_id, override = "metalcloud_target", "meta-llama/Llama-3.3-70B", "meta-llama/Llama-3.1-8B"
+
+    @property
+    def has_tool_calling(self) -> bool:
+        return False  # MetalCloud's wire API has no tools
+
+    @property
+    def has_structured_output(self) -> bool:
+        return False
+
+    @property
+    def supports_json_mode(self) -> bool:
+        return False
+
+
+class TestClusterProtocolEmbeddingsIntegration(_PointAtTarget, EmbeddingsIntegrationTests):
+    embeddings_class = ClusterProtocolEmbeddings  # type: ignore[assignment]
+    embedding_model_params = {"model": "bge-large-en-v1.5"}  # type: ignore[assignment]
+    target_fixture = "cluster_target"
+
+
+class TestInferenceKeyEmbeddingsIntegration(_PointAtTarget, EmbeddingsIntegrationTests):
+    embeddings_class = InferenceKeyEmbeddings  # type: ignore[assignment]
+    embedding_model_params = {"model": "embedder"}  # type: ignore[assignment]
+    target_fixture = "inferencekey_target"
+    workload = ("embedder", "embedding")
