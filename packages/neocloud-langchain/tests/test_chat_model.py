@@ -162,6 +162,31 @@ def test_structured_output_methods(fake: Any) -> None:
     assert raw["parsed"] == {"title": "Alien", "year": 1979} and raw["parsing_error"] is None
 
 
+def test_default_structured_output_falls_back_when_json_schema_is_refused(fake: Any) -> None:
+    class Film(BaseModel):
+        title: str
+
+    args = '{"title": "Alien"}'
+
+    def answer(body: dict[str, Any]) -> httpx.Response:
+        if "response_format" in body:  # this deployment refuses response_format: json_schema
+            return httpx.Response(
+                400, json={"message": "response_format is not supported", "type": "invalid_request_error"}
+            )
+        return httpx.Response(200, json=completion(None, [{"id": "c", "type": "function",
+                                                            "function": {"name": "Film", "arguments": args}}]))  # fmt: skip
+
+    server = fake(answer)
+    assert model(server).with_structured_output(Film).invoke("film") == Film(title="Alien")
+    assert [("response_format" in b, "tools" in b) for b in server.bodies] == [
+        (True, False),
+        (True, False),
+        (False, True),
+    ]
+    with pytest.raises(Exception, match="response_format is not supported"):  # an explicit method never falls back
+        model(server).with_structured_output(Film, method="json_schema").invoke("film")
+
+
 def test_include_raw_reports_parse_errors(fake: Any) -> None:
     class Film(BaseModel):
         title: str
@@ -317,3 +342,18 @@ def test_shared_clients_follow_the_environment(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("CEREBRAS_BASE_URL", "http://second.test")
     second = ChatCerebras(model="llama3.1-8b", api_key="csk-env")._sync_backend().client
     assert second is not first and str(second.base_url).startswith("http://second.test")
+
+
+def test_disable_streaming_and_rate_limiter(fake: Any) -> None:
+    from langchain_core.rate_limiters import InMemoryRateLimiter
+
+    server = fake(lambda body: httpx.Response(200, json=completion("Hi!")))
+    limiter = InMemoryRateLimiter(requests_per_second=1000, check_every_n_seconds=0.001, max_bucket_size=1)
+    chat = model(server, disable_streaming=True, rate_limiter=limiter)
+    assert [c.content for c in chat.stream("x")] == ["Hi!"]  # one plain request, no SSE
+    assert "stream" not in server.bodies[-1] or server.bodies[-1]["stream"] is False
+    chat.invoke("y")
+    assert len(server.bodies) == 2  # the limiter let both through, one at a time
+    quiet = model(server, streaming=True, stream_usage=False)
+    server.reply = lambda body: sse(chunk({"content": "Hi"}, "stop"))
+    assert quiet.invoke("z").content == "Hi" and "stream_options" not in server.bodies[-1]

@@ -292,14 +292,30 @@ class BaseNeocloudChatModel(BaseChatModel):
         strict: bool | None = None,
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, Any]:
-        """Structured output; the default method is the provider's preferred one (native JSON schema)."""
-        caps = self._spec().capabilities
+        """Structured output. The default method is the first the provider and this model support (native JSON
+        schema where there is one); if the server refuses that request (400), the next method is tried."""
+        spec = self._spec()
+        caps = spec.capabilities
         if not caps.structured_output:
-            raise NotImplementedError(f"{self._spec().display_name} does not support structured output")
-        chosen = method or caps.structured_output[0]
-        if chosen not in caps.structured_output:
-            raise ValueError(
-                f"{self._spec().display_name} supports structured output via {', '.join(caps.structured_output)}; "
-                f"not {chosen!r}"
-            )
-        return structured_runnable(self, schema, method=chosen, include_raw=include_raw, strict=strict, **kwargs)
+            raise NotImplementedError(f"{spec.display_name} does not support structured output")
+        if method is not None:
+            if method not in caps.structured_output:
+                raise ValueError(
+                    f"{spec.display_name} supports structured output via {', '.join(caps.structured_output)}; "
+                    f"not {method!r}"
+                )
+            return structured_runnable(self, schema, method=method, include_raw=include_raw, strict=strict, **kwargs)
+        info = spec.model_info(self.model_name)
+        unsupported = set()
+        if info is not None and not info.structured_output:
+            unsupported.add("json_schema")
+        if info is not None and not info.tools:
+            unsupported.add("function_calling")
+        order = [m for m in caps.structured_output if m not in unsupported] or list(caps.structured_output)
+        runnables = [structured_runnable(self, schema, method=m, include_raw=include_raw, strict=strict, **kwargs)
+                     for m in order]  # fmt: skip
+        if len(runnables) == 1:
+            return runnables[0]
+        from langchain_core.exceptions import ModelInvalidRequestError
+
+        return runnables[0].with_fallbacks(runnables[1:], exceptions_to_handle=(ModelInvalidRequestError,))
