@@ -83,3 +83,30 @@ def make_target(provider: str, *, recording: bool, sandbox: Any) -> Target:
     keys = SANDBOX_KEYS[provider]
     extra = {"data_key": keys["data"], "project": keys["project"]} if placeholder_extra else {}
     return Target(provider, sandbox.base_url(provider), keys["valid"], sandbox=sandbox, extra=extra)
+
+
+def env_for(target: Target) -> dict[str, str]:
+    """The environment variables that point a provider's framework classes at ``target``."""
+    return {
+        "cerebras": {"CEREBRAS_API_KEY": target.api_key, "CEREBRAS_BASE_URL": target.base_url},
+        "clusterprotocol": {"CLUSTER_API_KEY": target.api_key, "CLUSTER_BASE_URL": target.base_url},
+        "runcrate": {"RUNCRATE_API_KEY": target.api_key, "RUNCRATE_INFERENCE_URL": target.base_url},
+        "metalcloud": {"METALCLOUD_API_KEY": target.api_key, "METALCLOUD_BASE_URL": target.base_url},
+        "inferencekey": {
+            "INFERENCEKEY_API_KEY": target.extra.get("data_key", ""),
+            "INFERENCEKEY_BASE_URL": target.base_url,
+            "INFERENCEKEY_PROJECT": target.extra.get("project", ""),
+        },
+    }[target.provider]
+
+
+def provision_workload(target: Target, slug: str, task_type: str = "text2text") -> None:
+    """While recording against the sandbox, start an InferenceKey workload and wait until it serves (replays
+    need nothing: the cassette holds the workload's answers)."""
+    if target.sandbox is None:
+        return
+    from neocloud.inferencekey import Backend, ManagementClient, WorkloadSpec
+
+    mgmt = ManagementClient(base_url=target.base_url, sdk_token=target.api_key, project=target.extra["project"])
+    mgmt.ensure(WorkloadSpec(name=slug, slug=slug, model="org/model", backend=Backend.VLLM, task_type=task_type))
+    mgmt.wait_until_ready(slug, silent=True, timeout=30)

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from langchain_tests.integration_tests import ChatModelIntegrationTests, EmbeddingsIntegrationTests
-from neocloud_testing.targets import Target
+from neocloud_testing.targets import Target, env_for, provision_workload
 
 from neocloud.langchain import (
     ChatCerebras,
@@ -45,32 +45,6 @@ SCRIPTS: dict[str, list[dict[str, Any]]] = {
 }
 
 
-def _env(target: Target) -> dict[str, str]:
-    """The environment that points a class at ``target`` (the sandbox while recording, the cassette host after)."""
-    return {
-        "cerebras": {"CEREBRAS_API_KEY": target.api_key, "CEREBRAS_BASE_URL": target.base_url},
-        "clusterprotocol": {"CLUSTER_API_KEY": target.api_key, "CLUSTER_BASE_URL": target.base_url},
-        "runcrate": {"RUNCRATE_API_KEY": target.api_key, "RUNCRATE_INFERENCE_URL": target.base_url},
-        "metalcloud": {"METALCLOUD_API_KEY": target.api_key, "METALCLOUD_BASE_URL": target.base_url},
-        "inferencekey": {
-            "INFERENCEKEY_API_KEY": target.extra.get("data_key", ""),
-            "INFERENCEKEY_BASE_URL": target.base_url,
-            "INFERENCEKEY_PROJECT": target.extra.get("project", ""),
-        },
-    }[target.provider]
-
-
-def _provision(target: Target, slug: str, task_type: str) -> None:
-    """While recording, start the InferenceKey workload the class talks to and wait until it serves."""
-    if target.sandbox is None:
-        return
-    from neocloud.inferencekey import Backend, ManagementClient, WorkloadSpec
-
-    mgmt = ManagementClient(base_url=target.base_url, sdk_token=target.api_key, project=target.extra["project"])
-    mgmt.ensure(WorkloadSpec(name=slug, slug=slug, model="org/model", backend=Backend.VLLM, task_type=task_type))
-    mgmt.wait_until_ready(slug, silent=True, timeout=30)
-
-
 class _PointAtTarget:
     target_fixture = ""
     workload: tuple[str, str] | None = None
@@ -78,10 +52,10 @@ class _PointAtTarget:
     @pytest.fixture(autouse=True)
     def _point_at_target(self, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         target: Target = request.getfixturevalue(self.target_fixture)
-        for name, value in _env(target).items():
+        for name, value in env_for(target).items():
             monkeypatch.setenv(name, value)
         if self.workload is not None:
-            _provision(target, *self.workload)
+            provision_workload(target, *self.workload)
         script = SCRIPTS.get(request.node.originalname)
         if script:
             target.script(*script)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import subprocess
 import sys
 from typing import Any
@@ -233,3 +234,58 @@ def test_registry_and_lazy_imports(monkeypatch: pytest.MonkeyPatch) -> None:
         _registry.load_spec("ghost")
     code = "import sys, neocloud.llamaindex\nassert not [m for m in sys.modules if m.startswith('neocloud.') and m.split('.')[1] not in {'llamaindex', 'core'}]\n"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+PROVIDER_MODULES = {"cerebras", "clusterprotocol", "metalcloud", "runcrate", "inferencekey"}
+
+
+@pytest.mark.parametrize("name", sorted(PROVIDER_MODULES))
+def test_each_class_imports_only_its_provider(name: str) -> None:
+    entry = PROVIDERS[name]
+    classes = [entry.llm_class] + ([entry.embedding_class] if entry.embedding_class else [])
+    code = (
+        "import sys\n"
+        f"from neocloud.llamaindex import {', '.join(classes)}\n"
+        "loaded = {m.split('.')[1] for m in sys.modules if m.startswith('neocloud.')}\n"
+        f"others = (loaded & {PROVIDER_MODULES!r}) - {{{name!r}}}\n"
+        "assert not others, others\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_registry_matches_the_exports_and_the_specs() -> None:
+    import neocloud.llamaindex as pkg
+
+    assert set(PROVIDERS) == PROVIDER_MODULES
+    for name, entry in PROVIDERS.items():
+        spec = __import__(entry.module, fromlist=["PROVIDER_SPEC"]).PROVIDER_SPEC
+        assert spec.name == name and getattr(pkg, entry.llm_class).provider == name
+        assert (entry.embedding_class is not None) == spec.capabilities.embeddings, name
+        if entry.embedding_class:
+            assert getattr(pkg, entry.embedding_class).provider == name and entry.embedding_class in pkg.__all__
+
+
+def test_embedding_batches_are_bounded_and_inputs_unchanged() -> None:
+    from neocloud.llamaindex import ClusterProtocolEmbedding
+
+    in_flight, peak, bodies = 0, 0, []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, peak
+        body = json.loads(request.content)
+        bodies.append(body)
+        in_flight += 1
+        peak = max(peak, in_flight)
+        await asyncio.sleep(0.01)
+        in_flight -= 1
+        data = [{"index": i, "embedding": [float(len(t)), 1.0]} for i, t in enumerate(body["input"])]
+        return httpx.Response(200, json={"data": data, "model": body["model"],
+                                         "usage": {"prompt_tokens": 2, "total_tokens": 2}})  # fmt: skip
+
+    emb = ClusterProtocolEmbedding(api_key="sk-cluster-x", embed_batch_size=1, max_concurrency=2,
+                                   async_http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)))  # fmt: skip
+    texts = [f" text {i}\n" for i in range(8)]
+    vectors = asyncio.run(emb.aget_text_embedding_batch(texts))
+    assert [v[0] for v in vectors] == [float(len(t)) for t in texts]  # order kept
+    assert peak == 2 and len(bodies) == 8 and sorted(b["input"][0] for b in bodies) == sorted(texts)  # unchanged
+    assert emb.usage == {"prompt_tokens": 16, "total_tokens": 16}

@@ -17,7 +17,7 @@ from __future__ import annotations
 from ._data import AsyncDataClient, AsyncEndpoint, DataClient, Endpoint
 from ._management import AsyncManagementClient, ManagementClient
 from ._publish import apublish_custom_backend, publish_custom_backend, read_manifest
-from ._spec import PROVIDER_SPEC, endpoint_url
+from ._spec import PROVIDER_SPEC, endpoint_url, workload_root
 from .enums import Backend, ExecutionPolicy, OnDrift, TaskType
 from .errors import (
     ApiError,
@@ -80,4 +80,5 @@ __all__ = [
     "endpoint_url",
     "publish_custom_backend",
     "read_manifest",
+    "workload_root",
 ]

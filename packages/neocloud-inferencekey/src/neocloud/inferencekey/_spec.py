@@ -16,13 +16,28 @@ from neocloud.core.provider import Capabilities, ModelInfo, ProviderSpec
 from neocloud.core.wire import ChatCompletion, ChatCompletionChunk
 
 from ._common import DATA_PROFILE, DEFAULT_BASE_URL
+from .errors import ConfigurationError
 
-__all__ = ["PROVIDER_SPEC", "endpoint_url"]
+__all__ = ["PROVIDER_SPEC", "endpoint_url", "workload_root"]
 
 
 def endpoint_url(project: str, workload_slug: str, base_url: str = DEFAULT_BASE_URL) -> str:
     """The OpenAI-compatible root of a workload (append ``/v1/chat/completions`` etc.)."""
     return f"{base_url.rstrip('/')}/endpoint/{project}/{workload_slug}"
+
+
+def workload_root(base_url: str | None, project: str | None, workload: str) -> str:
+    """Where a framework model for ``workload`` sends requests: ``base_url`` when it already is a workload root
+    (``.../endpoint/<project>/<workload>``), else built from the platform root (``base_url`` >
+    ``INFERENCEKEY_BASE_URL`` > production) and ``project`` (> ``INFERENCEKEY_PROJECT``)."""
+    import os
+
+    if base_url and "/endpoint/" in base_url:
+        return base_url
+    project = project or os.environ.get("INFERENCEKEY_PROJECT")
+    if not project:
+        raise ConfigurationError("InferenceKey needs the workload's project: pass project= or set INFERENCEKEY_PROJECT")
+    return endpoint_url(project, workload, base_url or os.environ.get("INFERENCEKEY_BASE_URL") or DEFAULT_BASE_URL)
 
 
 class _Chat:

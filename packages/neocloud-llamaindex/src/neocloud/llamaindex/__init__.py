@@ -1,4 +1,4 @@
-"""neocloud.llamaindex: LlamaIndex LLMs for the neocloud providers.
+"""neocloud.llamaindex: LlamaIndex LLMs and embeddings for the neocloud providers.
 
 Importing this package imports no provider; ``from neocloud.llamaindex import CerebrasLLM`` imports
 Cerebras only.
@@ -13,14 +13,43 @@ from neocloud.core.lazy import lazy_getattr
 from ._registry import PROVIDERS
 
 if TYPE_CHECKING:
+    from .embeddings.base import NeocloudEmbedding
+    from .embeddings.clusterprotocol import ClusterProtocolEmbedding
+    from .embeddings.inferencekey import InferenceKeyEmbedding
     from .llms.base import NeocloudLLM
     from .llms.cerebras import CerebrasLLM
+    from .llms.clusterprotocol import ClusterProtocolLLM
+    from .llms.inferencekey import InferenceKeyLLM
+    from .llms.metalcloud import MetalCloudLLM
+    from .llms.runcrate import RuncrateLLM
 
-__all__ = ["PROVIDERS", "CerebrasLLM", "NeocloudLLM"]
+__all__ = [
+    "PROVIDERS",
+    "CerebrasLLM",
+    "ClusterProtocolEmbedding",
+    "ClusterProtocolLLM",
+    "InferenceKeyEmbedding",
+    "InferenceKeyLLM",
+    "MetalCloudLLM",
+    "NeocloudEmbedding",
+    "NeocloudLLM",
+    "RuncrateLLM",
+]
 
 __version__ = "0.1.0"
 
-_LAZY = {"NeocloudLLM": ".llms.base", "CerebrasLLM": ".llms.cerebras"}
+# Each class lives in its own module, so importing one provider's class never imports another provider.
+_LAZY = {
+    "NeocloudLLM": ".llms.base",
+    "NeocloudEmbedding": ".embeddings.base",
+    "CerebrasLLM": ".llms.cerebras",
+    "ClusterProtocolLLM": ".llms.clusterprotocol",
+    "RuncrateLLM": ".llms.runcrate",
+    "InferenceKeyLLM": ".llms.inferencekey",
+    "MetalCloudLLM": ".llms.metalcloud",
+    "ClusterProtocolEmbedding": ".embeddings.clusterprotocol",
+    "InferenceKeyEmbedding": ".embeddings.inferencekey",
+}
 
 
 __getattr__ = lazy_getattr(__name__, globals(), _LAZY)

@@ -20,7 +20,13 @@ class ProviderEntry:
 
 
 PROVIDERS: dict[str, ProviderEntry] = {
-    "cerebras": ProviderEntry(module="neocloud.cerebras", extra="cerebras", llm_class="CerebrasLLM"),
+    "cerebras": ProviderEntry("neocloud.cerebras", "cerebras", "CerebrasLLM"),
+    "clusterprotocol": ProviderEntry(
+        "neocloud.clusterprotocol", "clusterprotocol", "ClusterProtocolLLM", "ClusterProtocolEmbedding"
+    ),
+    "runcrate": ProviderEntry("neocloud.runcrate", "runcrate", "RuncrateLLM"),
+    "inferencekey": ProviderEntry("neocloud.inferencekey", "inferencekey", "InferenceKeyLLM", "InferenceKeyEmbedding"),
+    "metalcloud": ProviderEntry("neocloud.metalcloud", "metalcloud", "MetalCloudLLM"),
 }
 
 

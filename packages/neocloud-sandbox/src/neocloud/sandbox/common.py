@@ -82,7 +82,7 @@ async def begin(request: Request, provider: str, prefix: str) -> tuple[Ctx, Resp
         )
     if fault is not None and fault.kind == "drop":
         return ctx, _dropped()
-    if not key or not key.startswith(prefix):
+    if not key or not key.startswith(prefix) or key.endswith("-revoked"):
         return ctx, ctx.error(401, "invalid or missing API key", code="wrong_api_key")
     return ctx, None
 

@@ -7,7 +7,6 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from .._inferencekey import workload_root
 from .base import BaseNeocloudChatModel
 
 __all__ = ["ChatInferenceKey"]
@@ -33,4 +32,6 @@ class ChatInferenceKey(BaseNeocloudChatModel):
     """The workload's project; defaults to ``INFERENCEKEY_PROJECT``."""
 
     def _settings(self) -> dict[str, Any]:
+        from neocloud.inferencekey import workload_root
+
         return {**super()._settings(), "base_url": workload_root(self.base_url, self.project, self.model_name)}

@@ -7,7 +7,6 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from .._inferencekey import workload_root
 from .base import BaseNeocloudEmbeddings
 
 __all__ = ["InferenceKeyEmbeddings"]
@@ -29,4 +28,6 @@ class InferenceKeyEmbeddings(BaseNeocloudEmbeddings):
     project: str | None = Field(default_factory=lambda: os.environ.get("INFERENCEKEY_PROJECT"))
 
     def _settings(self) -> dict[str, Any]:
+        from neocloud.inferencekey import workload_root
+
         return {**super()._settings(), "base_url": workload_root(self.base_url, self.project, self.model)}

@@ -98,8 +98,12 @@ async def inference(request: Request) -> Response:
     if ctx.api_key == SANDBOX_KEYS[NAME]["no_credits"]:
         return ctx.error(402, "Add credits to continue.", code="insufficient_credits")
     source = body.get("prompt") or " ".join(m["content"] for m in body["messages"])
-    text, finish = generate_text(seed_for(ctx.state.settings.seed, body["model"], source), body.get("max_tokens", 256),
-                                 body.get("stop"))  # fmt: skip
+    scripted = ctx.state.next_script(NAME, ctx.api_key)  # a test's explicit answer (text only: no tools here)
+    if scripted is not None and scripted.content is not None:
+        text, finish = scripted.content, scripted.finish_reason or "stop"
+    else:
+        text, finish = generate_text(seed_for(ctx.state.settings.seed, body["model"], source),
+                                     body.get("max_tokens", 256), body.get("stop"))  # fmt: skip
     usage = {"prompt_tokens": count_tokens(source), "completion_tokens": count_tokens(text)}
     usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
     jobs = _jobs(ctx)

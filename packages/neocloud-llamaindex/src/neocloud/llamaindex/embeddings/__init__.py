@@ -1,0 +1,1 @@
+"""LlamaIndex embeddings for the providers whose wire API has them (lazy: nothing imported here)."""

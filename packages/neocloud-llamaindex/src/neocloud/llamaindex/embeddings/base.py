@@ -1,0 +1,101 @@
+"""``NeocloudEmbedding``: a LlamaIndex ``BaseEmbedding`` written once against the provider protocol.
+
+Texts are sent unchanged (no newline stripping, no prefixes) in batches of ``embed_batch_size``; async batches
+run at most ``max_concurrency`` at a time per event loop; token usage is counted in ``usage``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from typing import Any, ClassVar
+
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr
+
+from neocloud.core.provider import ProviderSpec
+from neocloud.core.shared_clients import provider_client
+
+from .._registry import load_spec
+
+__all__ = ["NeocloudEmbedding"]
+
+
+class NeocloudEmbedding(BaseEmbedding):
+    """LlamaIndex embeddings for a neocloud provider (subclasses set ``provider``)."""
+
+    provider: ClassVar[str] = ""
+
+    api_key: SecretStr | None = Field(default=None, exclude=True, repr=False, description="The API key.")
+    base_url: str | None = Field(default=None, description="The API root (default: env var, else production).")
+    dimensions: int | None = Field(default=None, gt=0, description="Output dimensions, where the model can shorten.")
+    max_concurrency: int = Field(default=4, gt=0, description="Async requests in flight at once.")
+    timeout: float | None = Field(default=None, gt=0)
+    max_retries: int = Field(default=2, ge=0, description="Retries of the core client (the only retry layer).")
+    default_headers: dict[str, str] | None = None
+
+    _http_client: Any = PrivateAttr(default=None)
+    _async_http_client: Any = PrivateAttr(default=None)
+    _gates: dict[int, asyncio.Semaphore] = PrivateAttr(default_factory=dict)
+    _usage: dict[str, int] = PrivateAttr(default_factory=lambda: {"prompt_tokens": 0, "total_tokens": 0})
+
+    def __init__(self, *, http_client: Any = None, async_http_client: Any = None, **kwargs: Any) -> None:
+        spec = self._spec()
+        if not spec.capabilities.embeddings:
+            raise ValueError(f"{spec.display_name} has no embeddings API")
+        kwargs.setdefault("model_name", kwargs.pop("model", None) or spec.default_embedding_model or spec.default_model)
+        if kwargs.get("api_key") is None and spec.api_key_env and os.environ.get(spec.api_key_env):
+            kwargs["api_key"] = os.environ[spec.api_key_env]
+        super().__init__(**kwargs)
+        self._http_client = http_client
+        self._async_http_client = async_http_client
+
+    @classmethod
+    def _spec(cls) -> ProviderSpec:
+        return load_spec(cls.provider)
+
+    @classmethod
+    def class_name(cls) -> str:
+        return cls.__name__
+
+    @property
+    def usage(self) -> dict[str, int]:
+        """Tokens embedded by this object so far (``prompt_tokens``, ``total_tokens``)."""
+        return dict(self._usage)
+
+    def _settings(self) -> dict[str, Any]:
+        return {"api_key": self.api_key, "base_url": self.base_url, "timeout": self.timeout,
+                "max_retries": self.max_retries, "default_headers": self.default_headers}  # fmt: skip
+
+    def _params(self) -> dict[str, Any]:
+        return {"dimensions": self.dimensions} if self.dimensions is not None else {}
+
+    def _vectors(self, response: Any) -> list[list[float]]:
+        if response.usage is not None:
+            self._usage["prompt_tokens"] += response.usage.prompt_tokens or 0
+            self._usage["total_tokens"] += response.usage.total_tokens or 0
+        return [item.vector() for item in sorted(response.data, key=lambda d: d.index)]
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        client = provider_client(self._spec(), "sync", http_client=self._http_client, **self._settings())
+        return self._vectors(client.embeddings.create(input=list(texts), model=self.model_name, **self._params()))
+
+    async def _aget_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        loop = asyncio.get_running_loop()
+        gate = self._gates.setdefault(id(loop), asyncio.Semaphore(self.max_concurrency))  # one gate per loop
+        client = provider_client(self._spec(), "async", http_client=self._async_http_client, **self._settings())
+        async with gate:
+            response = await client.embeddings.create(input=list(texts), model=self.model_name, **self._params())
+        return self._vectors(response)
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self._get_text_embeddings([text])[0]
+
+    async def _aget_text_embedding(self, text: str) -> list[float]:
+        return (await self._aget_text_embeddings([text]))[0]
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self._get_text_embedding(query)
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return await self._aget_text_embedding(query)
