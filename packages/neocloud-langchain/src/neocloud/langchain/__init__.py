@@ -22,6 +22,11 @@ if TYPE_CHECKING:
     from .embeddings.base import BaseNeocloudEmbeddings
     from .embeddings.clusterprotocol import ClusterProtocolEmbeddings
     from .embeddings.inferencekey import InferenceKeyEmbeddings
+    from .toolkits.base import NeocloudTool, NeocloudToolkit
+    from .toolkits.clusterprotocol import ClusterProtocolToolkit
+    from .toolkits.inferencekey import InferenceKeyToolkit
+    from .toolkits.metalcloud import MetalCloudToolkit
+    from .toolkits.runcrate import RuncrateToolkit
 
 __all__ = [
     "PROVIDERS",
@@ -33,7 +38,13 @@ __all__ = [
     "ChatMetalCloud",
     "ChatRuncrate",
     "ClusterProtocolEmbeddings",
+    "ClusterProtocolToolkit",
     "InferenceKeyEmbeddings",
+    "InferenceKeyToolkit",
+    "MetalCloudToolkit",
+    "NeocloudTool",
+    "NeocloudToolkit",
+    "RuncrateToolkit",
     "init_chat_model",
 ]
 
@@ -50,6 +61,12 @@ _LAZY = {
     "ChatRuncrate": ".chat_models.runcrate",
     "ClusterProtocolEmbeddings": ".embeddings.clusterprotocol",
     "InferenceKeyEmbeddings": ".embeddings.inferencekey",
+    "NeocloudTool": ".toolkits.base",
+    "NeocloudToolkit": ".toolkits.base",
+    "RuncrateToolkit": ".toolkits.runcrate",
+    "InferenceKeyToolkit": ".toolkits.inferencekey",
+    "ClusterProtocolToolkit": ".toolkits.clusterprotocol",
+    "MetalCloudToolkit": ".toolkits.metalcloud",
 }
 
 

@@ -22,18 +22,28 @@ if TYPE_CHECKING:
     from .llms.inferencekey import InferenceKeyLLM
     from .llms.metalcloud import MetalCloudLLM
     from .llms.runcrate import RuncrateLLM
+    from .tools.base import NeocloudToolSpec
+    from .tools.clusterprotocol import ClusterProtocolToolSpec
+    from .tools.inferencekey import InferenceKeyToolSpec
+    from .tools.metalcloud import MetalCloudToolSpec
+    from .tools.runcrate import RuncrateToolSpec
 
 __all__ = [
     "PROVIDERS",
     "CerebrasLLM",
     "ClusterProtocolEmbedding",
     "ClusterProtocolLLM",
+    "ClusterProtocolToolSpec",
     "InferenceKeyEmbedding",
     "InferenceKeyLLM",
+    "InferenceKeyToolSpec",
     "MetalCloudLLM",
+    "MetalCloudToolSpec",
     "NeocloudEmbedding",
     "NeocloudLLM",
+    "NeocloudToolSpec",
     "RuncrateLLM",
+    "RuncrateToolSpec",
 ]
 
 __version__ = "0.1.0"
@@ -49,6 +59,11 @@ _LAZY = {
     "MetalCloudLLM": ".llms.metalcloud",
     "ClusterProtocolEmbedding": ".embeddings.clusterprotocol",
     "InferenceKeyEmbedding": ".embeddings.inferencekey",
+    "NeocloudToolSpec": ".tools.base",
+    "RuncrateToolSpec": ".tools.runcrate",
+    "InferenceKeyToolSpec": ".tools.inferencekey",
+    "ClusterProtocolToolSpec": ".tools.clusterprotocol",
+    "MetalCloudToolSpec": ".tools.metalcloud",
 }
 
 

@@ -1,0 +1,62 @@
+"""What a provisioning tool is, framework-free: an ``Operation`` defined once, with its side-effect class and
+cost estimate. The LangChain toolkits and LlamaIndex tool specs are generated from these definitions."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+__all__ = ["CostEstimate", "Created", "Operation", "SideEffect"]
+
+
+class SideEffect(str, enum.Enum):
+    """How much a call can cost or destroy; toolkits expose ``READ`` tools unless told otherwise."""
+
+    READ = "read"
+    BILLABLE = "billable"  # creates something that costs money
+    DESTRUCTIVE = "destructive"  # deletes or stops something
+
+
+@dataclass(frozen=True)
+class CostEstimate:
+    """What a billable call would cost, from the provider's own prices.
+
+    ``hourly_usd`` is the running rate it adds; ``total_usd`` the cost it commits to (e.g. rate x max runtime,
+    or a one-off charge). ``None`` means the provider publishes no price for it; ``basis`` says how it was found.
+    """
+
+    hourly_usd: float | None
+    total_usd: float | None
+    basis: str
+
+
+@dataclass(frozen=True)
+class Created:
+    """A resource a call created: how to tear it down (``teardown`` operation and its arguments)."""
+
+    kind: str
+    id: str
+    teardown: str
+    teardown_args: dict[str, Any]
+    hourly_usd: float | None = None
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One tool. ``run(clients, args, idempotency_key)`` does the work against the provider's sync clients and
+    returns JSON-able data; ``estimate`` prices a billable call before it is made; ``created`` names what a
+    successful call created (for the ledger and ``cleanup``)."""
+
+    name: str
+    description: str
+    args: type[BaseModel]
+    side_effect: SideEffect
+    run: Callable[[Any, Any, str | None], Any]
+    estimate: Callable[[Any, Any], CostEstimate] | None = None
+    created: Callable[[Any, Any], Created | None] | None = None
+    # Describes the call in a dry run (defaults to the operation and its arguments).
+    describe: Callable[[Any], str] | None = None

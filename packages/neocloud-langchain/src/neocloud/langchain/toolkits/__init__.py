@@ -1,0 +1,1 @@
+"""Provisioning toolkits (imported lazily: a provider's toolkit loads only that provider)."""

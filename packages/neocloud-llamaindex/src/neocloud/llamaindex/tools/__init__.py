@@ -1,0 +1,1 @@
+"""Provisioning tool specs (imported lazily: a provider's tool spec loads only that provider)."""

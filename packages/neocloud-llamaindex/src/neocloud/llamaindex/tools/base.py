@@ -1,0 +1,112 @@
+"""``NeocloudToolSpec``: LlamaIndex tools generated from a provider's operations, behind the shared guard rails
+(``neocloud.core.tools.ToolSession``).
+
+With ``approval="workflow"`` every billable or destructive tool asks through the agent workflow: it emits an
+``InputRequiredEvent`` (``operation``, ``arguments``, ``estimate``, ``prefix``) and waits for a
+``HumanResponseEvent`` whose ``response`` is "yes". LlamaIndex replays the tool body when the answer arrives,
+so the body only checks (no side effects) before the wait and acts after it: nothing runs twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from llama_index.core.tools import FunctionTool, ToolMetadata
+from llama_index.core.tools.tool_spec.base import BaseToolSpec
+from llama_index.core.workflow import Context, HumanResponseEvent, InputRequiredEvent
+
+from neocloud.core.tools import (
+    Approval,
+    ApprovalRequest,
+    Operation,
+    SideEffect,
+    SpendPolicy,
+    ToolRefused,
+    ToolSession,
+    allowed,
+    idempotency_key,
+)
+
+__all__ = ["NeocloudToolSpec"]
+
+YES = {"yes", "y", "approve", "approved", "ok"}
+
+
+class NeocloudToolSpec(BaseToolSpec):
+    """Provisioning tools for one provider; the same guard rails as the LangChain toolkits."""
+
+    _module: ClassVar[str] = ""
+    spec_functions = []
+
+    def __init__(
+        self,
+        *,
+        client: Any = None,
+        allow_billable: bool = False,
+        allow_destructive: bool = False,
+        spend_policy: SpendPolicy | None = None,
+        approve: Callable[[ApprovalRequest], Approval | bool] | None = None,
+        approval: str | None = None,
+        dry_run: bool = False,
+        **client_settings: Any,
+    ) -> None:
+        if approval not in (None, "workflow"):
+            raise ValueError("approval must be None or 'workflow'")
+        module = importlib.import_module(self._module)
+        self.session = ToolSession(
+            operations={op.name: op for op in module.OPERATIONS},
+            clients=client if client is not None else module.make_clients(**client_settings),
+            allow=allowed(billable=allow_billable, destructive=allow_destructive),
+            policy=spend_policy or SpendPolicy(),
+            approve=approve,
+            dry_run=dry_run,
+        )
+        self.approval = approval
+
+    def to_tool_list(self, *args: Any, **kwargs: Any) -> list[FunctionTool]:
+        return [self._tool(op) for op in self.session.exposed()]
+
+    def cleanup(self) -> list[str]:
+        """Tear down everything these tools created; returns what was removed."""
+        return self.session.cleanup()
+
+    def __enter__(self) -> NeocloudToolSpec:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.cleanup()
+
+    def _tool(self, op: Operation) -> FunctionTool:
+        session, name = self.session, op.name
+        metadata = ToolMetadata(name=name, description=op.description, fn_schema=op.args)
+
+        def call(**kwargs: Any) -> str:
+            return json.dumps(session.invoke(name, kwargs), default=str)
+
+        async def acall(**kwargs: Any) -> str:
+            return json.dumps(await session.ainvoke(name, kwargs), default=str)
+
+        if self.approval != "workflow" or op.side_effect is SideEffect.READ:
+            return FunctionTool(fn=call, async_fn=acall, metadata=metadata)
+
+        async def approved_call(ctx: Context, **kwargs: Any) -> str:
+            checked, args, estimate = session.prepare(name, kwargs)  # validation and spend caps: no side effects
+            key = idempotency_key(name, args.model_dump(mode="json"), None)
+            cost = (
+                "unknown"
+                if estimate is None or (estimate.total_usd is None and estimate.hourly_usd is None)
+                else (f"${estimate.hourly_usd or 0:.2f}/h, ${estimate.total_usd or 0:.2f} committed ({estimate.basis})")
+            )
+            answer = await ctx.wait_for_event(HumanResponseEvent, waiter_id=key, waiter_event=InputRequiredEvent(
+                prefix=f"Approve {name} with {args.model_dump_json()}? Estimated cost: {cost}. Answer yes or no.",
+                operation=name, arguments=args.model_dump(mode="json"), estimate=cost))  # fmt: skip
+            if str(getattr(answer, "response", "")).strip().lower() not in YES:
+                raise ToolRefused(f"{name} was not approved. Do not retry it unless the user asks again.")
+            session.ask(checked, args, estimate)  # a programmatic hook, if any, still has its say
+            return json.dumps(await asyncio.to_thread(session.act, checked, args, estimate, None), default=str)
+
+        return FunctionTool(async_fn=approved_call, metadata=metadata)
