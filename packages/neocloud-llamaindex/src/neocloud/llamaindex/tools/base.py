@@ -15,10 +15,11 @@ import json
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from llama_index.core.tools import FunctionTool, ToolMetadata
+from llama_index.core.tools import FunctionTool, ToolMetadata, ToolOutput
 from llama_index.core.tools.tool_spec.base import BaseToolSpec
 from llama_index.core.workflow import Context, HumanResponseEvent, InputRequiredEvent
 
+from neocloud.core.errors import NeocloudError
 from neocloud.core.tools import (
     Approval,
     ApprovalRequest,
@@ -31,9 +32,31 @@ from neocloud.core.tools import (
     idempotency_key,
 )
 
-__all__ = ["NeocloudToolSpec"]
+__all__ = ["NeocloudFunctionTool", "NeocloudToolSpec"]
 
 YES = {"yes", "y", "approve", "approved", "ok"}
+
+
+class NeocloudFunctionTool(FunctionTool):
+    """A ``FunctionTool`` whose refusals and provider errors come back as error outputs the agent can read
+    (``is_error``), instead of exceptions that end the run. Only neocloud errors are caught: a workflow's own
+    control flow (waiting for an approval event) passes through untouched."""
+
+    def _error(self, exc: NeocloudError, kwargs: dict[str, Any]) -> ToolOutput:
+        return ToolOutput(content=f"{self.metadata.name} failed: {exc}", tool_name=self.metadata.get_name(),
+                          raw_input={"kwargs": kwargs}, raw_output=str(exc), is_error=True)  # fmt: skip
+
+    def call(self, *args: Any, **kwargs: Any) -> ToolOutput:
+        try:
+            return super().call(*args, **kwargs)
+        except NeocloudError as exc:
+            return self._error(exc, kwargs)
+
+    async def acall(self, *args: Any, **kwargs: Any) -> ToolOutput:
+        try:
+            return await super().acall(*args, **kwargs)
+        except NeocloudError as exc:
+            return self._error(exc, kwargs)
 
 
 class NeocloudToolSpec(BaseToolSpec):
@@ -67,7 +90,7 @@ class NeocloudToolSpec(BaseToolSpec):
         )
         self.approval = approval
 
-    def to_tool_list(self, *args: Any, **kwargs: Any) -> list[FunctionTool]:
+    def to_tool_list(self, *args: Any, **kwargs: Any) -> list[FunctionTool]:  # all generated
         return [self._tool(op) for op in self.session.exposed()]
 
     def cleanup(self) -> list[str]:
@@ -91,7 +114,7 @@ class NeocloudToolSpec(BaseToolSpec):
             return json.dumps(await session.ainvoke(name, kwargs), default=str)
 
         if self.approval != "workflow" or op.side_effect is SideEffect.READ:
-            return FunctionTool(fn=call, async_fn=acall, metadata=metadata)
+            return NeocloudFunctionTool(fn=call, async_fn=acall, metadata=metadata)
 
         async def approved_call(ctx: Context, **kwargs: Any) -> str:
             checked, args, estimate = session.prepare(name, kwargs)  # validation and spend caps: no side effects
@@ -109,4 +132,4 @@ class NeocloudToolSpec(BaseToolSpec):
             session.ask(checked, args, estimate)  # a programmatic hook, if any, still has its say
             return json.dumps(await asyncio.to_thread(session.act, checked, args, estimate, None), default=str)
 
-        return FunctionTool(async_fn=approved_call, metadata=metadata)
+        return NeocloudFunctionTool(async_fn=approved_call, metadata=metadata)
