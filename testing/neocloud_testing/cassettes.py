@@ -73,7 +73,24 @@ def scrub_request(request: Any) -> Any:
     request.headers.update(kept)
     _fix_boundary(request)
     _fix_uuids(request)
+    _fix_loopback(request)
     return request
+
+
+_SERVER_TIME = re.compile(rb"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z")
+_LOOPBACK_ANYWHERE = re.compile(rb"http://(?:127\.0\.0\.1|localhost|\[::1\]):\d+")
+
+
+def _fix_loopback(request: Any) -> None:
+    """A sandbox URL quoted inside a body (an endpoint a tool returned, sent back to the model) becomes the
+    canonical host, as in URIs, so the request matches whichever port the sandbox had while recording."""
+    body = request.body.encode() if isinstance(request.body, str) else request.body
+    if isinstance(body, bytes) and _LOOPBACK_ANYWHERE.search(body):
+        body = request.body = _LOOPBACK_ANYWHERE.sub(CANONICAL_HOST.encode(), body)
+    # A server's timestamp echoed back inside a body (a tool result quoted to the model) was normalised in the
+    # recorded response, so it is normalised here too; times a caller chose (milliseconds at most) are kept.
+    if isinstance(body, bytes) and _SERVER_TIME.search(body):
+        request.body = _SERVER_TIME.sub(_FIXED_ISO.encode(), body)
 
 
 _UUID = re.compile(rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")

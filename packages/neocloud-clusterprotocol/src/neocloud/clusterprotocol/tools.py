@@ -57,5 +57,5 @@ OPERATIONS = [
     Operation("clusterprotocol_list_fine_tunes", "List fine-tuning jobs, newest first.", ListJobsArgs,
               SideEffect.READ, lambda c, a, k: [_dump(j) for j in c.fine_tuning.list(limit=a.limit)]),
     Operation("clusterprotocol_cancel_fine_tune", "Cancel a fine-tuning job.", JobArgs, SideEffect.DESTRUCTIVE,
-              lambda c, a, k: _dump(c.fine_tuning.cancel(a.job_id))),
+              lambda c, a, k: _dump(c.fine_tuning.cancel(a.job_id)), removes=lambda a: a.job_id),
 ]  # fmt: skip

@@ -91,5 +91,6 @@ OPERATIONS = [
               SlugArgs, SideEffect.READ,
               lambda c, a, k: {"endpoint": f"{c.base_url}/endpoint/{c.project}/{a.slug}/v1", "model": a.slug}),
     Operation("inferencekey_delete_workload", "Delete a workload (stops its GPU). Safe to repeat.", SlugArgs,
-              SideEffect.DESTRUCTIVE, lambda c, a, k: {"deleted": c.management.delete(a.slug), "slug": a.slug}),
+              SideEffect.DESTRUCTIVE, lambda c, a, k: {"deleted": c.management.delete(a.slug), "slug": a.slug},
+              removes=lambda a: a.slug),
 ]  # fmt: skip

@@ -60,3 +60,5 @@ class Operation:
     created: Callable[[Any, Any], Created | None] | None = None
     # Describes the call in a dry run (defaults to the operation and its arguments).
     describe: Callable[[Any], str] | None = None
+    # The id of the resource a destructive call removes, so the ledger knows it is gone.
+    removes: Callable[[Any], str] | None = None

@@ -126,6 +126,12 @@ class ToolSession:
         key = idempotency_key(op.name, args.model_dump(mode="json"), call_id)
         result = op.run(self.clients, args, key)
         made = op.created(args, result) if op.created is not None else None
+        if op.removes is not None:
+            gone = op.removes(args)
+            with self._lock:
+                for entry in self.ledger:
+                    if entry.created.id == gone:
+                        entry.torn_down = True
         if made is not None:
             with self._lock:
                 if not any(e.created.id == made.id and not e.torn_down for e in self.ledger):  # a replay: once

@@ -132,4 +132,6 @@ class NeocloudToolSpec(BaseToolSpec):
             session.ask(checked, args, estimate)  # a programmatic hook, if any, still has its say
             return json.dumps(await asyncio.to_thread(session.act, checked, args, estimate, None), default=str)
 
+        # LlamaIndex finds the context parameter by its annotation object (this module's annotations are strings).
+        approved_call.__annotations__["ctx"] = Context
         return NeocloudFunctionTool(async_fn=approved_call, metadata=metadata)
