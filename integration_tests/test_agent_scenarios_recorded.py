@@ -151,7 +151,8 @@ def test_llamaindex_function_agent_with_workflow_approval(cerebras_target: Targe
     client = Runcrate(api_key=runcrate_target.api_key, base_url=runcrate_target.base_url, max_retries=0)
     key = client.ssh_keys.create(name="agent", public_key=KEY)
     args = {"name": "li-box", "gpu_type": "L40S", "ssh_key_id": key.id, "max_runtime_minutes": 60}
-    cerebras_target.script(turn(("c1", "runcrate_create_instance", args)), say("Launched li-box."),
+    cerebras_target.script(turn(("c1", "runcrate_create_instance", args)),
+                           turn(("c1b", "runcrate_list_instances", {})), say("Launched li-box."),
                            turn(("c2", "runcrate_create_instance", {**args, "name": "second"})), say("Not launched."))  # fmt: skip
     spec = RuncrateToolSpec(client=client, allow_billable=True, allow_destructive=True, approval="workflow")
     llm = CerebrasLLM(model="llama3.1-8b", api_key=cerebras_target.api_key, base_url=cerebras_target.base_url,
@@ -172,6 +173,10 @@ def test_llamaindex_function_agent_with_workflow_approval(cerebras_target: Targe
         result, asked = asyncio.run(run("Launch li-box.", "yes"))
         assert len(asked) == 1 and "Approve runcrate_create_instance" in asked[0] and "$0.89/h" in asked[0]
         assert str(result) == "Launched li-box." and [i.name for i in client.instances.list()] == ["li-box"]
+        seen = [
+            json.loads(m.tool_output.content) for m in result.tool_calls if m.tool_name == "runcrate_list_instances"
+        ]
+        assert [i["name"] for i in seen[0]] == ["li-box"]  # the agent looked at what it started
         result, asked = asyncio.run(run("Launch another.", "no"))
         assert len(asked) == 1 and str(result) == "Not launched."
         assert [i.name for i in client.instances.list()] == ["li-box"]  # the refused call created nothing
