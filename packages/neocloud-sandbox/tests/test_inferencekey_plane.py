@@ -29,7 +29,8 @@ CONTROL, DATA = auth(KEYS["valid"]), auth(KEYS["data"])
 
 @pytest.fixture
 def client() -> TestClient:
-    return TestClient(create_app(SandboxSettings(phase_s=0.05)))
+    # Long enough that "not ready yet" is still true a few requests after a create, even on a loaded machine.
+    return TestClient(create_app(SandboxSettings(phase_s=0.15)))
 
 
 def _create(client: TestClient, body: dict[str, Any] = SPEC, headers: dict[str, str] = CONTROL) -> Any:
@@ -169,7 +170,7 @@ def test_unavailable_gpu_ends_in_the_error_phase(client: TestClient) -> None:
 
 
 def test_readiness_stream_repeats_the_phase_while_waiting() -> None:
-    client = TestClient(create_app(SandboxSettings(phase_s=0.2)))
+    client = TestClient(create_app(SandboxSettings(phase_s=0.6)))  # heartbeats every 0.3 s
     _create(client)
     events = _events(client)
     assert [e["phase"] for e in events].count("scheduling") >= 2  # a heartbeat at least every phase_s / 2

@@ -77,7 +77,7 @@ def test_instance_lifecycle_and_billing(client: TestClient) -> None:
         f"{API}/instances", headers=AUTH, json={"name": "gpu", "ssh_key_id": key, "gpu_type": "H100", "gpu_count": 2}
     ).json()["data"]
     seen = [inst["status"]]
-    for _ in range(30):
+    for _ in range(300):
         status = client.get(f"{API}/instances/{inst['id']}/status", headers=AUTH).json()["data"]
         seen.append(status["status"])
         if status["status"] == "running":
@@ -158,7 +158,9 @@ def test_jobs_plane_rules(client: TestClient) -> None:
     other = {"Authorization": "Bearer rc_live_sandbox-other"}
     assert client.get(f"{API}/jobs/{first['id']}", headers=other).status_code == 404  # another workspace
     assert client.get(f"{API}/jobs?limit=0", headers=AUTH).status_code == 422
-    r = client.get(f"{API}/jobs/{first['id']}/artifacts/outputs/result.txt", headers=AUTH, follow_redirects=False)
+    slow = TestClient(create_app(SandboxSettings(phase_s=30)))  # a job that certainly has not finished
+    running = slow.post(f"{API}/jobs", headers=AUTH, json=base).json()["data"]
+    r = slow.get(f"{API}/jobs/{running['id']}/artifacts/outputs/result.txt", headers=AUTH, follow_redirects=False)
     assert r.status_code == 404  # not finished yet: nothing to download
     assert client.get("/runcrate/_signed/artifacts/x/y?expires=9999999999&sig=forged").status_code == 403
     no_money = {"Authorization": f"Bearer {SANDBOX_KEYS['runcrate']['no_credits']}"}
