@@ -107,6 +107,10 @@ class Sandbox:
         """Inject faults for ``provider`` (see ``neocloud.sandbox.control``)."""
         self._control("POST", "/_sandbox/faults", {"provider": provider, "faults": faults})
 
+    def clear_faults(self) -> None:
+        """Forget every injected fault (scripts and resources stay)."""
+        self._control("DELETE", "/_sandbox/faults")
+
     def reset(self) -> None:
         """Forget every script and fault."""
         self._control("POST", "/_sandbox/reset")

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from ..common import Ctx, begin, json_response
+from ..common import Ctx, DropConnection, begin, json_response
 from ..errors import error_body
 from ..generate import count_tokens, generate_text, seed_for
 from ..keys import KEY_PREFIXES, SANDBOX_KEYS
@@ -138,6 +138,8 @@ def _stream(ctx: Ctx, job: dict[str, Any], head: dict[str, Any], result: dict[st
                 return  # MetalCloud closes the stream after an error frame, without [DONE]
             if fault is not None and fault.kind == "stall_stream" and index == fault.after_chunks:
                 await asyncio.sleep(fault.seconds)
+            if fault is not None and fault.kind == "drop_stream" and index == fault.after_chunks:
+                raise DropConnection("injected fault: stream dropped")
             last = index == len(words) - 1
             frame = {**head, "object": "inference.chunk", "text": word if index == 0 else " " + word,
                                      "finish_reason": result["finish_reason"] if last else None}  # fmt: skip

@@ -1,0 +1,65 @@
+"""The fault matrix, as data: each row is a fault the sandbox injects and the outcome every client must show.
+The tests are parametrised from ``FAULTS`` and ``docs/reliability.md`` is generated from it
+(``python scripts/gen_reliability.py``), so the page and the tests cannot disagree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["FAULTS", "MODES", "PROVIDERS", "Fault"]
+
+PROVIDERS = ("cerebras", "clusterprotocol", "runcrate", "inferencekey", "metalcloud")
+MODES = ("sync", "async", "sync stream", "async stream")
+
+
+@dataclass(frozen=True)
+class Fault:
+    """``spec`` goes to the sandbox's fault control (first request only); ``outcome`` is the expectation."""
+
+    name: str
+    spec: dict[str, Any]
+    outcome: str  # "retried" or the common error class the caller gets
+    requests: int  # how many requests reach the provider
+    modes: tuple[str, ...] = MODES
+    delay: float | None = None  # the pause before the retry, when the provider said how long
+    notes: str = field(default="")
+    # Providers whose call is a create without an idempotency key (MetalCloud's inference makes a job): a fault
+    # after which the server may have acted is surfaced, never retried, so nothing runs twice.
+    unless_create: str | None = None
+
+    def expected(self, provider: str) -> tuple[str, int]:
+        if provider in CREATES and self.unless_create is not None:
+            return self.unless_create, 1
+        return self.outcome, self.requests
+
+
+CREATES = frozenset({"metalcloud"})
+STREAMS = ("sync stream", "async stream")
+PLAIN = ("sync", "async")
+
+FAULTS = [
+    Fault("429, Retry-After in seconds", {"status": 429, "headers": {"retry-after": "1"}}, "retried", 2, delay=1.0),
+    Fault("429, Retry-After as an HTTP date",
+          {"status": 429, "headers": {"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}}, "retried", 2,
+          notes="a date already past: our own backoff, not a zero-wait hammer"),
+    Fault("429, Retry-After: 0", {"status": 429, "headers": {"retry-after": "0"}}, "retried", 2,
+          notes="zero means no advice: our own backoff"),
+    Fault("429, retry-after-ms", {"status": 429, "headers": {"retry-after-ms": "20"}}, "retried", 2, delay=0.02),
+    Fault("500", {"status": 500}, "retried", 2, unless_create="InternalServerError"),
+    Fault("502", {"status": 502}, "retried", 2, unless_create="InternalServerError"),
+    Fault("503", {"status": 503}, "retried", 2, unless_create="InternalServerError"),
+    Fault("504", {"status": 504}, "retried", 2, unless_create="InternalServerError"),
+    Fault("connection reset before the response", {"kind": "drop"}, "retried", 2, modes=PLAIN,
+          unless_create="APIConnectionError",
+          notes="inference is safe to repeat; MetalCloud's job create is not (no Idempotency-Key)"),
+    Fault("malformed JSON body", {"kind": "malformed_json"}, "APIResponseValidationError", 1, modes=PLAIN),
+    Fault("stream dropped mid-way", {"kind": "drop_stream", "after_chunks": 2}, "StreamError", 1, modes=STREAMS,
+          notes="the partial answer is surfaced as an error, never as a short answer"),
+    Fault("stalled stream", {"kind": "stall_stream", "after_chunks": 1, "seconds": 5}, "APITimeoutError", 1,
+          modes=STREAMS, notes="read timeout 0.5 s"),
+    Fault("in-band error frame", {"kind": "error_frame", "after_chunks": 1, "status_code": 500},
+          "APIStatusError", 1, modes=STREAMS),
+    Fault("401", {"status": 401}, "AuthenticationError", 1, notes="never retried"),
+    Fault("402", {"status": 402}, "PaymentRequiredError", 1, notes="never retried"),
+]  # fmt: skip
