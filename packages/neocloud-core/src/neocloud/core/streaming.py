@@ -107,18 +107,9 @@ class _StreamBase(Generic[_T]):
         )
 
 
-class Stream(_StreamBase[_T]):
-    """A synchronous stream of parsed chunks; iterate it, or use it as a context manager."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._iterator: Generator[_T, None, None] = self._iter()
-
-    def __iter__(self) -> Iterator[_T]:
-        return self._iterator
-
-    def __next__(self) -> _T:
-        return next(self._iterator)
+class _SyncReader(_StreamBase[_T]):
+    """The generator behind a ``Stream``. It holds no reference to the ``Stream`` itself, so a stream its consumer
+    drops is freed at once (no reference cycle to wait on) and its connection goes back to the pool."""
 
     def _iter(self) -> Generator[_T, None, None]:
         from httpx_sse import EventSource
@@ -158,6 +149,29 @@ class Stream(_StreamBase[_T]):
         except httpx.HTTPError:
             pass  # The answer is complete; a failure here only costs the pooled connection.
 
+
+class Stream(_StreamBase[_T]):
+    """A synchronous stream of parsed chunks; iterate it, or use it as a context manager."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._iterator: Generator[_T, None, None] = _SyncReader(*args, **kwargs)._iter()
+
+    def __iter__(self) -> Iterator[_T]:
+        # A generator that holds the stream: iterating keeps it alive (``for c in client.create(...)`` keeps no
+        # other reference), and when the consumer drops both, both are freed at once and the connection returns.
+        yield from self._iterator
+
+    def __del__(self) -> None:
+        # A stream dropped without being read to the end or closed (the consumer broke out and forgot it)
+        # must still give its connection back to the pool.
+        response = getattr(self, "response", None)
+        if response is not None and not response.is_closed:
+            response.close()
+
+    def __next__(self) -> _T:
+        return next(self._iterator)
+
     def close(self) -> None:
         """Stop early and release the connection."""
         self._iterator.close()
@@ -172,18 +186,8 @@ class Stream(_StreamBase[_T]):
         self.close()
 
 
-class AsyncStream(_StreamBase[_T]):
-    """An asynchronous stream of parsed chunks; ``async for`` it, or use it as an async context manager."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._aiterator: AsyncGenerator[_T, None] = self._iter()
-
-    def __aiter__(self) -> AsyncIterator[_T]:
-        return self._aiterator
-
-    async def __anext__(self) -> _T:
-        return await self._aiterator.__anext__()
+class _AsyncReader(_StreamBase[_T]):
+    """The async generator behind an ``AsyncStream`` (no reference back to it, as for ``_SyncReader``)."""
 
     async def _iter(self) -> AsyncGenerator[_T, None]:
         from httpx_sse import EventSource
@@ -222,6 +226,25 @@ class AsyncStream(_StreamBase[_T]):
         finally:
             await events.aclose()
             await self.response.aclose()
+
+
+class AsyncStream(_StreamBase[_T]):
+    """An asynchronous stream of parsed chunks; ``async for`` it, or use it as an async context manager."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._aiterator: AsyncGenerator[_T, None] = _AsyncReader(*args, **kwargs)._iter()
+
+    def __aiter__(self) -> AsyncIterator[_T]:
+        return self._hold()
+
+    async def _hold(self) -> AsyncGenerator[_T, None]:
+        # As ``Stream.__iter__``: iterating keeps the stream object alive.
+        async for item in self._aiterator:
+            yield item
+
+    async def __anext__(self) -> _T:
+        return await self._aiterator.__anext__()
 
     async def close(self) -> None:
         """Stop early and release the connection."""

@@ -67,7 +67,7 @@ async def begin(request: Request, provider: str, prefix: str) -> tuple[Ctx, Resp
     rid = request_id(request.method, request.url.path, body)
     auth = request.headers.get("authorization", "")
     key = auth[7:].strip() if auth.lower().startswith("bearer ") else None
-    fault = _request_fault(request) or state.take_fault(provider, request.url.path)
+    fault = _request_fault(request) or state.take_fault(provider, request.url.path, request.method)
     ctx = Ctx(provider, state, request, body, rid, key, fault)
     if state.settings.latency_s:
         await asyncio.sleep(state.settings.latency_s)
@@ -109,6 +109,8 @@ def json_response(ctx: Ctx, payload: Any, status: int = 200) -> Response:
     """A JSON answer, or a deliberately malformed one when a ``malformed_json`` fault is active."""
     if ctx.fault is not None and ctx.fault.kind == "malformed_json":
         return Response(b'{"id": "truncated', media_type="application/json", headers={"x-request-id": ctx.rid})
+    if ctx.fault is not None and ctx.fault.kind == "drop_after_act":
+        return _dropped()  # the server did the work; the client never hears about it
     return JSONResponse(payload, status_code=status, headers={"x-request-id": ctx.rid})
 
 

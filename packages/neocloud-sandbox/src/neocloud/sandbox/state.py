@@ -24,8 +24,9 @@ class SandboxSettings:
 @dataclass
 class Fault:
     """One injected fault. ``status`` answers with that error; ``kind`` is one of ``drop`` (close the
-    connection without a complete response), ``malformed_json``, ``stall_stream``, ``drop_stream``,
-    ``error_frame`` (the stream kinds act after ``after_chunks`` chunks)."""
+        connection without a complete response), ``malformed_json``, ``stall_stream``, ``drop_stream``,
+        ``error_frame`` (the stream kinds act after ``after_chunks`` chunks), ``drop_after_act`` (the request is carried
+    out, then the connection drops before the answer)."""
 
     status: int | None = None
     kind: str | None = None
@@ -33,6 +34,7 @@ class Fault:
     body: Any = None
     times: int = 1
     path: str | None = None
+    method: str | None = None
     after_chunks: int = 1
     seconds: float = 30.0
     status_code: int = 503
@@ -46,7 +48,15 @@ class Fault:
         fault = cls(**data)
         if fault.status is None and fault.kind is None:
             raise ValueError("a fault needs 'status' or 'kind'")
-        if fault.kind not in {None, "drop", "malformed_json", "stall_stream", "drop_stream", "error_frame"}:
+        if fault.kind not in {
+            None,
+            "drop",
+            "malformed_json",
+            "stall_stream",
+            "drop_stream",
+            "error_frame",
+            "drop_after_act",
+        }:
             raise ValueError(f"unknown fault kind {fault.kind!r}")
         return fault
 
@@ -120,10 +130,10 @@ class SandboxState:
                 return response
         return None
 
-    def take_fault(self, provider: str, path: str) -> Fault | None:
-        """Consume one use of the first fault registered for this provider and path."""
+    def take_fault(self, provider: str, path: str, method: str = "GET") -> Fault | None:
+        """Consume one use of the first fault registered for this provider, path (suffix) and method."""
         for fault in self.faults.get(provider, []):
-            if fault.path is None or path.endswith(fault.path):
+            if (fault.path is None or path.endswith(fault.path)) and fault.method in (None, method):
                 fault.times -= 1
                 if fault.times <= 0:
                     self.faults[provider].remove(fault)

@@ -32,6 +32,9 @@ async def volumes(request: Request) -> Response:
         return envelope(
             ctx, [public(v) for v in ws.volumes.values() if v["_env"] == env and search in v["name"].lower()]
         )
+    key = ctx.idempotency_key
+    if key and ws.idempotent.get(key) in ws.volumes:  # the same create again: the same volume
+        return envelope(ctx, public(ws.volumes[ws.idempotent[key]]), status=201)
     body, bad = ctx.json()
     if bad:
         return bad
@@ -50,6 +53,8 @@ async def volumes(request: Request) -> Response:
     ws.volumes[vol_id] = {"id": vol_id, "name": body["name"], "sizeGb": body["size_gb"], "region": body["region"],
                           "providerType": "s3", "status": "available", "createdAt": iso(now), "updatedAt": iso(now),
                           "_env": env, "_paid_until": now + WEEK_S, "_charge": charge}  # fmt: skip
+    if key:
+        ws.idempotent[key] = vol_id
     return envelope(ctx, public(ws.volumes[vol_id]), status=201)
 
 
