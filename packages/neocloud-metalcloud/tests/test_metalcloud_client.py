@@ -68,13 +68,13 @@ def test_inference_prompt_and_messages() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "param"),
     [
-        ({"prompt": "a", "messages": [{"role": "user", "content": "b"}]}, "(arguments)"),
-        ({}, "(arguments)"),
+        ({"prompt": "a", "messages": [{"role": "user", "content": "b"}]}, "prompt"),
+        ({}, "prompt"),
         ({"prompt": "a", "temperature": 2.5}, "temperature"),
         ({"prompt": "a", "top_p": 1.5}, "top_p"),
         ({"prompt": "a", "max_tokens": 0}, "max_tokens"),
         ({"messages": [{"role": "tool", "content": "x"}]}, "messages.0.role"),
-        ({"messages": []}, "(arguments)"),
+        ({"messages": []}, "messages"),
     ],
 )
 def test_bad_arguments_fail_before_sending(kwargs: dict[str, Any], param: str) -> None:

@@ -14,6 +14,7 @@ from ._base import FinalRequest
 from ._client import AsyncAPIResource, SyncAPIResource
 from ._response import async_raw_response_wrapper, raw_response_wrapper
 from ._types import NOT_GIVEN, NotGiven, TimeoutTypes, coerce_timeout
+from .errors import RequestValidationError
 from .streaming import AsyncStream, Stream
 from .validation import validate_params
 from .wire import (
@@ -111,6 +112,8 @@ class _ChatBase(Generic[_Resp, _Chunk]):
         timeout: TimeoutTypes | NotGiven,
     ) -> FinalRequest:
         fields = {"messages": messages, "model": model, **params}
+        if not isinstance(stream, bool):  # "yes" would otherwise be sent as a streaming request
+            raise RequestValidationError(f"'stream' must be True or False; got {stream!r}", param="stream")
         if stream:
             fields["stream"] = True
         body = build_body(self.request_model, fields, extra_body=extra_body, what="chat.completions.create")
@@ -277,6 +280,8 @@ class _CompletionsBase(Generic[_Resp]):
         self, prompt: Any, model: str, stream: bool, params: dict[str, Any], extra: dict[str, Any]
     ) -> FinalRequest:
         fields = {"prompt": prompt, "model": model, **params}
+        if not isinstance(stream, bool):  # "yes" would otherwise be sent as a streaming request
+            raise RequestValidationError(f"'stream' must be True or False; got {stream!r}", param="stream")
         if stream:
             fields["stream"] = True
         body = build_body(self.request_model, fields, extra_body=extra.get("extra_body"), what="completions.create")

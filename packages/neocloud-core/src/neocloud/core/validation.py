@@ -3,6 +3,7 @@ naming the argument and what is allowed."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
@@ -29,6 +30,11 @@ def _describe(err: Mapping[str, Any]) -> tuple[str, str, str | None]:
         allowed = ", ".join(bounds)
     elif err.get("type") == "extra_forbidden":
         msg = "unknown argument (pass provider-specific fields through extra_body=...)"
+    if not loc:
+        # A check across fields names the argument it is about by starting its message with "<name>: ".
+        named = re.match(r"^(?:Value error, )?([a-z_]+): (.*)$", msg)
+        if named:
+            loc, msg = named.group(1), named.group(2)
     return loc or "(arguments)", msg, allowed
 
 

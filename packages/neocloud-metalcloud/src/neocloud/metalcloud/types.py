@@ -47,9 +47,9 @@ class InferenceRequest(RequestModel):
     @model_validator(mode="after")
     def _prompt_xor_messages(self) -> InferenceRequest:
         if (self.prompt is None) == (self.messages is None):
-            raise ValueError("pass exactly one of prompt= or messages=")
+            raise ValueError("prompt: pass exactly one of prompt= or messages=")
         if self.messages is not None and not self.messages:
-            raise ValueError("messages must not be empty")
+            raise ValueError("messages: must not be empty")
         return self
 
 
