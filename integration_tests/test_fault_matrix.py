@@ -131,6 +131,7 @@ def test_fault(fault: Fault, provider: str, mode: str, sandbox: Any) -> None:
     pauses: list[float] = []
     api = transport(client)
     api.timeout = Timeout(connect=2.0, read=0.5, write=2.0, pool=2.0)  # a stall is noticed in half a second
+    api.max_response_bytes = 100_000
     outcome, requests = fault.expected(provider)
     if is_async:
 

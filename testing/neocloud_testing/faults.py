@@ -54,6 +54,8 @@ FAULTS = [
           unless_create="APIConnectionError",
           notes="inference is safe to repeat; MetalCloud's job create is not (no Idempotency-Key)"),
     Fault("malformed JSON body", {"kind": "malformed_json"}, "APIResponseValidationError", 1, modes=PLAIN),
+    Fault("oversized body", {"kind": "oversized_body", "size": 300_000}, "APIResponseValidationError", 1,
+          modes=PLAIN, notes="the client's limit is set to 100 kB here (64 MiB by default); reading stops there"),
     Fault("stream dropped mid-way", {"kind": "drop_stream", "after_chunks": 2}, "StreamError", 1, modes=STREAMS,
           notes="the partial answer is surfaced as an error, never as a short answer"),
     Fault("stalled stream", {"kind": "stall_stream", "after_chunks": 1, "seconds": 5}, "APITimeoutError", 1,

@@ -254,3 +254,23 @@ def test_async_retries_and_one_pool_per_event_loop() -> None:
     assert asyncio.run(run()) == OK
     assert asyncio.run(run()) == OK  # a second event loop gets its own pool
     assert len(calls) == 3 and len(sleeps) == 1
+
+
+@pytest.mark.parametrize(
+    ("response", "refused"),
+    [
+        (lambda: httpx.Response(200, json={"ok": "x" * 50}), False),
+        (lambda: httpx.Response(200, content=b'{"ok": "' + b"x" * 5000 + b'"}'), True),  # declared length over
+        (lambda: httpx.Response(200, content=iter([b'{"ok": "', b"x" * 3000, b"x" * 3000, b'"}'])), True),  # streamed
+        (lambda: httpx.Response(500, content=b"e" * 5000), True),  # error bodies are bounded too
+    ],
+)
+def test_oversized_bodies_are_refused_not_read(make_client: Any, response: Any, refused: bool) -> None:
+    client, seen, _ = make_client(lambda r: response(), max_retries=0)
+    client.max_response_bytes = 1024
+    if refused:
+        with pytest.raises(errors.APIResponseValidationError, match="larger than 1024 bytes"):
+            client.request(object, FinalRequest("GET", "/v1/thing"))
+    else:
+        assert client.request(object, FinalRequest("GET", "/v1/thing")) == {"ok": "x" * 50}
+    assert len(seen) == 1

@@ -49,6 +49,8 @@ class ClientProfile:
     default_max_retries: int = 2
     # First backoff step in seconds (doubles per retry, capped); Cluster Protocol documents 1.0.
     initial_retry_delay: float = 0.5
+    # A response body larger than this is refused (APIResponseValidationError) instead of filling memory.
+    max_response_bytes: int = 64 * 1024 * 1024
     # Cerebras: an integer ``status_code`` in the error body wins over the HTTP status.
     body_status_overrides: bool = False
     error_classes: Mapping[int, type[APIStatusError]] = field(default_factory=dict)
@@ -153,6 +155,7 @@ class BaseAPIClient:
             raise ConfigurationError(f"max_retries must be an integer >= 0, got {max_retries!r}")
         self.max_retries = retries
         self.retry_delay = prof.initial_retry_delay
+        self.max_response_bytes = prof.max_response_bytes
         self._custom_headers: dict[str, str] = dict(default_headers or {})
         self._custom_query: dict[str, object] = dict(default_query or {})
         self._owns_pool = True

@@ -28,7 +28,7 @@ import httpx
 from ._base import BaseAPIClient, FinalRequest
 from ._response import RAW_MODE, APIResponse
 from ._types import Timeout
-from .errors import APIConnectionError, APIError, APITimeoutError
+from .errors import APIConnectionError, APIError, APIResponseValidationError, APITimeoutError
 from .retry import RetryDecision, decide_retry
 from .streaming import AsyncStream, Stream
 
@@ -69,6 +69,48 @@ class DefaultAsyncHttpxClient(httpx.AsyncClient):
         kwargs.setdefault("limits", DEFAULT_LIMITS)
         kwargs.setdefault("follow_redirects", True)
         super().__init__(**kwargs)
+
+
+def _too_large(response: httpx.Response, limit: int) -> APIResponseValidationError:
+    return APIResponseValidationError(
+        f"the response body is larger than {limit} bytes; refused rather than read into memory",
+        request=_mask(response.request, "authorization"),
+    )
+
+
+def _declared_over(response: httpx.Response, limit: int) -> bool:
+    declared = response.headers.get("content-length", "")
+    return declared.isdigit() and int(declared) > limit
+
+
+# httpx reads a body whole; these stop at ``limit`` bytes (an oversized or endless body cannot exhaust memory)
+# and then hand the bytes to httpx as if it had read them itself.
+def _read_bounded(response: httpx.Response, limit: int) -> None:
+    if _declared_over(response, limit):
+        response.close()
+        raise _too_large(response, limit)
+    chunks, size = [], 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > limit:
+            response.close()
+            raise _too_large(response, limit)
+        chunks.append(chunk)
+    response._content = b"".join(chunks)
+
+
+async def _aread_bounded(response: httpx.Response, limit: int) -> None:
+    if _declared_over(response, limit):
+        await response.aclose()
+        raise _too_large(response, limit)
+    chunks, size = [], 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > limit:
+            await response.aclose()
+            raise _too_large(response, limit)
+        chunks.append(chunk)
+    response._content = b"".join(chunks)
 
 
 def _follow(http: httpx.Client | httpx.AsyncClient, req: FinalRequest) -> bool:
@@ -251,7 +293,7 @@ class SyncAPIClient(BaseAPIClient):
             raise calls.transport_error(exc, request, attempt) from exc
         if response.status_code >= 400:
             try:
-                response.read()
+                _read_bounded(response, self.max_response_bytes)
             except httpx.TransportError as exc:
                 raise calls.transport_error(exc, request, attempt) from exc
             finally:
@@ -259,7 +301,7 @@ class SyncAPIClient(BaseAPIClient):
             raise calls.status_error(response, attempt)
         if not stream:
             try:
-                response.read()
+                _read_bounded(response, self.max_response_bytes)
             except httpx.TransportError as exc:
                 raise calls.transport_error(exc, request, attempt) from exc
             finally:
@@ -410,7 +452,7 @@ class AsyncAPIClient(BaseAPIClient):
             raise calls.transport_error(exc, request, attempt) from exc
         if response.status_code >= 400:
             try:
-                await response.aread()
+                await _aread_bounded(response, self.max_response_bytes)
             except httpx.TransportError as exc:
                 raise calls.transport_error(exc, request, attempt) from exc
             finally:
@@ -418,7 +460,7 @@ class AsyncAPIClient(BaseAPIClient):
             raise calls.status_error(response, attempt)
         if not stream:
             try:
-                await response.aread()
+                await _aread_bounded(response, self.max_response_bytes)
             except httpx.TransportError as exc:
                 raise calls.transport_error(exc, request, attempt) from exc
             finally:

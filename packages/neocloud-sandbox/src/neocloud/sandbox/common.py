@@ -109,6 +109,11 @@ def json_response(ctx: Ctx, payload: Any, status: int = 200) -> Response:
     """A JSON answer, or a deliberately malformed one when a ``malformed_json`` fault is active."""
     if ctx.fault is not None and ctx.fault.kind == "malformed_json":
         return Response(b'{"id": "truncated', media_type="application/json", headers={"x-request-id": ctx.rid})
+    if ctx.fault is not None and ctx.fault.kind == "oversized_body":  # valid JSON, far too much of it
+        padding = b'"' + b"x" * max(ctx.fault.size, 1) + b'"'
+        return Response(
+            b'{"padding": ' + padding + b"}", media_type="application/json", headers={"x-request-id": ctx.rid}
+        )
     if ctx.fault is not None and ctx.fault.kind == "drop_after_act":
         return _dropped()  # the server did the work; the client never hears about it
     return JSONResponse(payload, status_code=status, headers={"x-request-id": ctx.rid})

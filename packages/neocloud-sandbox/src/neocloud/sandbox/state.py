@@ -35,6 +35,7 @@ class Fault:
     times: int = 1
     path: str | None = None
     method: str | None = None
+    size: int = 0  # bytes of padding for ``oversized_body``
     after_chunks: int = 1
     seconds: float = 30.0
     status_code: int = 503
@@ -56,6 +57,7 @@ class Fault:
             "drop_stream",
             "error_frame",
             "drop_after_act",
+            "oversized_body",
         }:
             raise ValueError(f"unknown fault kind {fault.kind!r}")
         return fault
