@@ -73,6 +73,15 @@ def build(provider: str, base: str, is_async: bool, counter: list[str]) -> Any:
                                                      api_key="ik_live_sandbox-acme", http_client=http)  # fmt: skip
 
 
+def _closed_port() -> int:
+    """A loopback port nothing listens on."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 def transport(client: Any) -> Any:
     """The core API client under a provider facade (where retries and their pauses happen)."""
     for name in ("_inference", "_client"):
@@ -125,12 +134,15 @@ CASES = [(f, p, m) for f in FAULTS for p in PROVIDERS for m in f.modes]
 def test_fault(fault: Fault, provider: str, mode: str, sandbox: Any) -> None:
     sandbox.clear_faults()
     base = sandbox.base_url(provider)
+    if fault.spec.get("refused"):
+        base = f"http://127.0.0.1:{_closed_port()}/{provider}"
     is_async, stream = mode.startswith("async"), mode.endswith("stream")
     sent: list[str] = []
     client = build(provider, base, is_async, sent)
     pauses: list[float] = []
     api = transport(client)
-    api.timeout = Timeout(connect=2.0, read=0.5, write=2.0, pool=2.0)  # a stall is noticed in half a second
+    limits = {"connect": 2.0, "read": 0.5, "write": 2.0, "pool": 2.0, **(fault.client_timeout or {})}
+    api.timeout = Timeout(**limits)  # a stall is noticed in half a second, unless the row says otherwise
     api.max_response_bytes = 100_000
     outcome, requests = fault.expected(provider)
     if is_async:
@@ -141,7 +153,8 @@ def test_fault(fault: Fault, provider: str, mode: str, sandbox: Any) -> None:
         api._sleep = pause
     else:
         api._sleep = pauses.append
-    sandbox.faults(provider, [{**fault.spec, "path": CHAT_PATHS[provider], "times": 1}])
+    if not fault.spec.get("refused"):
+        sandbox.faults(provider, [{**fault.spec, "path": CHAT_PATHS[provider], "times": 1}])
     try:
         if outcome == "retried":
             text = asyncio.run(run_async(provider, client, stream)) if is_async else run_sync(provider, client, stream)
@@ -158,7 +171,7 @@ def test_fault(fault: Fault, provider: str, mode: str, sandbox: Any) -> None:
             if isinstance(err, nc.APIStatusError):
                 assert err.status_code and err.message and err.request_id
             assert "sandbox-valid" not in str(err) and "sandbox-acme" not in str(err)
-            assert pauses == []
+            assert len(pauses) == requests - 1  # only a refused connection is retried before the error
         assert len([p for p in sent if p.endswith(CHAT_PATHS[provider])]) == requests
     finally:
         sandbox.clear_faults()

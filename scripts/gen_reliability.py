@@ -39,6 +39,15 @@ def render() -> str:
             outcome += f" (MetalCloud, a job create: `{f.unless_create}`, 1 request)"
         paths = "all" if f.modes == MODES else ", ".join(f.modes)
         lines.append(f"| {f.name} | {paths} | {outcome} | {f.requests} | {f.notes} |")
+    lines += [
+        "",
+        "Byte-level cases run against the core over httpx mock transports (`packages/neocloud-core/tests/`): SSE",
+        "payloads split at every byte boundary and at random cuts (hypothesis), malformed frames, in-band errors in a",
+        "200 body, the total deadline across retries, `x-should-retry`, oversized bodies, creates retried only with",
+        "their Idempotency-Key, a redirect to another host dropping `Authorization`. The LangChain and LlamaIndex",
+        "layers raise the same errors (`integration_tests/test_fault_matrix_frameworks.py`). Nothing lost, nothing",
+        "doubled: `integration_tests/test_nothing_lost.py`.",
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -27,6 +27,7 @@ class Fault:
     # Providers whose call is a create without an idempotency key (MetalCloud's inference makes a job): a fault
     # after which the server may have acted is surfaced, never retried, so nothing runs twice.
     unless_create: str | None = None
+    client_timeout: dict[str, float] | None = None  # instead of the matrix's 0.5 s read timeout
 
     def expected(self, provider: str) -> tuple[str, int]:
         if provider in CREATES and self.unless_create is not None:
@@ -50,6 +51,8 @@ FAULTS = [
     Fault("502", {"status": 502}, "retried", 2, unless_create="InternalServerError"),
     Fault("503", {"status": 503}, "retried", 2, unless_create="InternalServerError"),
     Fault("504", {"status": 504}, "retried", 2, unless_create="InternalServerError"),
+    Fault("connection refused", {"refused": True}, "APIConnectionError", 3,
+          notes="nothing listens: retried twice (safe even for creates: no byte was sent), then the typed error"),
     Fault("connection reset before the response", {"kind": "drop"}, "retried", 2, modes=PLAIN,
           unless_create="APIConnectionError",
           notes="inference is safe to repeat; MetalCloud's job create is not (no Idempotency-Key)"),
@@ -60,6 +63,11 @@ FAULTS = [
           notes="the partial answer is surfaced as an error, never as a short answer"),
     Fault("stalled stream", {"kind": "stall_stream", "after_chunks": 1, "seconds": 5}, "APITimeoutError", 1,
           modes=STREAMS, notes="read timeout 0.5 s"),
+    Fault("stalled stream, total deadline", {"kind": "stall_stream", "after_chunks": 1, "seconds": 5},
+          "APITimeoutError", 1, modes=STREAMS, client_timeout={"read": 10.0, "total": 0.8},
+          notes="read timeout 10 s, whole-call deadline 0.8 s: the deadline wins"),
+    Fault("malformed SSE frame", {"kind": "malformed_frame", "after_chunks": 1}, "StreamFormatError", 1,
+          modes=STREAMS, notes="a frame that is not JSON; splits at every byte boundary: core property tests"),
     Fault("in-band error frame", {"kind": "error_frame", "after_chunks": 1, "status_code": 500},
           "APIStatusError", 1, modes=STREAMS),
     Fault("401", {"status": 401}, "AuthenticationError", 1, notes="never retried"),

@@ -139,6 +139,9 @@ def sse_response(ctx: Ctx, plan: SSEPlan, error_frame: Callable[[int], Any] | No
                     await asyncio.sleep(fault.seconds)
                 elif fault.kind == "drop_stream":
                     raise DropConnection("injected fault: stream dropped")
+                elif fault.kind == "malformed_frame":
+                    yield b'data: {"choices": [{"delta": {"content": "trunc\n\n'
+                    continue
                 elif fault.kind == "error_frame" and error_frame is not None:
                     yield f"data: {json.dumps(error_frame(fault.status_code))}\n\n".encode()
                     return

@@ -58,6 +58,7 @@ class Fault:
             "error_frame",
             "drop_after_act",
             "oversized_body",
+            "malformed_frame",
         }:
             raise ValueError(f"unknown fault kind {fault.kind!r}")
         return fault

@@ -140,6 +140,8 @@ def _stream(ctx: Ctx, job: dict[str, Any], head: dict[str, Any], result: dict[st
                 await asyncio.sleep(fault.seconds)
             if fault is not None and fault.kind == "drop_stream" and index == fault.after_chunks:
                 raise DropConnection("injected fault: stream dropped")
+            if fault is not None and fault.kind == "malformed_frame" and index == fault.after_chunks:
+                yield b'data: {"text": "trunc\n\n'  # not JSON: the frame was cut
             last = index == len(words) - 1
             frame = {**head, "object": "inference.chunk", "text": word if index == 0 else " " + word,
                                      "finish_reason": result["finish_reason"] if last else None}  # fmt: skip
