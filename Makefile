@@ -46,6 +46,9 @@ test: lint typecheck unit
 record: $(VENV)/.synced
 	$(RUN) pytest -q --record-mode=rewrite -m "vcr" $(ARGS)
 
+bench: $(VENV)/.synced
+	$(RUN) python -m bench.run
+
 demo: $(VENV)/.synced
 	$(RUN) neocloud demo
 
