@@ -16,9 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import threading
 import time
-import weakref
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from types import TracebackType
 from typing import Any, TypeVar
@@ -27,9 +25,19 @@ import httpx
 
 from ._base import BaseAPIClient, FinalRequest
 from ._response import RAW_MODE, APIResponse
-from ._types import Timeout
-from .errors import APIConnectionError, APIError, APIResponseValidationError, APITimeoutError
-from .retry import RetryDecision, decide_retry
+from ._transport import (
+    AsyncPool,
+    Attempts,
+    DefaultAsyncHttpxClient,
+    DefaultHttpxClient,
+    SyncPool,
+    aread_bounded,
+    follow_redirects,
+    log_retry,
+    read_bounded,
+    retry_of,
+)
+from .errors import APIError
 from .streaming import AsyncStream, Stream
 
 __all__ = [
@@ -44,157 +52,6 @@ __all__ = [
 log = logging.getLogger("neocloud.core")
 _T = TypeVar("_T")
 _Self = TypeVar("_Self")
-
-DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=30.0)
-_DEFAULT_HTTPX_TIMEOUT = Timeout().to_httpx()
-
-
-class DefaultHttpxClient(httpx.Client):
-    """An ``httpx.Client`` with neocloud's defaults (timeouts, pool limits, redirects); pass it as
-    ``http_client=`` to customise proxies or transports without losing them."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("timeout", _DEFAULT_HTTPX_TIMEOUT)
-        kwargs.setdefault("limits", DEFAULT_LIMITS)
-        # httpx drops Authorization when a redirect leaves the original origin, so following is safe.
-        kwargs.setdefault("follow_redirects", True)
-        super().__init__(**kwargs)
-
-
-class DefaultAsyncHttpxClient(httpx.AsyncClient):
-    """Async twin of ``DefaultHttpxClient``."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("timeout", _DEFAULT_HTTPX_TIMEOUT)
-        kwargs.setdefault("limits", DEFAULT_LIMITS)
-        kwargs.setdefault("follow_redirects", True)
-        super().__init__(**kwargs)
-
-
-def _too_large(response: httpx.Response, limit: int) -> APIResponseValidationError:
-    return APIResponseValidationError(
-        f"the response body is larger than {limit} bytes; refused rather than read into memory",
-        request=_mask(response.request, "authorization"),
-    )
-
-
-def _declared_over(response: httpx.Response, limit: int) -> bool:
-    declared = response.headers.get("content-length", "")
-    return declared.isdigit() and int(declared) > limit
-
-
-# httpx reads a body whole; these stop at ``limit`` bytes (an oversized or endless body cannot exhaust memory)
-# and then hand the bytes to httpx as if it had read them itself.
-def _read_bounded(response: httpx.Response, limit: int) -> None:
-    if _declared_over(response, limit):
-        response.close()
-        raise _too_large(response, limit)
-    chunks, size = [], 0
-    for chunk in response.iter_bytes():
-        size += len(chunk)
-        if size > limit:
-            response.close()
-            raise _too_large(response, limit)
-        chunks.append(chunk)
-    response._content = b"".join(chunks)
-
-
-async def _aread_bounded(response: httpx.Response, limit: int) -> None:
-    if _declared_over(response, limit):
-        await response.aclose()
-        raise _too_large(response, limit)
-    chunks, size = [], 0
-    async for chunk in response.aiter_bytes():
-        size += len(chunk)
-        if size > limit:
-            await response.aclose()
-            raise _too_large(response, limit)
-        chunks.append(chunk)
-    response._content = b"".join(chunks)
-
-
-def _follow(http: httpx.Client | httpx.AsyncClient, req: FinalRequest) -> bool:
-    return http.follow_redirects if req.follow_redirects is None else req.follow_redirects
-
-
-def _mask(request: httpx.Request, header: str) -> httpx.Request:
-    if header in request.headers:
-        request.headers[header] = "**********"
-    return request
-
-
-def _retry_of(exc: BaseException) -> RetryDecision | None:
-    decision = getattr(exc, "_neocloud_retry", None)
-    return decision if isinstance(decision, RetryDecision) and decision.retry else None
-
-
-def _log_retry(provider: str, req: FinalRequest, attempt: int, exc: BaseException, delay: float) -> None:
-    log.info(
-        "%s %s %s failed (%s); retry %d in %.2fs",
-        provider,
-        req.method,
-        req.path,
-        getattr(exc, "status_code", type(exc).__name__),
-        attempt + 1,
-        delay,
-    )
-
-
-class _Attempts:
-    """Shared per-call bookkeeping: deadline, decisions, error construction for transport failures."""
-
-    def __init__(self, client: BaseAPIClient, req: FinalRequest) -> None:
-        self.client = client
-        self.req = req
-        self.deadline = client._deadline(req)
-        self.max_retries = client.max_retries if req.max_retries is None else req.max_retries
-
-    def remaining(self) -> float | None:
-        if self.deadline is None:
-            return None
-        left = self.deadline - time.monotonic()
-        if left <= 0:
-            raise APITimeoutError("the total deadline passed before the call could complete")
-        return left
-
-    def decide(self, attempt: int, **kwargs: Any) -> RetryDecision:
-        import random
-
-        remaining = None if self.deadline is None else self.deadline - time.monotonic()
-        return decide_retry(
-            attempt=attempt,
-            max_retries=self.max_retries,
-            idempotent=self.req.idempotent or bool(self.req.idempotency_key),
-            now=time.time(),
-            jitter=random.random(),
-            remaining=remaining,
-            initial_delay=getattr(self.client, "retry_delay", 0.5),
-            **kwargs,
-        )
-
-    def transport_error(self, exc: httpx.TransportError, request: httpx.Request, attempt: int) -> APIError:
-        header = self.client.profile.auth_header
-        never_opened = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
-        err: APIError
-        if isinstance(exc, httpx.TimeoutException):
-            err = APITimeoutError(request=_mask(request, header), idempotency_key=self.req.idempotency_key)
-        else:
-            err = APIConnectionError(
-                f"Connection error: {type(exc).__name__}",
-                request=_mask(request, header),
-                idempotency_key=self.req.idempotency_key,
-            )
-        err._neocloud_retry = self.decide(attempt, status=None, connection_opened=not never_opened)  # type: ignore[attr-defined]
-        return err
-
-    def status_error(self, response: httpx.Response, attempt: int) -> APIError:
-        err = self.client._make_status_error(response, self.req)
-        _mask(response.request, self.client.profile.auth_header)
-        if err.code in self.client.profile.never_retry_codes:
-            err._neocloud_retry = RetryDecision(False, reason=f"error code {err.code} is never retried")  # type: ignore[attr-defined]
-        else:
-            err._neocloud_retry = self.decide(attempt, status=response.status_code, headers=response.headers)  # type: ignore[attr-defined]
-        return err
 
 
 class _RawProxy:
@@ -243,22 +100,6 @@ class AsyncAPIResource:
         return _RawProxy(self, async_raw_response_wrapper)
 
 
-class _SyncPool:
-    def __init__(self, client: httpx.Client | None) -> None:
-        self.client = client
-        self.owned = client is None
-        self.lock = threading.Lock()
-
-    def get(self) -> httpx.Client:
-        client = self.client
-        if client is None:
-            with self.lock:
-                if self.client is None:
-                    self.client = DefaultHttpxClient()
-                client = self.client
-        return client
-
-
 class SyncAPIClient(BaseAPIClient):
     """Synchronous client base: providers subclass it with a ``profile`` and their resources."""
 
@@ -268,32 +109,32 @@ class SyncAPIClient(BaseAPIClient):
             from .errors import ConfigurationError
 
             raise ConfigurationError(f"http_client must be an httpx.Client, got {type(http_client).__name__}")
-        self._pool = _SyncPool(http_client)
+        self._pool = SyncPool(http_client)
         self._sleep: Callable[[float], None] = time.sleep
 
     def with_options(self: _Self, *, http_client: httpx.Client | None = None, **kwargs: Any) -> _Self:
         """A copy with some options changed; it shares this client's connection pool unless given one."""
         new = self._copy(**kwargs)  # type: ignore[attr-defined]
         if http_client is not None:
-            new._pool = _SyncPool(http_client)
+            new._pool = SyncPool(http_client)
             new._pool.owned = False
         return new  # type: ignore[no-any-return]
 
     copy = with_options
 
     # -- the request loop -------------------------------------------------------------------------------
-    def _attempt(self, calls: _Attempts, attempt: int, stream: bool) -> httpx.Response:
+    def _attempt(self, calls: Attempts, attempt: int, stream: bool) -> httpx.Response:
         http = self._pool.get()
         request = self._build_request(http, calls.req, attempt, calls.remaining())
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s %s %s attempt=%d", self.profile.provider, request.method, request.url.path, attempt)
         try:
-            response = http.send(request, stream=True, follow_redirects=_follow(http, calls.req))
+            response = http.send(request, stream=True, follow_redirects=follow_redirects(http, calls.req))
         except httpx.TransportError as exc:
             raise calls.transport_error(exc, request, attempt) from exc
         if response.status_code >= 400:
             try:
-                _read_bounded(response, self.max_response_bytes)
+                read_bounded(response, self.max_response_bytes)
             except httpx.TransportError as exc:
                 raise calls.transport_error(exc, request, attempt) from exc
             finally:
@@ -301,7 +142,7 @@ class SyncAPIClient(BaseAPIClient):
             raise calls.status_error(response, attempt)
         if not stream:
             try:
-                _read_bounded(response, self.max_response_bytes)
+                read_bounded(response, self.max_response_bytes)
             except httpx.TransportError as exc:
                 raise calls.transport_error(exc, request, attempt) from exc
             finally:
@@ -309,27 +150,27 @@ class SyncAPIClient(BaseAPIClient):
         return response
 
     def _send(self, req: FinalRequest, *, stream: bool = False) -> httpx.Response:
-        calls = _Attempts(self, req)
+        calls = Attempts(self, req)
         try:
             return self._attempt(calls, 0, stream)
         except APIError as exc:
-            decision = _retry_of(exc)
+            decision = retry_of(exc)
             if decision is None:
                 raise
-            _log_retry(self.profile.provider, req, 0, exc, decision.delay)
+            log_retry(self.profile.provider, req, 0, exc, decision.delay)
             self._sleep(decision.delay)
         from tenacity import Retrying, retry_if_exception, stop_never
 
         retrying = Retrying(
             stop=stop_never,  # decide_retry counts attempts and watches the deadline
-            retry=retry_if_exception(lambda e: _retry_of(e) is not None),
-            wait=lambda rs: _retry_of(rs.outcome.exception()).delay,  # type: ignore[union-attr,arg-type]
-            before_sleep=lambda rs: _log_retry(
+            retry=retry_if_exception(lambda e: retry_of(e) is not None),
+            wait=lambda rs: retry_of(rs.outcome.exception()).delay,  # type: ignore[union-attr,arg-type]
+            before_sleep=lambda rs: log_retry(
                 self.profile.provider,
                 req,
                 rs.attempt_number,
                 rs.outcome.exception(),  # type: ignore[union-attr,arg-type]
-                _retry_of(rs.outcome.exception()).delay,  # type: ignore[union-attr,arg-type]
+                retry_of(rs.outcome.exception()).delay,  # type: ignore[union-attr,arg-type]
             ),
             sleep=self._sleep,
             reraise=True,
@@ -398,27 +239,6 @@ class SyncAPIClient(BaseAPIClient):
         self.close()
 
 
-class _AsyncPool:
-    """One ``httpx.AsyncClient`` per event loop: a pooled connection is bound to the loop that opened it,
-    so reusing one across ``asyncio.run()`` calls fails with "Event loop is closed"."""
-
-    def __init__(self, client: httpx.AsyncClient | None) -> None:
-        self.client = client
-        self.owned = client is None
-        self.per_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
-            weakref.WeakKeyDictionary()
-        )
-
-    def get(self) -> httpx.AsyncClient:
-        if self.client is not None:
-            return self.client
-        loop = asyncio.get_running_loop()
-        client = self.per_loop.get(loop)
-        if client is None:
-            client = self.per_loop[loop] = DefaultAsyncHttpxClient()
-        return client
-
-
 class AsyncAPIClient(BaseAPIClient):
     """Asynchronous client base: providers subclass it with a ``profile`` and their resources."""
 
@@ -428,31 +248,31 @@ class AsyncAPIClient(BaseAPIClient):
             from .errors import ConfigurationError
 
             raise ConfigurationError(f"http_client must be an httpx.AsyncClient, got {type(http_client).__name__}")
-        self._pool = _AsyncPool(http_client)
+        self._pool = AsyncPool(http_client)
         self._sleep: Callable[[float], Any] = asyncio.sleep
 
     def with_options(self: _Self, *, http_client: httpx.AsyncClient | None = None, **kwargs: Any) -> _Self:
         """A copy with some options changed; it shares this client's connection pool unless given one."""
         new = self._copy(**kwargs)  # type: ignore[attr-defined]
         if http_client is not None:
-            new._pool = _AsyncPool(http_client)
+            new._pool = AsyncPool(http_client)
             new._pool.owned = False
         return new  # type: ignore[no-any-return]
 
     copy = with_options
 
-    async def _attempt(self, calls: _Attempts, attempt: int, stream: bool) -> httpx.Response:
+    async def _attempt(self, calls: Attempts, attempt: int, stream: bool) -> httpx.Response:
         http = self._pool.get()
         request = self._build_request(http, calls.req, attempt, calls.remaining())
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s %s %s attempt=%d", self.profile.provider, request.method, request.url.path, attempt)
         try:
-            response = await http.send(request, stream=True, follow_redirects=_follow(http, calls.req))
+            response = await http.send(request, stream=True, follow_redirects=follow_redirects(http, calls.req))
         except httpx.TransportError as exc:
             raise calls.transport_error(exc, request, attempt) from exc
         if response.status_code >= 400:
             try:
-                await _aread_bounded(response, self.max_response_bytes)
+                await aread_bounded(response, self.max_response_bytes)
             except httpx.TransportError as exc:
                 raise calls.transport_error(exc, request, attempt) from exc
             finally:
@@ -460,7 +280,7 @@ class AsyncAPIClient(BaseAPIClient):
             raise calls.status_error(response, attempt)
         if not stream:
             try:
-                await _aread_bounded(response, self.max_response_bytes)
+                await aread_bounded(response, self.max_response_bytes)
             except httpx.TransportError as exc:
                 raise calls.transport_error(exc, request, attempt) from exc
             finally:
@@ -468,27 +288,27 @@ class AsyncAPIClient(BaseAPIClient):
         return response
 
     async def _send(self, req: FinalRequest, *, stream: bool = False) -> httpx.Response:
-        calls = _Attempts(self, req)
+        calls = Attempts(self, req)
         try:
             return await self._attempt(calls, 0, stream)
         except APIError as exc:
-            decision = _retry_of(exc)
+            decision = retry_of(exc)
             if decision is None:
                 raise
-            _log_retry(self.profile.provider, req, 0, exc, decision.delay)
+            log_retry(self.profile.provider, req, 0, exc, decision.delay)
             await self._sleep(decision.delay)
         from tenacity import AsyncRetrying, retry_if_exception, stop_never
 
         retrying = AsyncRetrying(
             stop=stop_never,  # decide_retry counts attempts and watches the deadline
-            retry=retry_if_exception(lambda e: _retry_of(e) is not None),
-            wait=lambda rs: _retry_of(rs.outcome.exception()).delay,  # type: ignore[union-attr,arg-type]
-            before_sleep=lambda rs: _log_retry(
+            retry=retry_if_exception(lambda e: retry_of(e) is not None),
+            wait=lambda rs: retry_of(rs.outcome.exception()).delay,  # type: ignore[union-attr,arg-type]
+            before_sleep=lambda rs: log_retry(
                 self.profile.provider,
                 req,
                 rs.attempt_number,
                 rs.outcome.exception(),  # type: ignore[union-attr,arg-type]
-                _retry_of(rs.outcome.exception()).delay,  # type: ignore[union-attr,arg-type]
+                retry_of(rs.outcome.exception()).delay,  # type: ignore[union-attr,arg-type]
             ),
             sleep=self._sleep,
             reraise=True,

@@ -1,0 +1,224 @@
+"""What the API clients send requests through: httpx defaults, connection pools (one per event loop for async),
+bounded body reads, and the per-call retry bookkeeping. The request loops themselves are in ``_client``."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+import weakref
+from typing import Any
+
+import httpx
+
+from ._base import BaseAPIClient, FinalRequest
+from ._types import Timeout
+from .errors import APIConnectionError, APIError, APIResponseValidationError, APITimeoutError
+from .retry import RetryDecision, decide_retry
+
+__all__ = [
+    "DEFAULT_LIMITS",
+    "AsyncPool",
+    "Attempts",
+    "DefaultAsyncHttpxClient",
+    "DefaultHttpxClient",
+    "SyncPool",
+    "aread_bounded",
+    "follow_redirects",
+    "log_retry",
+    "mask",
+    "read_bounded",
+    "retry_of",
+]
+
+log = logging.getLogger("neocloud.core")
+
+
+DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=30.0)
+_DEFAULT_HTTPX_TIMEOUT = Timeout().to_httpx()
+
+
+class DefaultHttpxClient(httpx.Client):
+    """An ``httpx.Client`` with neocloud's defaults (timeouts, pool limits, redirects); pass it as
+    ``http_client=`` to customise proxies or transports without losing them."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("timeout", _DEFAULT_HTTPX_TIMEOUT)
+        kwargs.setdefault("limits", DEFAULT_LIMITS)
+        # httpx drops Authorization when a redirect leaves the original origin, so following is safe.
+        kwargs.setdefault("follow_redirects", True)
+        super().__init__(**kwargs)
+
+
+class DefaultAsyncHttpxClient(httpx.AsyncClient):
+    """Async twin of ``DefaultHttpxClient``."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("timeout", _DEFAULT_HTTPX_TIMEOUT)
+        kwargs.setdefault("limits", DEFAULT_LIMITS)
+        kwargs.setdefault("follow_redirects", True)
+        super().__init__(**kwargs)
+
+
+def _too_large(response: httpx.Response, limit: int) -> APIResponseValidationError:
+    return APIResponseValidationError(
+        f"the response body is larger than {limit} bytes; refused rather than read into memory",
+        request=mask(response.request, "authorization"),
+    )
+
+
+def _declared_over(response: httpx.Response, limit: int) -> bool:
+    declared = response.headers.get("content-length", "")
+    return declared.isdigit() and int(declared) > limit
+
+
+# httpx reads a body whole; these stop at ``limit`` bytes (an oversized or endless body cannot exhaust memory)
+# and then hand the bytes to httpx as if it had read them itself.
+def read_bounded(response: httpx.Response, limit: int) -> None:
+    if _declared_over(response, limit):
+        response.close()
+        raise _too_large(response, limit)
+    chunks, size = [], 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > limit:
+            response.close()
+            raise _too_large(response, limit)
+        chunks.append(chunk)
+    response._content = b"".join(chunks)
+
+
+async def aread_bounded(response: httpx.Response, limit: int) -> None:
+    if _declared_over(response, limit):
+        await response.aclose()
+        raise _too_large(response, limit)
+    chunks, size = [], 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > limit:
+            await response.aclose()
+            raise _too_large(response, limit)
+        chunks.append(chunk)
+    response._content = b"".join(chunks)
+
+
+def follow_redirects(http: httpx.Client | httpx.AsyncClient, req: FinalRequest) -> bool:
+    return http.follow_redirects if req.follow_redirects is None else req.follow_redirects
+
+
+def mask(request: httpx.Request, header: str) -> httpx.Request:
+    if header in request.headers:
+        request.headers[header] = "**********"
+    return request
+
+
+def retry_of(exc: BaseException) -> RetryDecision | None:
+    decision = getattr(exc, "_neocloud_retry", None)
+    return decision if isinstance(decision, RetryDecision) and decision.retry else None
+
+
+def log_retry(provider: str, req: FinalRequest, attempt: int, exc: BaseException, delay: float) -> None:
+    log.info(
+        "%s %s %s failed (%s); retry %d in %.2fs",
+        provider,
+        req.method,
+        req.path,
+        getattr(exc, "status_code", type(exc).__name__),
+        attempt + 1,
+        delay,
+    )
+
+
+class Attempts:
+    """Shared per-call bookkeeping: deadline, decisions, error construction for transport failures."""
+
+    def __init__(self, client: BaseAPIClient, req: FinalRequest) -> None:
+        self.client = client
+        self.req = req
+        self.deadline = client._deadline(req)
+        self.max_retries = client.max_retries if req.max_retries is None else req.max_retries
+
+    def remaining(self) -> float | None:
+        if self.deadline is None:
+            return None
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise APITimeoutError("the total deadline passed before the call could complete")
+        return left
+
+    def decide(self, attempt: int, **kwargs: Any) -> RetryDecision:
+        import random
+
+        remaining = None if self.deadline is None else self.deadline - time.monotonic()
+        return decide_retry(
+            attempt=attempt,
+            max_retries=self.max_retries,
+            idempotent=self.req.idempotent or bool(self.req.idempotency_key),
+            now=time.time(),
+            jitter=random.random(),
+            remaining=remaining,
+            initial_delay=getattr(self.client, "retry_delay", 0.5),
+            **kwargs,
+        )
+
+    def transport_error(self, exc: httpx.TransportError, request: httpx.Request, attempt: int) -> APIError:
+        header = self.client.profile.auth_header
+        never_opened = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
+        err: APIError
+        if isinstance(exc, httpx.TimeoutException):
+            err = APITimeoutError(request=mask(request, header), idempotency_key=self.req.idempotency_key)
+        else:
+            err = APIConnectionError(
+                f"Connection error: {type(exc).__name__}",
+                request=mask(request, header),
+                idempotency_key=self.req.idempotency_key,
+            )
+        err._neocloud_retry = self.decide(attempt, status=None, connection_opened=not never_opened)  # type: ignore[attr-defined]
+        return err
+
+    def status_error(self, response: httpx.Response, attempt: int) -> APIError:
+        err = self.client._make_status_error(response, self.req)
+        mask(response.request, self.client.profile.auth_header)
+        if err.code in self.client.profile.never_retry_codes:
+            err._neocloud_retry = RetryDecision(False, reason=f"error code {err.code} is never retried")  # type: ignore[attr-defined]
+        else:
+            err._neocloud_retry = self.decide(attempt, status=response.status_code, headers=response.headers)  # type: ignore[attr-defined]
+        return err
+
+
+class SyncPool:
+    def __init__(self, client: httpx.Client | None) -> None:
+        self.client = client
+        self.owned = client is None
+        self.lock = threading.Lock()
+
+    def get(self) -> httpx.Client:
+        client = self.client
+        if client is None:
+            with self.lock:
+                if self.client is None:
+                    self.client = DefaultHttpxClient()
+                client = self.client
+        return client
+
+
+class AsyncPool:
+    """One ``httpx.AsyncClient`` per event loop: a pooled connection is bound to the loop that opened it,
+    so reusing one across ``asyncio.run()`` calls fails with "Event loop is closed"."""
+
+    def __init__(self, client: httpx.AsyncClient | None) -> None:
+        self.client = client
+        self.owned = client is None
+        self.per_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def get(self) -> httpx.AsyncClient:
+        if self.client is not None:
+            return self.client
+        loop = asyncio.get_running_loop()
+        client = self.per_loop.get(loop)
+        if client is None:
+            client = self.per_loop[loop] = DefaultAsyncHttpxClient()
+        return client
