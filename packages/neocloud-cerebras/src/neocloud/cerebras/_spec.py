@@ -2,24 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from neocloud.core.provider import Capabilities, ModelInfo, ProviderSpec
+from neocloud.core.provider import Capabilities, ModelInfo, ProviderSpec, lazy_client
 
 __all__ = ["PROVIDER_SPEC"]
-
-
-def _sync(**kwargs: Any) -> Any:
-    from ._client import Cerebras
-
-    return Cerebras(**kwargs)
-
-
-def _async(**kwargs: Any) -> Any:
-    from ._client import AsyncCerebras
-
-    return AsyncCerebras(**kwargs)
-
 
 PROVIDER_SPEC = ProviderSpec(
     name="cerebras",
@@ -48,8 +33,8 @@ PROVIDER_SPEC = ProviderSpec(
         ModelInfo("qwen-3-32b", context_window=65_536, max_output_tokens=8_192, reasoning=True),
         ModelInfo("gpt-oss-120b", context_window=131_072, max_output_tokens=32_768, reasoning=True),
     ),
-    sync_client=_sync,
-    async_client=_async,
+    sync_client=lazy_client("neocloud.cerebras._client", "Cerebras"),
+    async_client=lazy_client("neocloud.cerebras._client", "AsyncCerebras"),
     metadata_fields=("time_info",),
     extra_request_fields=frozenset(
         {"reasoning_effort", "reasoning_format", "disable_reasoning", "max_completion_tokens", "service_tier"}

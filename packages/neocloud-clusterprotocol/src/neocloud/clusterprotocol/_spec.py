@@ -2,31 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from neocloud.core.provider import Capabilities, ModelInfo, ProviderSpec
+from neocloud.core.provider import Capabilities, ModelInfo, ProviderSpec, lazy_client, seconds_timeout
 
 __all__ = ["PROVIDER_SPEC"]
-
-
-def _adapt(kwargs: dict[str, Any]) -> dict[str, Any]:
-    timeout = kwargs.pop("timeout", None)
-    if timeout is not None and not isinstance(timeout, (int, float)):
-        timeout = getattr(timeout, "read", None)
-    return {**kwargs, "timeout": timeout}
-
-
-def _sync(**kwargs: Any) -> Any:
-    from ._client import ClusterClient
-
-    return ClusterClient(**_adapt(kwargs))
-
-
-def _async(**kwargs: Any) -> Any:
-    from ._client import AsyncClusterClient
-
-    return AsyncClusterClient(**_adapt(kwargs))
-
 
 PROVIDER_SPEC = ProviderSpec(
     name="clusterprotocol",
@@ -53,6 +31,6 @@ PROVIDER_SPEC = ProviderSpec(
         ModelInfo("bge-large-en-v1.5", context_window=512, max_output_tokens=0, tools=False, structured_output=False),
     ),
     default_embedding_model="bge-large-en-v1.5",
-    sync_client=_sync,
-    async_client=_async,
+    sync_client=lazy_client("neocloud.clusterprotocol._client", "ClusterClient", seconds_timeout),
+    async_client=lazy_client("neocloud.clusterprotocol._client", "AsyncClusterClient", seconds_timeout),
 )

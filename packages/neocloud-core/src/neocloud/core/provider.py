@@ -185,3 +185,26 @@ def import_provider_spec(module: str, install_hint: str) -> ProviderSpec:
         raise ImportError(install_hint) from exc
     spec: ProviderSpec = loaded.PROVIDER_SPEC
     return spec
+
+
+def seconds_timeout(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Factory arguments for clients whose ``timeout`` is a plain number of seconds (the read timeout)."""
+    timeout = kwargs.pop("timeout", None)
+    if timeout is not None and not isinstance(timeout, (int, float)):
+        timeout = getattr(timeout, "read", None)
+    return {**kwargs, "timeout": timeout}
+
+
+def lazy_client(
+    module: str, name: str, adapt: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+) -> Callable[..., Any]:
+    """A ``ProviderSpec`` client factory that imports ``module.name`` on first use (never at import) and
+    builds it from the common factory arguments, mapped by ``adapt`` where the client names them differently."""
+
+    def make(**kwargs: Any) -> Any:
+        import importlib
+
+        cls = getattr(importlib.import_module(module), name)
+        return cls(**(adapt(kwargs) if adapt is not None else kwargs))
+
+    return make

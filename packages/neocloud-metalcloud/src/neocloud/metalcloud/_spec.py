@@ -2,34 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from neocloud.core.provider import Capabilities, ModelInfo, ProviderSpec
+from neocloud.core.provider import Capabilities, ModelInfo, ProviderSpec, lazy_client, seconds_timeout
 
 from ._chat import MetalCloudAsyncChatBackend, MetalCloudChatBackend
 
 __all__ = ["PROVIDER_SPEC"]
-
-
-def _sync(**kwargs: Any) -> Any:
-    from ._client import Client
-
-    return Client(**_adapt(kwargs))
-
-
-def _async(**kwargs: Any) -> Any:
-    from ._client import AsyncClient
-
-    return AsyncClient(**_adapt(kwargs))
-
-
-def _adapt(kwargs: dict[str, Any]) -> dict[str, Any]:
-    # The common factory arguments; MetalCloud's timeout is a plain number of seconds.
-    timeout = kwargs.pop("timeout", None)
-    if timeout is not None and not isinstance(timeout, (int, float)):
-        timeout = getattr(timeout, "read", None)
-    return {**kwargs, "timeout": timeout}
-
 
 PROVIDER_SPEC = ProviderSpec(
     name="metalcloud",
@@ -63,8 +40,8 @@ PROVIDER_SPEC = ProviderSpec(
             structured_output=False,
         ),
     ),
-    sync_client=_sync,
-    async_client=_async,
+    sync_client=lazy_client("neocloud.metalcloud._client", "Client", seconds_timeout),
+    async_client=lazy_client("neocloud.metalcloud._client", "AsyncClient", seconds_timeout),
     chat_backend=MetalCloudChatBackend,
     async_chat_backend=MetalCloudAsyncChatBackend,
 )

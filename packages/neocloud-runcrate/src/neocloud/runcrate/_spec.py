@@ -4,30 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from neocloud.core.provider import Capabilities, ModelInfo, ProviderSpec
+from neocloud.core.provider import Capabilities, ModelInfo, ProviderSpec, lazy_client, seconds_timeout
 
 __all__ = ["PROVIDER_SPEC"]
 
 
-def _adapt(kwargs: dict[str, Any]) -> dict[str, Any]:
-    timeout = kwargs.pop("timeout", None)
-    if timeout is not None and not isinstance(timeout, (int, float)):
-        timeout = getattr(timeout, "read", None)
+def _inference_host(kwargs: dict[str, Any]) -> dict[str, Any]:
     # Framework adapters talk to the inference host: their base_url is Runcrate's inference_url.
-    base_url = kwargs.pop("base_url", None)
-    return {**kwargs, "timeout": timeout, "inference_url": base_url}
-
-
-def _sync(**kwargs: Any) -> Any:
-    from ._client import Runcrate
-
-    return Runcrate(**_adapt(kwargs))
-
-
-def _async(**kwargs: Any) -> Any:
-    from ._client import AsyncRuncrate
-
-    return AsyncRuncrate(**_adapt(kwargs))
+    kwargs = seconds_timeout(kwargs)
+    inference_url = kwargs.pop("base_url", None)
+    return {**kwargs, "inference_url": inference_url}
 
 
 PROVIDER_SPEC = ProviderSpec(
@@ -53,6 +39,6 @@ PROVIDER_SPEC = ProviderSpec(
         ModelInfo("meta-llama/Llama-3.3-70B-Instruct", context_window=131_072, max_output_tokens=8_192),
         ModelInfo("Qwen/Qwen2.5-Coder-32B-Instruct", context_window=32_768, max_output_tokens=8_192),
     ),
-    sync_client=_sync,
-    async_client=_async,
+    sync_client=lazy_client("neocloud.runcrate._client", "Runcrate", _inference_host),
+    async_client=lazy_client("neocloud.runcrate._client", "AsyncRuncrate", _inference_host),
 )
