@@ -85,6 +85,33 @@ class ToolSession:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _committed_total: float = 0.0
 
+    @classmethod
+    def for_provider(
+        cls,
+        module: str,
+        *,
+        client: Any = None,
+        allow_billable: bool = False,
+        allow_destructive: bool = False,
+        spend_policy: SpendPolicy | None = None,
+        approve: Callable[[ApprovalRequest], Approval | bool] | None = None,
+        dry_run: bool = False,
+        **client_settings: Any,
+    ) -> ToolSession:
+        """A session over a provider's ``tools`` module (``OPERATIONS`` and ``make_clients``); the framework
+        toolkits are built on this."""
+        import importlib
+
+        tools = importlib.import_module(module)
+        return cls(
+            operations={op.name: op for op in tools.OPERATIONS},
+            clients=client if client is not None else tools.make_clients(**client_settings),
+            allow=allowed(billable=allow_billable, destructive=allow_destructive),
+            policy=spend_policy or SpendPolicy(),
+            approve=approve,
+            dry_run=dry_run,
+        )
+
     # -- what the frameworks see -------------------------------------------------------------------------
     def exposed(self) -> list[Operation]:
         """The operations a toolkit offers: read ones always, the others only when opted in."""

@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import contextvars
-import importlib
 import json
 from collections.abc import Callable
 from typing import Any, ClassVar
@@ -14,7 +13,7 @@ from langchain_core.tools import BaseTool, BaseToolkit, ToolException
 from pydantic import ConfigDict, PrivateAttr
 
 from neocloud.core.errors import NeocloudError
-from neocloud.core.tools import Approval, ApprovalRequest, Operation, SpendPolicy, ToolSession, allowed
+from neocloud.core.tools import Approval, ApprovalRequest, Operation, SpendPolicy, ToolSession
 
 __all__ = ["NeocloudTool", "NeocloudToolkit"]
 
@@ -93,14 +92,15 @@ class NeocloudToolkit(BaseToolkit):
         **client_settings: Any,
     ) -> None:
         super().__init__()
-        module = importlib.import_module(self._module)
-        self._session = ToolSession(
-            operations={op.name: op for op in module.OPERATIONS},
-            clients=client if client is not None else module.make_clients(**client_settings),
-            allow=allowed(billable=allow_billable, destructive=allow_destructive),
-            policy=spend_policy or SpendPolicy(),
+        self._session = ToolSession.for_provider(
+            self._module,
+            client=client,
+            allow_billable=allow_billable,
+            allow_destructive=allow_destructive,
+            spend_policy=spend_policy,
             approve=approve,
             dry_run=dry_run,
+            **client_settings,
         )
 
     @property

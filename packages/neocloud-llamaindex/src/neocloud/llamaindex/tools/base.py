@@ -10,7 +10,6 @@ so the body only checks (no side effects) before the wait and acts after it: not
 from __future__ import annotations
 
 import asyncio
-import importlib
 import json
 from collections.abc import Callable
 from typing import Any, ClassVar
@@ -28,7 +27,6 @@ from neocloud.core.tools import (
     SpendPolicy,
     ToolRefused,
     ToolSession,
-    allowed,
     idempotency_key,
 )
 
@@ -79,14 +77,15 @@ class NeocloudToolSpec(BaseToolSpec):
     ) -> None:
         if approval not in (None, "workflow"):
             raise ValueError("approval must be None or 'workflow'")
-        module = importlib.import_module(self._module)
-        self.session = ToolSession(
-            operations={op.name: op for op in module.OPERATIONS},
-            clients=client if client is not None else module.make_clients(**client_settings),
-            allow=allowed(billable=allow_billable, destructive=allow_destructive),
-            policy=spend_policy or SpendPolicy(),
+        self.session = ToolSession.for_provider(
+            self._module,
+            client=client,
+            allow_billable=allow_billable,
+            allow_destructive=allow_destructive,
+            spend_policy=spend_policy,
             approve=approve,
             dry_run=dry_run,
+            **client_settings,
         )
         self.approval = approval
 
