@@ -1,11 +1,14 @@
 """``make bench``: start the loopback server in its own process, then measure every variant in ONE process,
 interleaved round-robin, and report medians as ratios to raw httpx from the same run (Markdown and JSON).
 
-Measured so far: a non-streaming chat call and a streamed chunk (500-chunk reply), sync.
+Metrics: a non-streaming chat call, a streamed chunk (500-chunk reply), 200 concurrent async calls, one
+embeddings call for 32 texts, construction of a chat model, cold import and peak memory (fresh processes).
+``python -m bench.run --quick`` takes fewer samples (for a smoke run; the medians are noisier).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
@@ -18,11 +21,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from . import fresh
+from . import variants as V
+
 ROOT = Path(__file__).resolve().parent.parent
-MESSAGES = [{"role": "user", "content": "Why is fast inference important?"}]
-KEY = "csk-bench-key-not-secret"
-ROUNDS, CALLS = 15, 40
-STREAM_ROUNDS = 7
 
 
 def free_port() -> int:
@@ -46,87 +48,6 @@ def start_server() -> tuple[subprocess.Popen[bytes], str]:
     raise RuntimeError("the benchmark server did not start")
 
 
-def variants(base: str) -> dict[str, tuple[Callable[[], Any], Callable[[], Any]]]:
-    """name → (one non-streaming call, one streamed reply consumed whole)."""
-    import httpx
-
-    body = {"model": "llama3.1-8b", "messages": MESSAGES}
-    raw = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {KEY}"})
-
-    def raw_call() -> Any:
-        return raw.post("/v1/chat/completions", json=body).json()
-
-    def raw_stream() -> Any:
-        with raw.stream("POST", "/v1/chat/completions", json={**body, "stream": True}) as r:
-            return sum(1 for line in r.iter_lines() if line.startswith("data: {"))
-
-    from neocloud.cerebras import Cerebras
-
-    core = Cerebras(api_key=KEY, base_url=base)
-
-    def core_call() -> Any:
-        return core.chat.completions.create(model="llama3.1-8b", messages=MESSAGES)
-
-    def core_stream() -> Any:
-        return sum(1 for _ in core.chat.completions.create(model="llama3.1-8b", messages=MESSAGES, stream=True))
-
-    import openai
-
-    oa = openai.OpenAI(api_key=KEY, base_url=f"{base}/v1")
-
-    from langchain_openai import ChatOpenAI
-
-    from neocloud.langchain import ChatCerebras
-
-    ours_lc = ChatCerebras(model="llama3.1-8b", api_key=KEY, base_url=base)
-    lc_openai = ChatOpenAI(model="llama3.1-8b", api_key=KEY, base_url=f"{base}/v1")  # type: ignore[arg-type]
-
-    from llama_index.core.base.llms.types import ChatMessage
-    from llama_index.llms.openai_like import OpenAILike
-
-    from neocloud.llamaindex import CerebrasLLM
-
-    li_messages = [ChatMessage(role="user", content=MESSAGES[0]["content"])]
-    ours_li = CerebrasLLM(model="llama3.1-8b", api_key=KEY, base_url=base)
-    li_openai = OpenAILike(model="llama3.1-8b", api_key=KEY, api_base=f"{base}/v1", is_chat_model=True)
-
-    found: dict[str, tuple[Callable[[], Any], Callable[[], Any]]] = {
-        "raw httpx": (raw_call, raw_stream),
-        "neocloud.cerebras (core client)": (core_call, core_stream),
-        "openai SDK": (lambda: oa.chat.completions.create(model="llama3.1-8b", messages=MESSAGES),  # type: ignore[arg-type]
-                       lambda: sum(1 for _ in oa.chat.completions.create(model="llama3.1-8b", messages=MESSAGES,  # type: ignore[arg-type]
-                                                                         stream=True))),
-        "neocloud ChatCerebras (LangChain)": (lambda: ours_lc.invoke(MESSAGES),
-                                              lambda: sum(1 for _ in ours_lc.stream(MESSAGES))),
-        "langchain-openai ChatOpenAI": (lambda: lc_openai.invoke(MESSAGES),
-                                        lambda: sum(1 for _ in lc_openai.stream(MESSAGES))),
-        "neocloud CerebrasLLM (LlamaIndex)": (lambda: ours_li.chat(li_messages),
-                                              lambda: sum(1 for _ in ours_li.stream_chat(li_messages))),
-        "llama-index OpenAILike": (lambda: li_openai.chat(li_messages),
-                                   lambda: sum(1 for _ in li_openai.stream_chat(li_messages))),
-    }  # fmt: skip
-    try:
-        from cerebras.cloud.sdk import Cerebras as Official
-
-        official = Official(api_key=KEY, base_url=base, warm_tcp_connection=False)
-        found["cerebras-cloud-sdk"] = (
-            lambda: official.chat.completions.create(model="llama3.1-8b", messages=MESSAGES),  # type: ignore[arg-type]
-            lambda: sum(1 for _ in official.chat.completions.create(model="llama3.1-8b", messages=MESSAGES,  # type: ignore[arg-type]
-                                                                      stream=True)),
-        )  # fmt: skip
-    except ImportError:
-        pass
-    try:
-        from langchain_cerebras import ChatCerebras as IncumbentChatCerebras
-
-        inc = IncumbentChatCerebras(model="llama3.1-8b", api_key=KEY, base_url=f"{base}/v1")  # type: ignore[arg-type,call-arg]
-        found["langchain-cerebras ChatCerebras"] = (lambda: inc.invoke(MESSAGES),
-                                                    lambda: sum(1 for _ in inc.stream(MESSAGES)))  # fmt: skip
-    except ImportError:
-        pass
-    return found
-
-
 def measure(fns: dict[str, Callable[[], Any]], rounds: int, calls: int) -> dict[str, float]:
     """Median seconds per call, all variants interleaved round-robin (drift hits them alike)."""
     samples: dict[str, list[float]] = {name: [] for name in fns}
@@ -142,41 +63,98 @@ def measure(fns: dict[str, Callable[[], Any]], rounds: int, calls: int) -> dict[
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
-TARGETS = {
-    ("call", "neocloud.cerebras (core client)"): 1.3,
-    ("chunk", "neocloud.cerebras (core client)"): 1.5,
-    ("call", "neocloud ChatCerebras (LangChain)"): 1.6,
-    ("chunk", "neocloud ChatCerebras (LangChain)"): 2.5,
-    ("call", "neocloud CerebrasLLM (LlamaIndex)"): 1.8,
-    ("chunk", "neocloud CerebrasLLM (LlamaIndex)"): 3.0,
-}
+def measure_async(fns: dict[str, Callable[[], Any]], rounds: int) -> dict[str, float]:
+    """As ``measure``, for coroutine functions, on one event loop (pools stay bound to it)."""
+    with asyncio.Runner() as runner:
+        samples: dict[str, list[float]] = {name: [] for name in fns}
+        for fn in fns.values():
+            runner.run(fn())
+        for _ in range(rounds):
+            for name, fn in fns.items():
+                start = time.perf_counter()
+                runner.run(fn())
+                samples[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in samples.items()}
 
 
-def main() -> int:
+# (metric, variant, floor) → the largest allowed ratio to the floor; floor None means an absolute limit in seconds.
+TARGETS: list[tuple[str, str, str | None, float]] = [
+    ("call", V.CORE, V.RAW, 1.3),
+    ("chunk", V.CORE, V.RAW, 1.5),
+    ("concurrent", V.CORE, V.RAW, 1.3),
+    ("call", V.LC, V.RAW, 1.6),
+    ("chunk", V.LC, V.RAW, 2.5),
+    ("call", V.LI, V.RAW, 1.8),
+    ("chunk", V.LI, V.RAW, 3.0),
+    ("construction", V.LC, None, 1e-3),
+    ("import", "neocloud.langchain ChatCerebras", "langchain_core chat_models", 1.15),
+    ("import", "neocloud.cerebras Cerebras", "httpx", 1.5),
+]
+UNITS = {"call": ("µs", 1e6), "chunk": ("µs", 1e6), "concurrent": ("ms", 1e3), "embeddings": ("µs", 1e6),
+         "construction": ("µs", 1e6), "import": ("ms", 1e3), "memory": ("MiB", 1.0)}  # fmt: skip
+FLOORS = {"import": {"neocloud.cerebras Cerebras": "httpx", "openai": "httpx", "cerebras.cloud.sdk": "httpx"}}
+
+
+def table(metric: str, values: dict[str, float]) -> list[str]:
+    unit, scale = UNITS[metric]
+    floor_of = FLOORS.get(metric, {})
+    lines = [f"### {metric}", "", f"| variant | {unit} | × floor |", "|---|---|---|"]
+    for name, value in values.items():
+        floor = values.get(floor_of.get(name, V.RAW)) if metric != "import" else values.get(floor_of.get(name, ""))
+        ratio = f"{value / floor:.2f}" if floor else "—"
+        lines.append(f"| {name} | {value * scale:,.1f} | {ratio} |")
+    return [*lines, ""]
+
+
+def main(argv: list[str] | None = None) -> int:
+    quick = "--quick" in (argv if argv is not None else sys.argv[1:])
     warnings.filterwarnings("ignore")
     os.environ.setdefault("LANGCHAIN_TRACING_V2", "false")
     proc, base = start_server()
+    results: dict[str, dict[str, float]] = {}
     try:
-        found = variants(base)
-        calls = measure({n: f[0] for n, f in found.items()}, ROUNDS, CALLS)
-        chunks = {n: t / 500 for n, t in measure({n: f[1] for n, f in found.items()}, STREAM_ROUNDS, 2).items()}
+        chat = {**V.chat(base), **V.framework_floors()}
+        results["call"] = measure({n: f[0] for n, f in chat.items()}, 5 if quick else 15, 40)
+        per_reply = measure({n: f[1] for n, f in chat.items()}, 3 if quick else 7, 2)
+        results["chunk"] = {n: t / 500 for n, t in per_reply.items()}
+        results["concurrent"] = measure_async(V.concurrent(base), 3 if quick else 9)
+        results["embeddings"] = measure(V.embeddings(base), 5 if quick else 15, 20)
+        results["construction"] = measure(V.construction(), 5 if quick else 15, 20)
+        results["memory"] = fresh.peak_memory(base, rounds=1 if quick else 3)
     finally:
         proc.terminate()
-    floor_call, floor_chunk = calls["raw httpx"], chunks["raw httpx"]
-    lines = ["| variant | call (µs) | × raw httpx | streamed chunk (µs) | × raw httpx |", "|---|---|---|---|---|"]
-    for name in found:
-        lines.append(f"| {name} | {calls[name] * 1e6:.0f} | {calls[name] / floor_call:.2f} | "
-                     f"{chunks[name] * 1e6:.1f} | {chunks[name] / floor_chunk:.2f} |")  # fmt: skip
-    lines += ["", "| target | limit | measured | |", "|---|---|---|---|"]
-    results = []
-    for (metric, name), limit in TARGETS.items():
-        ratio = (calls[name] / floor_call) if metric == "call" else (chunks[name] / floor_chunk)
-        met = ratio <= limit
-        results.append({"metric": metric, "variant": name, "limit": limit, "ratio": round(ratio, 3), "met": met})
-        lines.append(f"| {name}, per {metric} | ≤ {limit}× | {ratio:.2f}× | {'met' if met else 'not met'} |")
+    results["import"] = fresh.cold_imports(rounds=2 if quick else 5)
+    # Ratios of the import table: ours against the module they stand on.
+    FLOORS["import"].update({"neocloud.langchain ChatCerebras": "langchain_core chat_models",
+                             "langchain_openai ChatOpenAI": "langchain_core chat_models",
+                             "langchain_cerebras ChatCerebras": "langchain_core chat_models",
+                             "neocloud.llamaindex CerebrasLLM": "llama_index.core LLM",
+                             "llama_index OpenAILike": "llama_index.core LLM"})  # fmt: skip
+
+    lines = ["## neocloud benchmark (medians; ratios to the floor measured in the same run)", ""]
+    for metric, values in results.items():
+        lines += table(metric, values)
+    lines += ["### targets", "", "| target | limit | measured | |", "|---|---|---|---|"]
+    verdicts = []
+    for metric, name, floor, limit in TARGETS:
+        value = results[metric].get(name)
+        floor_value = results[metric].get(floor) if floor else 1.0
+        if value is None or floor_value is None:
+            verdicts.append({"metric": metric, "variant": name, "limit": limit, "measured": None, "met": False})
+            lines.append(f"| {name}, {metric} | {limit} | not measured | not met |")
+            continue
+        measured = value / floor_value
+        met = measured <= limit
+        verdicts.append({"metric": metric, "variant": name, "floor": floor, "limit": limit,
+                         "measured": round(measured, 6), "met": met})  # fmt: skip
+        if floor:
+            shown = (f"≤ {limit}× {floor}", f"{measured:.2f}×")
+        else:
+            shown = (f"≤ {limit * 1e3:g} ms", f"{value * 1e3:.3f} ms")
+        lines.append(f"| {name}, {metric} | {shown[0]} | {shown[1]} | {'met' if met else 'not met'} |")
     print("\n".join(lines))
     out = ROOT / "bench" / "results.json"
-    out.write_text(json.dumps({"calls_s": calls, "chunks_s": chunks, "targets": results}, indent=2))
+    out.write_text(json.dumps({"results": results, "targets": verdicts, "quick": quick}, indent=2))
     print(f"\nJSON: {out.relative_to(ROOT)}")
     return 0
 

@@ -3,7 +3,9 @@ measured is the client. Run in its own process (``python -m uvicorn bench.server
 
 from __future__ import annotations
 
+import base64
 import json
+import struct
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
@@ -41,10 +43,16 @@ async def chat(request: Request) -> Response:
     return StreamingResponse(frames(), media_type="text/event-stream")
 
 
+VECTOR = [round(0.001 * i, 3) for i in range(384)]
+VECTOR_B64 = base64.b64encode(struct.pack(f"<{len(VECTOR)}f", *VECTOR)).decode()
+
+
 async def embeddings(request: Request) -> Response:
     body = json.loads(await request.body())
     texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
-    data = [{"object": "embedding", "index": i, "embedding": [0.01] * 384} for i in range(len(texts))]
+    # The compact encoding when asked for (the openai SDK asks by default), floats otherwise.
+    vector = VECTOR_B64 if body.get("encoding_format") == "base64" else VECTOR
+    data = [{"object": "embedding", "index": i, "embedding": vector} for i in range(len(texts))]
     usage = {"prompt_tokens": 8, "total_tokens": 8}
     payload = {"object": "list", "data": data, "model": body["model"], "usage": usage}
     return Response(json.dumps(payload), media_type="application/json")

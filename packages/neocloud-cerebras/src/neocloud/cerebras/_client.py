@@ -11,23 +11,28 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import httpx
-from pydantic import SecretStr
 
 from neocloud.core._base import ClientProfile, FinalRequest
 from neocloud.core._client import AsyncAPIClient, SyncAPIClient
 from neocloud.core._types import NOT_GIVEN, NotGiven, Timeout, TimeoutTypes
 from neocloud.core.logs import configure_from_env
 
-from ._resources import (
-    AsyncCerebrasCompletions,
-    AsyncCerebrasModels,
-    AsyncChat,
-    CerebrasCompletions,
-    CerebrasModels,
-    Chat,
-)
+if TYPE_CHECKING:
+    from pydantic import SecretStr
+
+    # The resources (and the pydantic wire models under them) load on first use, so that importing and
+    # constructing a client costs little more than importing httpx (a target of the benchmark).
+    from ._resources import (
+        AsyncCerebrasCompletions,
+        AsyncCerebrasModels,
+        AsyncChat,
+        CerebrasCompletions,
+        CerebrasModels,
+        Chat,
+    )
 
 __all__ = ["PROFILE", "AsyncCerebras", "Cerebras"]
 
@@ -95,14 +100,20 @@ class Cerebras(SyncAPIClient):
 
     @cached_property
     def chat(self) -> Chat:
+        from ._resources import Chat
+
         return Chat(self)
 
     @cached_property
     def completions(self) -> CerebrasCompletions:
+        from ._resources import CerebrasCompletions
+
         return CerebrasCompletions(self)
 
     @cached_property
     def models(self) -> CerebrasModels:
+        from ._resources import CerebrasModels
+
         return CerebrasModels(self)
 
     def warm_connection(self) -> bool:
@@ -146,14 +157,20 @@ class AsyncCerebras(AsyncAPIClient):
 
     @cached_property
     def chat(self) -> AsyncChat:
+        from ._resources import AsyncChat
+
         return AsyncChat(self)
 
     @cached_property
     def completions(self) -> AsyncCerebrasCompletions:
+        from ._resources import AsyncCerebrasCompletions
+
         return AsyncCerebrasCompletions(self)
 
     @cached_property
     def models(self) -> AsyncCerebrasModels:
+        from ._resources import AsyncCerebrasModels
+
         return AsyncCerebrasModels(self)
 
     async def warm_connection(self) -> bool:

@@ -13,7 +13,6 @@ Contract (both clients):
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import time
@@ -187,8 +186,11 @@ class SyncAPIClient(BaseAPIClient):
             return APIResponse(response, lambda: self._process_response(response, cast_to), self._request_id(response))  # type: ignore[return-value]
         return self._process_response(response, cast_to)
 
-    def request_stream(self, parse: Callable[[Any], _T], req: FinalRequest) -> Stream[_T]:
-        """Send ``req`` and return a ``Stream`` that parses each SSE data frame with ``parse``."""
+    def request_stream(
+        self, parse: Callable[[Any], _T], req: FinalRequest, *, parse_json: Callable[[str], _T] | None = None
+    ) -> Stream[_T]:
+        """Send ``req`` and return a ``Stream`` that parses each SSE data frame with ``parse`` (decoded JSON), or
+        with ``parse_json`` (the frame's raw JSON text, one validation pass) when given."""
         response = self._send(req, stream=True)
         stream: Stream[_T] = Stream(
             response,
@@ -196,6 +198,7 @@ class SyncAPIClient(BaseAPIClient):
             self._make_error_from_payload,
             require_done=self.profile.stream_requires_done,
             deadline=self._deadline(req),
+            parse_json=parse_json,
         )
         if RAW_MODE.get():
             return APIResponse(response, lambda: stream, self._request_id(response))  # type: ignore[return-value]
@@ -249,6 +252,8 @@ class AsyncAPIClient(BaseAPIClient):
 
             raise ConfigurationError(f"http_client must be an httpx.AsyncClient, got {type(http_client).__name__}")
         self._pool = AsyncPool(http_client)
+        import asyncio  # here, not at import: a sync-only program never pays for asyncio
+
         self._sleep: Callable[[float], Any] = asyncio.sleep
 
     def with_options(self: _Self, *, http_client: httpx.AsyncClient | None = None, **kwargs: Any) -> _Self:
@@ -325,7 +330,9 @@ class AsyncAPIClient(BaseAPIClient):
             return APIResponse(response, lambda: self._process_response(response, cast_to), self._request_id(response))  # type: ignore[return-value]
         return self._process_response(response, cast_to)
 
-    async def request_stream(self, parse: Callable[[Any], _T], req: FinalRequest) -> AsyncStream[_T]:
+    async def request_stream(
+        self, parse: Callable[[Any], _T], req: FinalRequest, *, parse_json: Callable[[str], _T] | None = None
+    ) -> AsyncStream[_T]:
         """Send ``req`` and return an ``AsyncStream`` that parses each SSE data frame with ``parse``."""
         response = await self._send(req, stream=True)
         stream: AsyncStream[_T] = AsyncStream(
@@ -334,6 +341,7 @@ class AsyncAPIClient(BaseAPIClient):
             self._make_error_from_payload,
             require_done=self.profile.stream_requires_done,
             deadline=self._deadline(req),
+            parse_json=parse_json,
         )
         if RAW_MODE.get():
             return APIResponse(response, lambda: stream, self._request_id(response))  # type: ignore[return-value]
@@ -364,6 +372,8 @@ class AsyncAPIClient(BaseAPIClient):
         if not (self._owns_pool and self._pool.owned):
             return
         try:
+            import asyncio
+
             loop = asyncio.get_running_loop()
         except RuntimeError:  # pragma: no cover - close() is a coroutine, so a loop is running
             loop = None

@@ -3,12 +3,11 @@ bounded body reads, and the per-call retry bookkeeping. The request loops themse
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
 import time
 import weakref
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -16,6 +15,9 @@ from ._base import BaseAPIClient, FinalRequest
 from ._types import Timeout
 from .errors import APIConnectionError, APIError, APIResponseValidationError, APITimeoutError
 from .retry import RetryDecision, decide_retry
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -217,6 +219,8 @@ class AsyncPool:
     def get(self) -> httpx.AsyncClient:
         if self.client is not None:
             return self.client
+        import asyncio  # (lazily: see _client.AsyncAPIClient)
+
         loop = asyncio.get_running_loop()
         client = self.per_loop.get(loop)
         if client is None:

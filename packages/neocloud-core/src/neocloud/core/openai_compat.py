@@ -185,7 +185,9 @@ class ChatCompletions(SyncAPIResource, _ChatBase[_Resp, _Chunk]):
         """Create a chat completion; with ``stream=True`` a ``Stream`` of chunks."""
         req = self._prepare(messages, model, stream, params, extra_headers, extra_query, extra_body, timeout)
         if stream:
-            return self._client.request_stream(self.chunk_model.model_validate, req)
+            return self._client.request_stream(
+                self.chunk_model.model_validate, req, parse_json=self.chunk_model.model_validate_json
+            )
         return self._client.request(self.response_model, req)  # type: ignore[no-any-return]
 
     @property
@@ -256,7 +258,9 @@ class AsyncChatCompletions(AsyncAPIResource, _ChatBase[_Resp, _Chunk]):
         """Create a chat completion; with ``stream=True`` an ``AsyncStream`` of chunks."""
         req = self._prepare(messages, model, stream, params, extra_headers, extra_query, extra_body, timeout)
         if stream:
-            return await self._client.request_stream(self.chunk_model.model_validate, req)
+            return await self._client.request_stream(
+                self.chunk_model.model_validate, req, parse_json=self.chunk_model.model_validate_json
+            )
         return await self._client.request(self.response_model, req)
 
     @property
@@ -314,7 +318,9 @@ class Completions(SyncAPIResource, _CompletionsBase[_Resp]):
         """Create a text completion (``extra_headers`` / ``extra_query`` / ``extra_body`` / ``timeout`` accepted)."""
         req = self._prepare(prompt, model, stream, params, _split_extra(params))
         if stream:
-            return self._client.request_stream(self.response_model.model_validate, req)
+            return self._client.request_stream(
+                self.response_model.model_validate, req, parse_json=self.response_model.model_validate_json
+            )
         return self._client.request(self.response_model, req)  # type: ignore[no-any-return]
 
 
@@ -331,7 +337,9 @@ class AsyncCompletions(AsyncAPIResource, _CompletionsBase[_Resp]):
         """Create a text completion (``extra_headers`` / ``extra_query`` / ``extra_body`` / ``timeout`` accepted)."""
         req = self._prepare(prompt, model, stream, params, _split_extra(params))
         if stream:
-            return await self._client.request_stream(self.response_model.model_validate, req)
+            return await self._client.request_stream(
+                self.response_model.model_validate, req, parse_json=self.response_model.model_validate_json
+            )
         return await self._client.request(self.response_model, req)
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
-from .wire import ChatCompletion, ChatCompletionChunk
+if TYPE_CHECKING:  # (annotations only: importing a provider's spec must not load pydantic)
+    from .wire import ChatCompletion, ChatCompletionChunk
 
 __all__ = [
     "AsyncChatBackend",

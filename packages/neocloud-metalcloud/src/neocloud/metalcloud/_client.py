@@ -160,7 +160,9 @@ class Client(SyncAPIClient):
             }
         )
         if stream:
-            return self.request_stream(InferenceChunk.model_validate, req)
+            return self.request_stream(
+                InferenceChunk.model_validate, req, parse_json=InferenceChunk.model_validate_json
+            )
         return self.request(InferenceResponse, req)
 
     def list_models(self) -> ModelList:
@@ -260,7 +262,9 @@ class AsyncClient(AsyncAPIClient):
             }
         )
         if stream:
-            return await self.request_stream(InferenceChunk.model_validate, req)
+            return await self.request_stream(
+                InferenceChunk.model_validate, req, parse_json=InferenceChunk.model_validate_json
+            )
         return await self.request(InferenceResponse, req)
 
     async def list_models(self) -> ModelList:

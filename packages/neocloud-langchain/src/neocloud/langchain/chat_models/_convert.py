@@ -163,17 +163,23 @@ def to_generation_chunk(chunk: ChatCompletionChunk, spec: ProviderSpec) -> ChatG
         )
     choice = chunk.choices[0]
     delta = choice.delta
-    tool_chunks = [
-        tool_call_chunk(
-            name=tc.function.name if tc.function else None,
-            args=tc.function.arguments if tc.function else None,
-            id=tc.id,
-            index=tc.index,
-        )
-        for tc in delta.tool_calls or []
-    ]
-    additional = {"reasoning_content": delta.reasoning} if delta.reasoning else {}
-    info: dict[str, Any] | None = None
+    # Only the fields a chunk actually carries are passed: every keyword costs LangChain a validation, and a
+    # plain text delta (nearly every chunk) then builds its message at about 3/4 of the cost.
+    fields: dict[str, Any] = {}
+    if delta.tool_calls:
+        fields["tool_call_chunks"] = [
+            tool_call_chunk(
+                name=tc.function.name if tc.function else None,
+                args=tc.function.arguments if tc.function else None,
+                id=tc.id,
+                index=tc.index,
+            )
+            for tc in delta.tool_calls
+        ]
+    if delta.reasoning:
+        fields["additional_kwargs"] = {"reasoning_content": delta.reasoning}
+    if usage is not None:
+        fields["usage_metadata"] = usage
     if choice.finish_reason:
         metadata.update(
             finish_reason=choice.finish_reason,
@@ -181,15 +187,10 @@ def to_generation_chunk(chunk: ChatCompletionChunk, spec: ProviderSpec) -> ChatG
             system_fingerprint=chunk.system_fingerprint,
             **_metadata(spec, chunk),
         )
-        info = {"finish_reason": choice.finish_reason}
-    elif usage is not None:
+        message = AIMessageChunk(content=delta.content or "", response_metadata=metadata, id=chunk.id or None, **fields)
+        return ChatGenerationChunk(message=message, generation_info={"finish_reason": choice.finish_reason})
+    if usage is not None:
         metadata["model_name"] = chunk.model
-    message = AIMessageChunk(
-        content=delta.content or "",
-        additional_kwargs=additional,
-        tool_call_chunks=tool_chunks,
-        usage_metadata=usage,
-        response_metadata=metadata,
-        id=chunk.id or None,
+    return ChatGenerationChunk(
+        message=AIMessageChunk(content=delta.content or "", response_metadata=metadata, id=chunk.id or None, **fields)
     )
-    return ChatGenerationChunk(message=message, generation_info=info)

@@ -43,6 +43,9 @@ class NeocloudEmbedding(BaseEmbedding):
         spec = self._spec()
         if not spec.capabilities.embeddings:
             raise ValueError(f"{spec.display_name} has no embeddings API")
+        # LlamaIndex's default batch is 10 texts per request; these APIs take hundreds, and each request is a
+        # round trip (32 texts were 4 requests). 256 matches the LangChain classes' chunk_size.
+        kwargs.setdefault("embed_batch_size", 256)
         kwargs.setdefault("model_name", kwargs.pop("model", None) or spec.default_embedding_model or spec.default_model)
         if kwargs.get("api_key") is None and spec.api_key_env and os.environ.get(spec.api_key_env):
             kwargs["api_key"] = os.environ[spec.api_key_env]
