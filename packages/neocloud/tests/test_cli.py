@@ -1,4 +1,4 @@
-"""The ``neocloud`` command: sandbox with --print-env, and errors as one line with an exit code."""
+"""The ``neocloud`` command: every subcommand against a sandbox, errors as one line with a documented exit code."""
 
 from __future__ import annotations
 
@@ -7,14 +7,32 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 
 import httpx
+import pytest
+
+from neocloud.cli.main import EXIT_CONFIG, EXIT_MISSING, EXIT_PROVIDER, _one_line
+from neocloud.core.errors import APIConnectionError, AuthenticationError, ConfigurationError, NotFoundError
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def neocloud(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "neocloud.cli", *args], capture_output=True, text=True,
+                          env={**os.environ, "COLUMNS": "200", **(env or {})}, timeout=120)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def sandbox_env() -> Iterator[dict[str, str]]:
+    from neocloud.sandbox import Sandbox
+
+    with Sandbox() as sandbox:
+        yield sandbox.env()
 
 
 def test_sandbox_prints_env_and_serves() -> None:
@@ -43,13 +61,81 @@ def test_sandbox_prints_env_and_serves() -> None:
         proc.wait(timeout=10)
 
 
-def test_errors_are_one_line_with_exit_code() -> None:
-    env = {k: v for k, v in os.environ.items() if k != "CEREBRAS_API_KEY"}
-    result = subprocess.run(
-        [sys.executable, "-m", "neocloud.cli", "demo", "--live"], capture_output=True, text=True, env=env
+@pytest.mark.parametrize(
+    ("provider", "expected"),
+    [("cerebras", "llama3.1-8b"), ("clusterprotocol", "bge-large-en-v1.5"), ("metalcloud", "meta-llama/Llama-3.1-8B"),
+     ("runcrate", "deepseek-ai/DeepSeek-V3")],
+)  # fmt: skip
+def test_models_lists_each_providers_models(sandbox_env: dict[str, str], provider: str, expected: str) -> None:
+    result = neocloud("models", "--provider", provider, env=sandbox_env)
+    assert result.returncode == 0, result.stderr
+    assert expected in result.stdout
+
+
+@pytest.mark.parametrize("provider", ["cerebras", "clusterprotocol", "metalcloud", "runcrate"])
+def test_chat_streams_an_answer(sandbox_env: dict[str, str], provider: str) -> None:
+    result = neocloud("chat", "--provider", provider, "--max-tokens", "8", "Hello there", env=sandbox_env)
+    assert result.returncode == 0, result.stderr
+    words = result.stdout.split()
+    assert 1 <= len(words) <= 8 and words[0][0].isupper()  # the sandbox's generated sentence, cut at 8 tokens
+
+
+def test_instances_and_workloads(sandbox_env: dict[str, str]) -> None:
+    from neocloud.inferencekey import Backend, ManagementClient, WorkloadSpec
+    from neocloud.runcrate import Runcrate
+
+    types = neocloud("instances", "types", env=sandbox_env)
+    assert types.returncode == 0 and "a100-1x-us-east" in types.stdout and "1.29" in types.stdout
+    runcrate = Runcrate(api_key=sandbox_env["RUNCRATE_API_KEY"], base_url=sandbox_env["RUNCRATE_BASE_URL"])
+    key = runcrate.ssh_keys.create(name="cli", public_key="ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAcli")
+    made = runcrate.instances.create(name="cli-box", gpu_type="A100", ssh_key_id=key.id)
+    mgmt = ManagementClient(base_url=sandbox_env["INFERENCEKEY_BASE_URL"], sdk_token=sandbox_env[
+        "INFERENCEKEY_SDK_TOKEN"], project=sandbox_env["INFERENCEKEY_PROJECT"])  # fmt: skip
+    mgmt.ensure(
+        WorkloadSpec(name="cli bot", slug="cli-bot", model="meta-llama/Llama-3.1-8B-Instruct", backend=Backend.VLLM)
     )
-    assert result.returncode == 1
-    assert result.stderr.strip().count("\n") == 0 and "CEREBRAS_API_KEY" in result.stderr
-    assert "Traceback" not in result.stderr
-    usage = subprocess.run([sys.executable, "-m", "neocloud.cli", "nope"], capture_output=True, text=True)
-    assert usage.returncode == 2
+    try:
+        listed = neocloud("instances", "list", env=sandbox_env)
+        assert listed.returncode == 0 and made.id in listed.stdout and "cli-box" in listed.stdout
+        workloads = neocloud("workloads", "list", env=sandbox_env)
+        assert workloads.returncode == 0 and "cli-bot" in workloads.stdout
+        models = neocloud("models", "--provider", "inferencekey", env=sandbox_env)
+        assert "cli-bot" in models.stdout
+    finally:
+        runcrate.instances.terminate(made.id)
+        mgmt.delete("cli-bot")
+
+
+def test_errors_are_one_line_with_exit_codes(sandbox_env: dict[str, str]) -> None:
+    cases = [
+        (("chat", "-p", "cerebras", "Hi"), {**sandbox_env, "CEREBRAS_API_KEY": ""}, EXIT_CONFIG, "CEREBRAS_API_KEY"),
+        (("chat", "-p", "cerebras", "Hi"), {**sandbox_env, "CEREBRAS_API_KEY": "csk-x-revoked"}, EXIT_PROVIDER, "401"),
+        (("chat", "-p", "cerebras", "-m", "nosuch", "Hi"), sandbox_env, EXIT_PROVIDER, "answered 404"),
+        (("demo", "--live"), {k: "" for k in sandbox_env}, EXIT_CONFIG, "INFERENCEKEY_SDK_TOKEN"),
+        (("chat", "-p", "nope", "Hi"), sandbox_env, 2, "invalid choice"),
+    ]  # fmt: skip
+    for args, env, code, text in cases:
+        result = neocloud(*args, env=env)
+        assert result.returncode == code, (args, result.stderr)
+        assert text in result.stderr and "Traceback" not in result.stderr
+        if code != 2:
+            assert result.stderr.strip().count("\n") == 0 and result.stdout.strip() == ""
+
+
+@pytest.mark.parametrize(
+    ("exc", "code", "text"),
+    [
+        (ImportError('the runcrate provider is not installed: pip install "neocloud[runcrate]"'), EXIT_MISSING,
+         'pip install "neocloud[runcrate]".'),
+        (ImportError("No module named 'llama_index'"), EXIT_MISSING, 'Hint: pip install "neocloud[all]"'),
+        (ConfigurationError("Runcrate needs an API key: set RUNCRATE_API_KEY"), EXIT_CONFIG, "neocloud sandbox"),
+        (AuthenticationError("invalid key", status_code=401), EXIT_PROVIDER, "check the API key"),
+        (NotFoundError("no such model", status_code=404, request_id="req_1"), EXIT_PROVIDER,
+         "answered 404: no such model (request id req_1)"),
+        (APIConnectionError("Connection error"), EXIT_PROVIDER, "is the base URL right"),
+        (RuntimeError("first line\nsecond line"), EXIT_PROVIDER, "RuntimeError: first line"),
+    ],
+)  # fmt: skip
+def test_one_line_mapping(exc: Exception, code: int, text: str) -> None:
+    got_code, line = _one_line(exc)
+    assert got_code == code and text in line and "\n" not in line and line.startswith("neocloud: ")
