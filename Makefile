@@ -7,14 +7,17 @@ VENV := .venv
 RUN := $(UV) run --frozen --no-sync
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 export UV_NO_PROGRESS := 1
+export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help setup sync lint format typecheck test unit record demo sandbox clean
+.PHONY: help setup sync lint format typecheck docs test unit record demo sandbox bench clean
 
 help:
 	@echo "make demo    - run the demo against the embedded sandbox"
 	@echo "make test    - lint, type-check and run every test (cassettes replayed)"
 	@echo "make record  - re-record cassettes (sandbox, or the real provider when its key is set)"
 	@echo "make sandbox - run the sandbox on a loopback port and print its environment"
+	@echo "make docs    - build the documentation site into site/ (mkdocs --strict)"
+	@echo "make bench   - the benchmark against a loopback server (ratios to raw httpx and the incumbents)"
 
 $(UV):
 	$(PY) -m venv $(TOOLS)
@@ -37,11 +40,16 @@ format: $(VENV)/.synced
 typecheck: $(VENV)/.synced
 	$(RUN) mypy packages/*/src
 
+docs: $(VENV)/.synced
+	$(RUN) python scripts/gen_docs.py --check
+	$(RUN) python scripts/gen_operations.py --check
+	$(RUN) mkdocs build --strict --quiet
+
 unit: $(VENV)/.synced
 	$(RUN) python scripts/check_cassettes.py
 	$(RUN) pytest -q --record-mode=none --allow-hosts=127.0.0.1,::1 --benchmark-disable
 
-test: lint typecheck unit
+test: lint typecheck docs unit
 
 record: $(VENV)/.synced
 	$(RUN) pytest -q --record-mode=rewrite -m "vcr" $(ARGS)

@@ -1,4 +1,4 @@
-"""docs/providers.md is generated from the providers' declarations: it must match them."""
+"""docs/capabilities.md is generated from the providers' declarations: it must match them."""
 
 from __future__ import annotations
 
@@ -15,6 +15,14 @@ def test_providers_page_matches_the_declarations() -> None:
 
 
 def test_every_provider_is_documented() -> None:
-    text = (ROOT / "docs" / "providers.md").read_text()
+    text = (ROOT / "docs" / "capabilities.md").read_text()
     for name in ("Cerebras", "Cluster Protocol", "MetalCloud", "Runcrate", "InferenceKey"):
         assert f"| {name} | `neocloud-" in text
+
+
+def test_operation_tables_match_the_clients() -> None:
+    done = subprocess.run([sys.executable, "scripts/gen_operations.py", "--check"], cwd=ROOT, capture_output=True,
+                          text=True)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    runcrate = (ROOT / "docs" / "providers" / "runcrate.md").read_text()
+    assert "`client.instances.create(" in runcrate and "`client.jobs.artifacts.download(" in runcrate

@@ -139,3 +139,13 @@ def test_errors_are_one_line_with_exit_codes(sandbox_env: dict[str, str]) -> Non
 def test_one_line_mapping(exc: Exception, code: int, text: str) -> None:
     got_code, line = _one_line(exc)
     assert got_code == code and text in line and "\n" not in line and line.startswith("neocloud: ")
+
+
+def test_the_cli_reaches_every_provider_the_frameworks_do() -> None:
+    from neocloud.cli.commands import PROVIDERS, load
+    from neocloud.langchain import PROVIDERS as LANGCHAIN
+    from neocloud.llamaindex import PROVIDERS as LLAMAINDEX
+
+    assert set(PROVIDERS) == set(LANGCHAIN) == set(LLAMAINDEX)
+    for name, module in PROVIDERS.items():
+        assert load(name).name == name and LANGCHAIN[name].module == module

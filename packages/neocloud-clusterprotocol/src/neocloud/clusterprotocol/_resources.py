@@ -116,6 +116,7 @@ class Datasets(SyncAPIResource):
         return self._client.request(DatasetPage, rq.datasets(page, limit, q, category))
 
     def get(self, slug_or_id: str) -> Dataset:
+        """One dataset by slug or id."""
         return self._client.request(Dataset, rq.dataset(slug_or_id))
 
     def purchase(
@@ -130,6 +131,7 @@ class Datasets(SyncAPIResource):
         return self._client.request(Purchase, rq.purchase(dataset_id, payment_method, tx_hash, idempotency_key))
 
     def check_access(self, dataset_id: str) -> DatasetAccess:
+        """Whether this account may download the dataset (and why not)."""
         return self._client.request(DatasetAccess, rq.access(dataset_id))
 
     def download_file(self, dataset_id: str, cid: str, dest: str | os.PathLike[str]) -> Path:
@@ -160,6 +162,7 @@ class AsyncDatasets(AsyncAPIResource):
         return await self._client.request(DatasetPage, rq.datasets(page, limit, q, category))
 
     async def get(self, slug_or_id: str) -> Dataset:
+        """One dataset by slug or id."""
         return await self._client.request(Dataset, rq.dataset(slug_or_id))
 
     async def purchase(
@@ -173,6 +176,7 @@ class AsyncDatasets(AsyncAPIResource):
         return await self._client.request(Purchase, rq.purchase(dataset_id, payment_method, tx_hash, idempotency_key))
 
     async def check_access(self, dataset_id: str) -> DatasetAccess:
+        """Whether this account may download the dataset (and why not)."""
         return await self._client.request(DatasetAccess, rq.access(dataset_id))
 
     async def download_file(self, dataset_id: str, cid: str, dest: str | os.PathLike[str]) -> Path:
@@ -218,6 +222,7 @@ class FineTuning(SyncAPIResource):
         return self._client.request(FineTuneJob, rq.create_fine_tune(fields, idempotency_key))
 
     def get(self, job_id: str) -> FineTuneJob:
+        """One fine-tuning job by id."""
         return self._client.request(FineTuneJob, rq.get_fine_tune(job_id))
 
     def list(self, limit: int | None = None, after: str | None = None) -> FineTuneJobList:
@@ -225,6 +230,7 @@ class FineTuning(SyncAPIResource):
         return self._client.request(FineTuneJobList, rq.list_fine_tunes(limit, after))
 
     def cancel(self, job_id: str) -> FineTuneJob:
+        """Cancel a fine-tuning job (a finished one is returned unchanged)."""
         return self._client.request(FineTuneJob, rq.cancel_fine_tune(job_id))
 
 
@@ -248,10 +254,12 @@ class AsyncFineTuning(AsyncAPIResource):
         return await self._client.request(FineTuneJob, rq.create_fine_tune(fields, idempotency_key))
 
     async def get(self, job_id: str) -> FineTuneJob:
+        """One fine-tuning job by id."""
         return await self._client.request(FineTuneJob, rq.get_fine_tune(job_id))
 
     async def list(self, limit: int | None = None, after: str | None = None) -> FineTuneJobList:
         return await self._client.request(FineTuneJobList, rq.list_fine_tunes(limit, after))
 
     async def cancel(self, job_id: str) -> FineTuneJob:
+        """Cancel a fine-tuning job (a finished one is returned unchanged)."""
         return await self._client.request(FineTuneJob, rq.cancel_fine_tune(job_id))

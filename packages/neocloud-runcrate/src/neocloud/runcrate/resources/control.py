@@ -47,6 +47,8 @@ class Instances:
 
     @staticmethod
     def create(idempotency_key: str | None = None, **fields: Any) -> Op[Instance]:
+        """Launch an instance (``POST /api/v1/instances``): name, gpu_type, gpu_count, ssh_key_id, region, template,
+        max_runtime_minutes; one ``Idempotency-Key`` per call, reused by its retries."""
         return Op(instance_create(fields, idempotency_key), one(Instance))
 
     @staticmethod
@@ -60,6 +62,7 @@ class Instances:
 
     @staticmethod
     def update(instance_id: str, **fields: Any) -> Op[Instance]:
+        """Change an instance's name or limits (``PATCH /api/v1/instances/{id}``)."""
         unknown = set(fields) - {"max_runtime_minutes", "idle_shutdown_minutes"}
         if unknown or not fields:
             raise RequestValidationError(
@@ -85,6 +88,7 @@ class SSHKeys:
 
     @staticmethod
     def create(name: str, public_key: str, type: str | None = None) -> Op[SSHKey]:
+        """Add an SSH public key (``POST /api/v1/ssh-keys``)."""
         ident(name, "name")
         if not isinstance(public_key, str) or not public_key.startswith(("ssh-", "ecdsa-")):
             raise RequestValidationError(
@@ -115,6 +119,7 @@ class Storage:
 
     @staticmethod
     def create(name: str, size_gb: int, region: str, idempotency_key: str | None = None) -> Op[StorageVolume]:
+        """Create a storage volume (``POST /api/v1/storage``); a week is charged up front."""
         ident(name, "name")
         ident(region, "region")
         ranged(size_gb, "size_gb", 1, 100_000)
@@ -125,6 +130,7 @@ class Storage:
 
     @staticmethod
     def resize(volume_id: str, size_gb: int) -> Op[StorageVolume]:
+        """Grow a volume to ``size_gb`` (``PATCH /api/v1/storage/{id}``); volumes never shrink."""
         ranged(size_gb, "size_gb", 1, 100_000)
         path = f"/api/v1/storage/{ident(volume_id, 'volume_id')}"
         return Op(FinalRequest("PATCH", path, json={"size_gb": size_gb}), one(StorageVolume))
@@ -180,6 +186,7 @@ class BillingSettings:
 
     @staticmethod
     def set_auto_recharge(*, enabled: bool, threshold_usd: float | None, target_usd: float | None) -> Op[AutoRecharge]:
+        """Turn automatic top-ups on or off, with the balance that triggers one and the balance it tops up to."""
         if enabled and (threshold_usd is None or target_usd is None or not 0 <= threshold_usd < target_usd):
             raise RequestValidationError("'threshold_usd' must be below 'target_usd'", param="threshold_usd")
         body = {"enabled": enabled, "threshold_usd": threshold_usd, "target_usd": target_usd}  # all three, always

@@ -96,6 +96,7 @@ class ModelsOps:
         response_format: str | None = None,
         **params: Any,
     ) -> Op[Transcription]:
+        """Speech to text (``POST /v1/audio/transcriptions``, multipart); ``file`` is a path, bytes or a file object."""
         ident(model, "model")
         if response_format is not None and response_format not in ("json", "text", "srt", "vtt", "verbose_json"):
             raise RequestValidationError(

@@ -86,6 +86,7 @@ class Jobs:
 
     @staticmethod
     def run(idempotency_key: str | None = None, **spec: Any) -> Op[Job]:
+        """Run a batch job (``POST /api/v1/jobs``): image or code, command, GPU, env, secrets, artifacts, limits."""
         return Op(_submit(check_job_spec(spec), idempotency_key), one(Job))
 
     @staticmethod
@@ -96,6 +97,7 @@ class Jobs:
         idempotency_key: str | None = None,
         **spec: Any,
     ) -> Op[SubmittedJobGroup]:
+        """Run ``count`` jobs (or one per ``params`` entry) as a group, at most ``max_parallel`` at once."""
         if (count is None) == (params is None):
             raise RequestValidationError("pass exactly one of count= or params=", param="count")
         ranged(count, "count", 1, 1000)
@@ -183,6 +185,7 @@ class Jobs:
 
     @staticmethod
     def create_upload(*, bytes: int, sha256: str | None = None) -> Op[JobUpload]:
+        """Reserve an upload for a code archive of ``bytes`` bytes (returns where to PUT it)."""
         size = bytes
         ranged(size, "bytes", 1, 1 << 30)
         if sha256 is not None and not re.fullmatch(r"[0-9a-f]{64}", sha256):
@@ -250,6 +253,7 @@ class Schedules:
 
     @staticmethod
     def create(idempotency_key: str | None = None, **fields: Any) -> Op[Schedule]:
+        """Create a schedule that runs a job spec on a cron expression or at a time."""
         request = FinalRequest("POST", "/api/v1/schedules", json=_schedule_body(fields, creating=True),
                                idempotent=False, idempotency_key=idempotency_key or new_idempotency_key())  # fmt: skip
         return Op(request, one(Schedule))
@@ -264,6 +268,7 @@ class Schedules:
 
     @staticmethod
     def update(schedule_id: str, **fields: Any) -> Op[Schedule]:
+        """Change a schedule (cron, spec, paused)."""
         if not fields:
             raise RequestValidationError("update needs at least one field", param="fields")
         path = f"/api/v1/schedules/{ident(schedule_id, 'schedule_id')}"
@@ -289,6 +294,7 @@ class Environments:
 
     @staticmethod
     def create(*, name: str) -> Op[Environment]:
+        """Create an environment (a named set of variables and secrets for jobs)."""
         body = {"name": ident(name, "name")}
         return Op(FinalRequest("POST", "/api/v1/environments", json=body, idempotent=False), one(Environment))
 
@@ -299,6 +305,7 @@ class Environments:
 
     @staticmethod
     def update(environment_id: str, name: str | None = None, is_default: bool | None = None) -> Op[Environment]:
+        """Rename an environment or make it the default."""
         body = clean({"name": name, "is_default": is_default})
         if not body:
             raise RequestValidationError("update takes name and/or is_default", param="name")
