@@ -30,6 +30,22 @@ def _count(iterable: Any) -> int:
     return sum(1 for _ in iterable)
 
 
+def _framework_models(base: str) -> tuple[Any, Any, Any, Any, Any]:
+    """Ours and the incumbents, LangChain then LlamaIndex: (ours_lc, lc_openai, ours_li, li_openai, li_messages)."""
+    from langchain_openai import ChatOpenAI
+    from llama_index.core.base.llms.types import ChatMessage
+    from llama_index.llms.openai_like import OpenAILike
+
+    from neocloud.langchain import ChatCerebras
+    from neocloud.llamaindex import CerebrasLLM
+
+    ours_lc = ChatCerebras(model=MODEL, api_key=KEY, base_url=base)
+    lc_openai = ChatOpenAI(model=MODEL, api_key=KEY, base_url=f"{base}/v1")  # type: ignore[arg-type]
+    ours_li = CerebrasLLM(model=MODEL, api_key=KEY, base_url=base)
+    li_openai = OpenAILike(model=MODEL, api_key=KEY, api_base=f"{base}/v1", is_chat_model=True)
+    return ours_lc, lc_openai, ours_li, li_openai, [ChatMessage(role="user", content=MESSAGES[0]["content"])]
+
+
 def chat(base: str) -> dict[str, tuple[Sync, Sync]]:
     """name → (one non-streaming call, one streamed reply consumed whole)."""
     import httpx
@@ -41,22 +57,13 @@ def chat(base: str) -> dict[str, tuple[Sync, Sync]]:
         with raw.stream("POST", "/v1/chat/completions", json={**body, "stream": True}) as r:
             return sum(1 for line in r.iter_lines() if line.startswith("data: {"))
 
-    from langchain_openai import ChatOpenAI
-    from llama_index.core.base.llms.types import ChatMessage
-    from llama_index.llms.openai_like import OpenAILike
     from openai import OpenAI
 
     from neocloud.cerebras import Cerebras
-    from neocloud.langchain import ChatCerebras
-    from neocloud.llamaindex import CerebrasLLM
 
     core = Cerebras(api_key=KEY, base_url=base)
     oa = OpenAI(api_key=KEY, base_url=f"{base}/v1")
-    ours_lc = ChatCerebras(model=MODEL, api_key=KEY, base_url=base)
-    lc_openai = ChatOpenAI(model=MODEL, api_key=KEY, base_url=f"{base}/v1")  # type: ignore[arg-type]
-    li_messages = [ChatMessage(role="user", content=MESSAGES[0]["content"])]
-    ours_li = CerebrasLLM(model=MODEL, api_key=KEY, base_url=base)
-    li_openai = OpenAILike(model=MODEL, api_key=KEY, api_base=f"{base}/v1", is_chat_model=True)
+    ours_lc, lc_openai, ours_li, li_openai, li_messages = _framework_models(base)
     msgs: Any = MESSAGES
 
     found: dict[str, tuple[Sync, Sync]] = {
@@ -94,24 +101,15 @@ def chat(base: str) -> dict[str, tuple[Sync, Sync]]:
 def concurrent(base: str) -> dict[str, Async]:
     """name → 200 concurrent non-streaming calls on one event loop (each variant with its default pool)."""
     import httpx
-    from langchain_openai import ChatOpenAI
-    from llama_index.core.base.llms.types import ChatMessage
-    from llama_index.llms.openai_like import OpenAILike
     from openai import AsyncOpenAI
 
     from neocloud.cerebras import AsyncCerebras
-    from neocloud.langchain import ChatCerebras
-    from neocloud.llamaindex import CerebrasLLM
 
     body = {"model": MODEL, "messages": MESSAGES}
     raw = httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {KEY}"})
     core = AsyncCerebras(api_key=KEY, base_url=base)
     oa = AsyncOpenAI(api_key=KEY, base_url=f"{base}/v1")
-    ours_lc = ChatCerebras(model=MODEL, api_key=KEY, base_url=base)
-    lc_openai = ChatOpenAI(model=MODEL, api_key=KEY, base_url=f"{base}/v1")  # type: ignore[arg-type]
-    li_messages = [ChatMessage(role="user", content=MESSAGES[0]["content"])]
-    ours_li = CerebrasLLM(model=MODEL, api_key=KEY, base_url=base)
-    li_openai = OpenAILike(model=MODEL, api_key=KEY, api_base=f"{base}/v1", is_chat_model=True)
+    ours_lc, lc_openai, ours_li, li_openai, li_messages = _framework_models(base)
     msgs: Any = MESSAGES
 
     async def raw_call() -> Any:

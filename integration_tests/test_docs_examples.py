@@ -21,7 +21,6 @@ import re
 import shlex
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -112,20 +111,6 @@ def run_cli(args: list[str], env: dict[str, str]) -> None:
     assert done.returncode == 0, f"neocloud {' '.join(args)} failed: {done.stderr}"
 
 
-@contextlib.contextmanager
-def environment(env: dict[str, str]) -> Iterator[None]:
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
 @pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(ROOT)) for p in PAGES])
 def test_every_code_block_runs(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from neocloud.sandbox import Sandbox
@@ -135,7 +120,7 @@ def test_every_code_block_runs(page: Path, tmp_path: Path, monkeypatch: pytest.M
         pytest.skip("no code blocks on this page")
     monkeypatch.chdir(tmp_path)
     namespace: dict[str, Any] = {"__name__": "__docs__"}
-    with Sandbox() as sandbox, environment(sandbox.env()):
+    with Sandbox() as sandbox, sandbox.environment():
         for block in found:
             where = f"{page.relative_to(ROOT)}:{block.line}"
             for kind, argument in block.directives:

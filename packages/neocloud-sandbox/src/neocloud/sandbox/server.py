@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import socket
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
 from types import TracebackType
 from typing import Any
 
@@ -46,6 +49,21 @@ class Sandbox:
 
     def env(self) -> dict[str, str]:
         return env_for(self.url)
+
+    @contextlib.contextmanager
+    def environment(self) -> Iterator[dict[str, str]]:
+        """Point every client at this sandbox for the block (``os.environ``), restoring the variables after."""
+        values = self.env()
+        saved = {k: os.environ.get(k) for k in values}
+        os.environ.update(values)
+        try:
+            yield values
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
 
     def start(self) -> Sandbox:
         import uvicorn

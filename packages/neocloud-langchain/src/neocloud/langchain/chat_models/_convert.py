@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import (
     AIMessage,
@@ -19,8 +19,9 @@ from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, Us
 from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from neocloud.core.provider import ProviderSpec
-from neocloud.core.wire import ChatCompletion, ChatCompletionChunk, Usage
+if TYPE_CHECKING:  # (annotations only: the wire models load with the first request, not with this module)
+    from neocloud.core.provider import ProviderSpec
+    from neocloud.core.wire import ChatCompletion, ChatCompletionChunk, Usage
 
 __all__ = ["to_chat_result", "to_generation_chunk", "to_wire_messages", "usage_metadata"]
 

@@ -8,27 +8,28 @@ forms, structured-output methods), model profiles and extra response metadata.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
 from langchain_core.language_models.chat_models import agenerate_from_stream, generate_from_stream
-from langchain_core.language_models.model_profile import ModelProfile
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
-from langchain_core.runnables import Runnable
-from langchain_core.tools import BaseTool
-from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
 from neocloud.core.provider import ProviderSpec
 from neocloud.core.shared_clients import aclose_stream, chat_backend, close_stream, finalize_chat_body
-from neocloud.core.tool_choice import translate_tool_choice
 
 from .._errors import translate_errors
 from .._registry import load_spec
 from ._convert import to_chat_result, to_generation_chunk, to_wire_messages
-from ._structured import structured_runnable
+
+if TYPE_CHECKING:
+    # Used only by bind_tools / with_structured_output / profiles, which import what they need when called:
+    # `from neocloud.langchain import ChatCerebras` costs little more than LangChain's own chat-model module.
+    from langchain_core.language_models.model_profile import ModelProfile
+    from langchain_core.runnables import Runnable
+    from langchain_core.tools import BaseTool
 
 __all__ = ["BaseNeocloudChatModel"]
 
@@ -67,7 +68,9 @@ class BaseNeocloudChatModel(BaseChatModel):
     http_async_client: Any = Field(default=None, exclude=True)
     """An ``httpx.AsyncClient`` to use instead of the shared pools."""
 
-    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
+    # defer_build: the validator is built when the first model is constructed, not when neocloud.langchain is
+    # imported (import time is a benchmark target; the work is the same, done once, where it is needed).
+    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True, defer_build=True)
 
     _backend: Any = PrivateAttr(default=None)
     _abackend: Any = PrivateAttr(default=None)
@@ -130,6 +133,8 @@ class BaseNeocloudChatModel(BaseChatModel):
         return params
 
     def _resolve_model_profile(self) -> ModelProfile | None:
+        from langchain_core.language_models.model_profile import ModelProfile
+
         spec = self._spec()
         caps = spec.capabilities
         info = spec.model_info(self.model_name)
@@ -272,6 +277,10 @@ class BaseNeocloudChatModel(BaseChatModel):
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, AIMessage]:
         """Bind tools; ``tool_choice`` accepts every LangChain form and is translated per provider."""
+        from langchain_core.utils.function_calling import convert_to_openai_tool
+
+        from neocloud.core.tool_choice import translate_tool_choice
+
         caps = self._spec().capabilities
         if not caps.tools:
             raise NotImplementedError(f"{self._spec().display_name} does not support tool calling")
@@ -294,6 +303,8 @@ class BaseNeocloudChatModel(BaseChatModel):
     ) -> Runnable[LanguageModelInput, Any]:
         """Structured output. The default method is the first the provider and this model support (native JSON
         schema where there is one); if the server refuses that request (400), the next method is tried."""
+        from ._structured import structured_runnable
+
         spec = self._spec()
         caps = spec.capabilities
         if not caps.structured_output:
