@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from neocloud.core.errors import InternalServerError, StreamError
+from neocloud.core.errors import InternalServerError, StreamError, StreamFormatError
 from neocloud.core.streaming import Frame, Stream, classify
 
 
@@ -113,6 +113,35 @@ def test_malformed_chunk_shape_is_a_stream_error() -> None:
     stream = Stream(_response([b'data: {"n": 1}\n\ndata: [DONE]\n\n']), parse, _make_error)
     with pytest.raises(StreamError, match="malformed stream chunk"):
         list(stream)
+
+
+@pytest.mark.parametrize(
+    ("frames", "expected"),
+    [
+        # The one-pass path (raw JSON validated by the model) and the general path agree on every outcome.
+        (b'data: {"id": "a", "choices": []}\n\ndata: [DONE]\n\n', ["a"]),
+        (b'data: {"id": \n\ndata: [DONE]\n\n', "malformed stream frame \\(not JSON\\)"),
+        (b'data: {"id": "a", "choices": 3}\n\ndata: [DONE]\n\n', "malformed stream chunk"),
+        (b'data: {"error": {"message": "overloaded"}, "status_code": 503}\n\n', InternalServerError),
+        (b'event: error\ndata: {"message": "boom"}\n\n', InternalServerError),
+        (b'data: {"id": "b", "choices": [], "note": "an \\"error\\" word"}\n\ndata: [DONE]\n\n', ["b"]),
+    ],
+)  # fmt: skip
+def test_raw_json_fast_path(frames: bytes, expected: object) -> None:
+    from neocloud.core.wire import ChatCompletionChunk
+
+    def stream() -> Stream[ChatCompletionChunk]:
+        return Stream(_response([frames]), ChatCompletionChunk.model_validate, _make_error,
+                      parse_json=ChatCompletionChunk.model_validate_json)  # fmt: skip
+
+    if isinstance(expected, list):
+        assert [c.id for c in stream()] == expected
+    elif isinstance(expected, str):
+        with pytest.raises(StreamFormatError, match=expected):
+            list(stream())
+    else:
+        with pytest.raises(InternalServerError):
+            list(stream())
 
 
 def test_dropped_connection_mid_stream() -> None:

@@ -57,12 +57,14 @@ def classify(event: str | None, data: str) -> Frame:
     return Frame("data", payload)
 
 
-def _is_invalid_json(exc: ValueError) -> bool:
+def _invalid_json(exc: ValueError) -> str | None:
+    """The parser's message when ``exc`` is pydantic's "this is not JSON" (from validating a raw frame)."""
     errors = getattr(exc, "errors", None)
     try:
-        return bool(errors) and any(e.get("type") == "json_invalid" for e in errors())  # type: ignore[misc]
+        found = [e for e in errors() if e.get("type") == "json_invalid"] if callable(errors) else []
     except TypeError:
-        return False
+        return None
+    return str(found[0].get("msg", "invalid JSON")) if found else None
 
 
 ErrorFactory = Callable[[Mapping[str, Any], httpx.Response], APIStatusError]
@@ -123,8 +125,8 @@ class _StreamBase(Generic[_T]):
             return APITimeoutError("stream stalled: no data within the read timeout", request=req)
         if isinstance(exc, (httpx.TransportError, httpx.StreamError)):
             return StreamError(f"stream broke before it finished: {exc.__class__.__name__}", request=req)
-        if isinstance(exc, ValueError) and _is_invalid_json(exc):  # (from the hot path's validate-from-JSON)
-            return StreamFormatError(f"malformed stream frame (not JSON): {exc}", request=req)
+        if isinstance(exc, ValueError) and (reason := _invalid_json(exc)):  # (the hot path validates raw JSON)
+            return StreamFormatError(f"malformed stream frame (not JSON): {reason}", request=req)
         if isinstance(exc, ValueError):  # a chunk that does not match the documented shape
             return StreamFormatError(f"malformed stream chunk: {str(exc).splitlines()[0]}", request=req)
         return exc
