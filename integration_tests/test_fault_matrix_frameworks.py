@@ -31,13 +31,9 @@ FAULTS = [
 
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[Any]:
-    from neocloud.inferencekey import Backend, ManagementClient, WorkloadSpec
-    from neocloud.sandbox import Sandbox, SandboxSettings
+    from neocloud_testing.faults import matrix_sandbox
 
-    with Sandbox(settings=SandboxSettings(phase_s=0.02)) as sb:
-        mgmt = ManagementClient(base_url=sb.base_url("inferencekey"), sdk_token="ik_sdk_sandbox-acme", project="acme")
-        mgmt.ensure(WorkloadSpec(name="bot", slug="bot", model="org/m", backend=Backend.VLLM))
-        mgmt.wait_until_ready("bot", silent=True, timeout=30)
+    with matrix_sandbox() as sb:
         yield sb
 
 

@@ -6,8 +6,9 @@
 from __future__ import annotations
 
 import importlib
-import sys
 from pathlib import Path
+
+from _generated import write_or_check
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "capabilities.md"
 PROVIDERS = ("cerebras", "clusterprotocol", "metalcloud", "runcrate", "inferencekey")
@@ -64,14 +65,7 @@ def render() -> str:
 
 
 def main() -> int:
-    text = render()
-    if "--check" in sys.argv:
-        if not OUT.exists() or OUT.read_text() != text:
-            print(f"{OUT} is out of date: run `python scripts/gen_docs.py`", file=sys.stderr)
-            return 1
-        return 0
-    OUT.write_text(text)
-    return 0
+    return write_or_check({OUT: render()}, "gen_docs.py")
 
 
 if __name__ == "__main__":

@@ -73,3 +73,24 @@ FAULTS = [
     Fault("401", {"status": 401}, "AuthenticationError", 1, notes="never retried"),
     Fault("402", {"status": 402}, "PaymentRequiredError", 1, notes="never retried"),
 ]  # fmt: skip
+
+
+def matrix_sandbox() -> Any:
+    """The sandbox the fault-matrix tests run against: short lifecycle phases and a ready InferenceKey workload
+    ``bot`` in project ``acme`` (a context manager yielding the ``Sandbox``)."""
+    import contextlib
+
+    from neocloud.inferencekey import Backend, ManagementClient, WorkloadSpec
+    from neocloud.sandbox import Sandbox, SandboxSettings
+
+    @contextlib.contextmanager
+    def running() -> Any:
+        with Sandbox(settings=SandboxSettings(phase_s=0.02)) as sb:
+            token = sb.env()["INFERENCEKEY_SDK_TOKEN"]  # the sandbox's own token for project acme
+            mgmt = ManagementClient(base_url=sb.base_url("inferencekey"), sdk_token=token,
+                                    project="acme")  # fmt: skip
+            mgmt.ensure(WorkloadSpec(name="bot", slug="bot", model="org/m", backend=Backend.VLLM))
+            mgmt.wait_until_ready("bot", silent=True, timeout=30)
+            yield sb
+
+    return running()
