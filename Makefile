@@ -1,19 +1,27 @@
-# Everything bootstraps itself from python3: a private tool venv gets uv, uv builds .venv.
+# Everything bootstraps itself from python3: a private tool venv gets uv (pinned), uv builds the venvs.
+# The resolution is pinned exactly in pyproject.toml ([tool.uv] constraint-dependencies); `make pins` refreshes it.
 SHELL := /bin/bash
 PY ?= python3
 TOOLS := .tools
+UV_VERSION := 0.13.9
 UV := $(TOOLS)/bin/uv
-VENV := .venv
+# The venv a target runs in, and its interpreter (empty: the one uv picks). `make test` sets both per Python.
+VENV ?= .venv
+PYTHON ?=
 RUN := $(UV) run --frozen --no-sync
+export UV := $(abspath $(UV))
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 export UV_NO_PROGRESS := 1
+# Interpreters come from the machine, never from a download.
+export UV_PYTHON_DOWNLOADS := never
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help setup sync lint format typecheck docs test unit record demo sandbox bench clean
+.PHONY: help setup sync pins pins-check lint format typecheck docs cassettes test unit record demo sandbox bench clean
 
 help:
 	@echo "make demo    - run the demo against the embedded sandbox"
-	@echo "make test    - lint, type-check and run every test (cassettes replayed)"
+	@echo "make test    - pins, lint, docs, then types and every test on the lowest and newest Python (no network)"
+	@echo "make pins    - re-resolve every dependency and rewrite the exact pins in pyproject.toml"
 	@echo "make record  - re-record cassettes (sandbox, or the real provider when its key is set)"
 	@echo "make sandbox - run the sandbox on a loopback port and print its environment"
 	@echo "make docs    - build the documentation site into site/ (mkdocs --strict)"
@@ -21,13 +29,24 @@ help:
 
 $(UV):
 	$(PY) -m venv $(TOOLS)
-	$(TOOLS)/bin/python -m pip install --quiet "uv>=0.5"
+	$(TOOLS)/bin/python -m pip install --quiet "uv==$(UV_VERSION)"
 
-$(VENV)/.synced: $(UV) pyproject.toml packages/*/pyproject.toml
-	$(UV) sync --all-packages --quiet
+# uv.lock is derived (never committed): the pins make it the same on every machine.
+uv.lock: $(UV) pyproject.toml packages/*/pyproject.toml
+	$(UV) lock --quiet
+	@touch $@
+
+$(VENV)/.synced: uv.lock
+	$(UV) sync --all-packages --frozen --quiet $(if $(PYTHON),--python $(PYTHON))
 	@touch $@
 
 setup sync: $(VENV)/.synced
+
+pins: $(UV)
+	$(TOOLS)/bin/python scripts/pins.py write
+
+pins-check: $(UV)
+	@$(TOOLS)/bin/python scripts/pins.py check
 
 lint: $(VENV)/.synced
 	$(RUN) ruff check .
@@ -37,6 +56,7 @@ format: $(VENV)/.synced
 	$(RUN) ruff format .
 	$(RUN) ruff check --fix .
 
+# mypy checks against the venv's own interpreter and dependency set (no python_version in the config).
 typecheck: $(VENV)/.synced
 	$(RUN) mypy packages/*/src
 
@@ -45,11 +65,15 @@ docs: $(VENV)/.synced
 	$(RUN) python scripts/gen_operations.py --check
 	$(RUN) mkdocs build --strict --quiet
 
-unit: $(VENV)/.synced
+cassettes: $(VENV)/.synced
 	$(RUN) python scripts/check_cassettes.py
+
+unit: $(VENV)/.synced
 	$(RUN) pytest -q --record-mode=none --allow-hosts=127.0.0.1,::1 --benchmark-disable
 
-test: lint typecheck docs unit
+# The pins, then the matrix: lint, docs and the cassette scan once; types and tests on each Python.
+test: pins-check
+	@$(TOOLS)/bin/python scripts/matrix.py
 
 record: $(VENV)/.synced
 	$(RUN) pytest -q --record-mode=rewrite -m "vcr" $(ARGS)
@@ -64,4 +88,4 @@ sandbox: $(VENV)/.synced
 	$(RUN) neocloud sandbox --print-env
 
 clean:
-	rm -rf $(VENV) $(TOOLS) dist site
+	rm -rf .venv .venvs $(TOOLS) dist site uv.lock
