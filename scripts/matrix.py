@@ -1,8 +1,11 @@
 """``make test`` after the pins check: lint, docs and the cassette scan once; types and tests on every Python.
 
 The Pythons are the lowest the packages claim and the newest claimed that is installed (``scripts/pythons.py``).
-Each gets its own venv under ``.venvs/X.Y`` that later runs reuse; the checks that do not depend on the
-Python version run once, in the first. Standard library only: this runs under the tools' interpreter.
+Each gets its own venv under ``.venvs/X.Y`` that later runs reuse. The Pythons run side by side, one job each
+(the machine has two cores and each test session is mostly one busy thread), and the checks that do not depend
+on the Python version join the newest Python's job, the shorter one. Each job writes its log to
+``.venvs/X.Y/test.log``; the log is printed when the job ends. ``MATRIX_JOBS=1`` runs them one after the other
+with the output streamed. Standard library only: this runs under the tools' interpreter.
 """
 
 from __future__ import annotations
@@ -18,10 +21,8 @@ ONCE = ("lint", "docs", "cassettes")
 EACH = ("typecheck", "unit")
 
 
-def make(version: str, interpreter: str, targets: tuple[str, ...]) -> int:
-    command = ["make", "--no-print-directory", f"VENV=.venvs/{version}", f"PYTHON={interpreter}", *targets]
-    print(f"==> Python {version}: make {' '.join(targets)}", flush=True)
-    return subprocess.run(command, cwd=ROOT, check=False).returncode
+def command(version: str, interpreter: str, targets: tuple[str, ...]) -> list[str]:
+    return ["make", "--no-print-directory", f"VENV=.venvs/{version}", f"PYTHON={interpreter}", *targets]
 
 
 def interpreter_version(path: str) -> str:
@@ -30,30 +31,74 @@ def interpreter_version(path: str) -> str:
     ).stdout.strip()
 
 
-def main() -> int:
+def find_pythons() -> tuple[list[tuple[str, str]], list[str]]:
     finder = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "pythons.py")], capture_output=True, text=True, check=False
     )
-    missing = finder.stderr.strip()
-    if missing:
-        print(missing, flush=True)
-    pythons = [line.split(" ", 1) for line in finder.stdout.splitlines() if line.strip()]
-    if finder.returncode != 0 or not pythons:
+    missing = [line.removeprefix("pythons: ") for line in finder.stderr.splitlines() if line.strip()]
+    pythons = [(v, p) for v, _, p in (line.partition(" ") for line in finder.stdout.splitlines() if line.strip())]
+    return pythons, missing
+
+
+def run_streamed(jobs: list[tuple[str, str, tuple[str, ...]]]) -> list[str]:
+    for version, path, targets in jobs:
+        print(f"==> Python {version}: make {' '.join(targets)}", flush=True)
+        if subprocess.run(command(version, path, targets), cwd=ROOT, check=False).returncode != 0:
+            return [version]
+    return []
+
+
+def run_side_by_side(jobs: list[tuple[str, str, tuple[str, ...]]]) -> list[str]:
+    running = []
+    for version, path, targets in jobs:
+        log = ROOT / ".venvs" / version / "test.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        print(f"==> Python {version}: make {' '.join(targets)} (log: {log.relative_to(ROOT)})", flush=True)
+        handle = log.open("w")
+        process = subprocess.Popen(command(version, path, targets), cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT)
+        running.append((version, process, handle, log, time.monotonic()))
+    failed = []
+    while running:
+        for entry in list(running):
+            version, process, handle, log, started = entry
+            if process.poll() is None:
+                continue
+            running.remove(entry)
+            handle.close()
+            status = "passed" if process.returncode == 0 else "FAILED"
+            print(f"==> Python {version}: {status} in {time.monotonic() - started:.0f} s", flush=True)
+            print(log.read_text(), end="", flush=True)
+            if process.returncode != 0:
+                failed.append(version)
+        time.sleep(0.2)
+    return failed
+
+
+def main() -> int:
+    pythons, missing = find_pythons()
+    for line in missing:
+        print(f"make test: {line}", flush=True)
+    if not pythons:
         print("make test: no Python the packages claim is installed", file=sys.stderr)
         return 1
     started = time.monotonic()
-    for index, (version, path) in enumerate(pythons):
-        targets = (ONCE if index == 0 else ()) + EACH
-        if make(version, path, targets) != 0:
-            print(f"make test: FAILED on Python {version} ({path})", file=sys.stderr)
+    # Venvs first, one after the other: uv shares one cache, and a failed sync should stop everything early.
+    for version, path in pythons:
+        if subprocess.run(command(version, path, ("sync",)), cwd=ROOT, check=False).returncode != 0:
+            print(f"make test: could not build the venv for Python {version} ({path})", file=sys.stderr)
             return 1
+    jobs = [(v, p, (ONCE if i == len(pythons) - 1 else ()) + EACH) for i, (v, p) in enumerate(pythons)]
+    side_by_side = os.environ.get("MATRIX_JOBS", "2") != "1" and len(jobs) > 1
+    failed = run_side_by_side(jobs) if side_by_side else run_streamed(jobs)
+    if failed:
+        print(f"make test: FAILED on Python {', '.join(failed)}", file=sys.stderr)
+        return 1
     tested = ", ".join(f"{interpreter_version(path)} ({path})" for _, path in pythons)
     print(f"make test: passed on Python {tested} in {time.monotonic() - started:.0f} s")
-    if missing:
-        print("make test: " + "; ".join(line.removeprefix("pythons: ") for line in missing.splitlines()))
+    for line in missing:
+        print(f"make test: {line}")
     return 0
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("PYTHONUNBUFFERED", "1")
     sys.exit(main())

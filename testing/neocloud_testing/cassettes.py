@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import inspect
 import json
 import re
 from collections.abc import Iterable
@@ -23,6 +24,7 @@ __all__ = [
     "CANONICAL_HOST",
     "REAL_BASE_URLS",
     "canonical_uri",
+    "dedent_tool_descriptions",
     "scan_cassettes",
     "scrub_request",
     "scrub_response",
@@ -74,7 +76,36 @@ def scrub_request(request: Any) -> Any:
     _fix_boundary(request)
     _fix_uuids(request)
     _fix_loopback(request)
+    _fix_descriptions(request)
     return request
+
+
+def dedent_tool_descriptions(body: Any) -> Any:
+    """Tool descriptions taken from docstrings, cleaned as ``inspect.cleandoc`` does.
+
+    Python 3.13 strips docstrings' common indentation when it compiles them, earlier versions do not, so the
+    same tool sends a differently indented description on each. Both sides of a match (the live request and the
+    recorded one) are cleaned, so one cassette replays on every Python.
+    """
+    if isinstance(body, dict) and isinstance(body.get("tools"), list):
+        for tool in body["tools"]:
+            function = tool.get("function") if isinstance(tool, dict) else None
+            if isinstance(function, dict) and isinstance(function.get("description"), str):
+                function["description"] = inspect.cleandoc(function["description"])
+    return body
+
+
+def _fix_descriptions(request: Any) -> None:
+    body = request.body
+    if isinstance(body, str):
+        body = body.encode()
+    if not isinstance(body, bytes) or b'"tools"' not in body:
+        return
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return
+    request.body = json.dumps(dedent_tool_descriptions(parsed)).encode()
 
 
 _SERVER_TIME = re.compile(rb"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z")
@@ -266,7 +297,7 @@ class _Serializer:
             req = dict(interaction["request"])
             res = dict(interaction["response"])
             if "parsed_body" in req:
-                req["body"] = json.dumps(req.pop("parsed_body"))
+                req["body"] = json.dumps(dedent_tool_descriptions(req.pop("parsed_body")))
             elif "body_base64" in req:
                 req["body"] = base64.b64decode(req.pop("body_base64"))
             else:
