@@ -160,6 +160,31 @@ def test_replayed_call_provisions_once() -> None:
     assert idempotency_key("launch", {"name": "a"}, None) != idempotency_key("launch", {"name": "b"}, None)
 
 
+@pytest.mark.parametrize(
+    ("first", "second", "same"),
+    [
+        (("launch", {"name": "a"}, "call_1"), ("launch", {"name": "a"}, "call_1"), True),  # a redelivery
+        (("launch", {"name": "a"}, "call_1"), ("launch", {"name": "a"}, "call_2"), False),  # another call
+        (("launch", {"name": "a"}, "call_1"), ("kill", {"name": "a"}, "call_1"), False),
+        (("launch", {"name": "a"}, None), ("launch", {"name": "a"}, None), False),  # two deliberate calls
+        (("launch", {"name": "a"}, None), ("launch", {"name": "b"}, None), False),
+    ],
+)
+def test_idempotency_key_protects_a_redelivery_never_merges_two_calls(
+    first: tuple[str, dict[str, Any], str | None], second: tuple[str, dict[str, Any], str | None], same: bool
+) -> None:
+    assert (idempotency_key(*first) == idempotency_key(*second)) is same
+
+
+def test_identical_calls_without_an_id_are_two_creates() -> None:
+    s = session()
+    first = s.invoke("launch", {"name": "a", "rate": 1})
+    second = asyncio.run(s.ainvoke("launch", {"name": "a", "rate": 1}))
+    assert first["id"] != second["id"] and [e.created.id for e in s.ledger] == [first["id"], second["id"]]
+    keys = [key for op, key in s.clients.calls if op == "launch"]
+    assert len(set(keys)) == 2 and all(k.startswith("neocloud-tool-") for k in keys)
+
+
 def test_cleanup_tears_down_everything_once_and_tolerates_gone() -> None:
     with session() as s:
         for i in range(3):

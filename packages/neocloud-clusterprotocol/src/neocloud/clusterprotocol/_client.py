@@ -53,6 +53,7 @@ PROFILE = ClientProfile(
         429: exc.RateLimitError,
         **{status: exc.ServerError for status in range(500, 600)},
     },
+    local_error=exc.LocalBadRequestError,
 )
 
 

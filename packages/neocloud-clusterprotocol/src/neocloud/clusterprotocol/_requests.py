@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from neocloud.core._base import FinalRequest, new_idempotency_key
-from neocloud.core.errors import RequestValidationError
 from neocloud.core.validation import validate_params
 
+from .errors import LocalBadRequestError
 from .types import FineTuneRequest
 
 __all__ = [
@@ -30,7 +30,7 @@ _PAYMENT_METHODS = ("balance", "eth", "token")
 
 def _id(value: Any, name: str) -> str:
     if not isinstance(value, str) or not value.strip() or "/" in value:
-        raise RequestValidationError(f"'{name}' must be a non-empty id without '/'; got {value!r}", param=name)
+        raise LocalBadRequestError(f"'{name}' must be a non-empty id without '/'; got {value!r}", param=name)
     return value
 
 
@@ -44,9 +44,9 @@ def usage() -> FinalRequest:
 
 def datasets(page: int, limit: int, q: str | None, category: str | None) -> FinalRequest:
     if not isinstance(page, int) or page < 1:
-        raise RequestValidationError(f"'page' must be an integer >= 1; got {page!r}", param="page", allowed=">= 1")
+        raise LocalBadRequestError(f"'page' must be an integer >= 1; got {page!r}", param="page", allowed=">= 1")
     if not isinstance(limit, int) or not 1 <= limit <= 100:
-        raise RequestValidationError(f"'limit' must be 1..100; got {limit!r}", param="limit", allowed="1..100")
+        raise LocalBadRequestError(f"'limit' must be 1..100; got {limit!r}", param="limit", allowed="1..100")
     params = {"page": str(page), "limit": str(limit), "q": q or None, "category": category or None}
     return FinalRequest("GET", "/api/datasets", params=params)
 
@@ -57,13 +57,13 @@ def dataset(slug_or_id: str) -> FinalRequest:
 
 def purchase(dataset_id: str, payment_method: str, tx_hash: str | None, idempotency_key: str | None) -> FinalRequest:
     if payment_method not in _PAYMENT_METHODS:
-        raise RequestValidationError(
+        raise LocalBadRequestError(
             f"'payment_method' must be one of {', '.join(_PAYMENT_METHODS)}; got {payment_method!r}",
             param="payment_method",
             allowed=", ".join(_PAYMENT_METHODS),
         )
     if payment_method != "balance" and not tx_hash:
-        raise RequestValidationError("'tx_hash' is required for eth and token payments", param="tx_hash")
+        raise LocalBadRequestError("'tx_hash' is required for eth and token payments", param="tx_hash")
     body: dict[str, Any] = {"paymentMethod": payment_method}
     if tx_hash:
         body["txHash"] = tx_hash
@@ -87,7 +87,7 @@ def download_file(dataset_id: str, cid: str) -> FinalRequest:
 
 def create_fine_tune(fields: dict[str, Any], idempotency_key: str | None) -> FinalRequest:
     body = {k: v for k, v in fields.items() if v is not None}
-    validate_params(FineTuneRequest, body, what="fine_tuning.create")
+    validate_params(FineTuneRequest, body, what="fine_tuning.create", error=LocalBadRequestError)
     return FinalRequest(
         "POST",
         "/v1/fine_tuning/jobs",
@@ -103,7 +103,7 @@ def get_fine_tune(job_id: str) -> FinalRequest:
 
 def list_fine_tunes(limit: int | None, after: str | None) -> FinalRequest:
     if limit is not None and (not isinstance(limit, int) or not 1 <= limit <= 100):
-        raise RequestValidationError(f"'limit' must be 1..100; got {limit!r}", param="limit", allowed="1..100")
+        raise LocalBadRequestError(f"'limit' must be 1..100; got {limit!r}", param="limit", allowed="1..100")
     return FinalRequest("GET", "/v1/fine_tuning/jobs", params={"limit": limit, "after": after})
 
 

@@ -1,11 +1,22 @@
-"""Cluster Protocol's documented exceptions (``cluster_sdk.errors``), as members of the common tree."""
+"""Cluster Protocol's documented exceptions (``cluster_sdk.errors``), as members of the common tree.
+
+A call refused before sending (a bad argument) raises ``LocalBadRequestError``: a ``ClusterAPIError`` (so the
+documented ``except ClusterAPIError`` catches it; its ``status_code`` is ``None``) and a
+``RequestValidationError`` naming the argument (``param``).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from neocloud.core import errors as _core
-from neocloud.core.errors import APIConnectionError, APITimeoutError, RequestValidationError, StreamError
+from neocloud.core.errors import (
+    APIConnectionError,
+    APITimeoutError,
+    LocalBadRequestError,
+    RequestValidationError,
+    StreamError,
+)
 
 __all__ = [
     "APIConnectionError",
@@ -13,6 +24,7 @@ __all__ = [
     "AuthenticationError",
     "ClusterAPIError",
     "InsufficientBalanceError",
+    "LocalBadRequestError",
     "NotFoundError",
     "RateLimitError",
     "RequestValidationError",

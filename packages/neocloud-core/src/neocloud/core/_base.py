@@ -18,7 +18,13 @@ import httpx
 
 from ._types import NOT_GIVEN, NotGiven, Timeout, TimeoutTypes, coerce_timeout
 from .error_body import build_status_error, parse_error_body
-from .errors import APIResponseValidationError, APIStatusError, ConfigurationError
+from .errors import (
+    APIResponseValidationError,
+    APIStatusError,
+    ConfigurationError,
+    LocalBadRequestError,
+    RequestValidationError,
+)
 
 if TYPE_CHECKING:
     from pydantic import SecretStr
@@ -62,6 +68,9 @@ class ClientProfile:
     never_retry_codes: frozenset[str] = frozenset()
     # Streams of this provider always end with ``data: [DONE]``; ending without it is a truncation.
     stream_requires_done: bool = True
+    # What a call refused before sending raises: a LocalBadRequestError (or the provider's subclass of it, named
+    # in its error module), so the except clauses the provider documents for a bad argument catch it.
+    local_error: type[RequestValidationError] = LocalBadRequestError
 
 
 @dataclass

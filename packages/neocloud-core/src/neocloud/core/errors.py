@@ -4,6 +4,7 @@
 NeocloudError                       base of everything raised by neocloud
  ├── ConfigurationError             client-side setup is wrong (missing key, bad base URL); no request sent
  ├── RequestValidationError         an argument is invalid; raised before any request is sent
+ │    └── LocalBadRequestError      what every client raises: also a BadRequestError, with no status (see below)
  └── APIError                       something went wrong talking to a provider
       ├── APIConnectionError        no usable response (DNS, refused, reset, TLS, ...)
       │    └── APITimeoutError      connect / read / write / pool timeout or the total deadline
@@ -24,6 +25,13 @@ NeocloudError                       base of everything raised by neocloud
 
 Provider packages subclass these (e.g. MetalCloud's ``InsufficientCreditsError`` is a
 ``PaymentRequiredError``), so ``except neocloud.core.RateLimitError`` works for every provider.
+
+A call refused before sending raises the provider's local class (``ClientProfile.local_error``): a
+``LocalBadRequestError`` or a subclass of it, so it is caught both by ``except RequestValidationError`` and by
+the 400 class each provider's documentation has users catch for a bad argument (``BadRequestError``,
+``APIStatusError``, ``APIError``, Cluster Protocol's ``ClusterAPIError``, Runcrate's
+``UnprocessableEntityError``, InferenceKey's ``ValidationError``). It has no ``status_code``, ``response`` or
+``request_id`` (all ``None``): nothing was sent, so it is never retried.
 
 No error ever carries an API key: messages are built from the provider's error body and our own text,
 and the request object attached to an error has its ``Authorization`` header masked.
@@ -47,6 +55,7 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "InternalServerError",
+    "LocalBadRequestError",
     "NeocloudError",
     "NotFoundError",
     "PaymentRequiredError",
@@ -256,6 +265,43 @@ class RateLimitError(APIStatusError):
 
 class InternalServerError(APIStatusError):
     """>= 500: the provider failed. Retried with backoff by default."""
+
+
+class LocalBadRequestError(RequestValidationError, BadRequestError):
+    """An argument refused before any request was sent, raised as the provider's 400 class too.
+
+    ``param`` names the argument and ``allowed`` says what would have been accepted (as for every
+    ``RequestValidationError``). Being a ``BadRequestError`` lets the ``except`` clauses the providers document
+    for a bad argument catch it; being local, it has ``status_code``, ``response``, ``request``, ``request_id``
+    and ``idempotency_key`` all ``None``. The transport never saw it, so no retry policy applies to it.
+    """
+
+    # None: no HTTP exchange happened (the one APIStatusError whose status is not an int).
+    status_code: int | None  # type: ignore[assignment]
+
+    def __init__(self, message: str, *, param: str | None = None, allowed: str | None = None) -> None:
+        # Neither parent's __init__: each chains to the other through the MRO (APIStatusError would want a status).
+        Exception.__init__(self, message)
+        self.message = message
+        self.param = param
+        self.allowed = allowed
+        self.request = None
+        self.body = None
+        self.request_id = None
+        self.idempotency_key = None
+        self.status_code = None
+        self.response = None
+        self.code = None
+        self.details = None
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(param={self.param!r}, message={self.message!r})"
+
+    def _state(self) -> dict[str, Any]:
+        return {**super()._state(), "param": self.param, "allowed": self.allowed}
 
 
 _BY_STATUS: dict[int, type[APIStatusError]] = {

@@ -1,8 +1,8 @@
 """OpenAI-compatible resources written once: chat completions, text completions, embeddings, models.
 
 A provider whose wire is OpenAI-compatible subclasses these with its own paths and wire models; the
-request is validated (``RequestValidationError`` naming the argument) before anything is sent, and the
-caller's own values are what goes on the wire.
+request is validated before anything is sent (the client's ``profile.local_error``, a
+``RequestValidationError`` naming the argument), and the caller's own values are what goes on the wire.
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ def build_body(
     *,
     extra_body: Mapping[str, Any] | None,
     what: str,
+    error: type[RequestValidationError],
 ) -> dict[str, Any]:
     """The JSON body: given fields (``None`` / ``NOT_GIVEN`` dropped), validated, then ``extra_body`` merged.
 
@@ -62,10 +63,16 @@ def build_body(
         value = body.get(key)
         if value is not None and not isinstance(value, (str, list, dict)):
             body[key] = list(value)  # accept any iterable, send a list
-    validate_params(request_model, body, what=what)
+    validate_params(request_model, body, what=what, error=error)
     if extra_body:
         body.update(extra_body)
     return body
+
+
+def _local_error(client: Any) -> type[RequestValidationError]:
+    """The class this client's provider raises for a call refused before sending."""
+    cls: type[RequestValidationError] = client.profile.local_error
+    return cls
 
 
 def _request(
@@ -112,11 +119,14 @@ class _ChatBase(Generic[_Resp, _Chunk]):
         timeout: TimeoutTypes | NotGiven,
     ) -> FinalRequest:
         fields = {"messages": messages, "model": model, **params}
+        refuse = _local_error(self._client)
         if not isinstance(stream, bool):  # "yes" would otherwise be sent as a streaming request
-            raise RequestValidationError(f"'stream' must be True or False; got {stream!r}", param="stream")
+            raise refuse(f"'stream' must be True or False; got {stream!r}", param="stream")
         if stream:
             fields["stream"] = True
-        body = build_body(self.request_model, fields, extra_body=extra_body, what="chat.completions.create")
+        body = build_body(
+            self.request_model, fields, extra_body=extra_body, what="chat.completions.create", error=refuse
+        )
         return _request(
             self._client,
             "POST",
@@ -284,11 +294,14 @@ class _CompletionsBase(Generic[_Resp]):
         self, prompt: Any, model: str, stream: bool, params: dict[str, Any], extra: dict[str, Any]
     ) -> FinalRequest:
         fields = {"prompt": prompt, "model": model, **params}
+        refuse = _local_error(self._client)
         if not isinstance(stream, bool):  # "yes" would otherwise be sent as a streaming request
-            raise RequestValidationError(f"'stream' must be True or False; got {stream!r}", param="stream")
+            raise refuse(f"'stream' must be True or False; got {stream!r}", param="stream")
         if stream:
             fields["stream"] = True
-        body = build_body(self.request_model, fields, extra_body=extra.get("extra_body"), what="completions.create")
+        body = build_body(
+            self.request_model, fields, extra_body=extra.get("extra_body"), what="completions.create", error=refuse
+        )
         return _request(
             self._client,
             "POST",
@@ -355,6 +368,7 @@ class _EmbeddingsBase:
             {"input": input, "model": model, **params},
             extra_body=extra.get("extra_body"),
             what="embeddings.create",
+            error=_local_error(self._client),
         )
         return _request(
             self._client,
@@ -400,9 +414,8 @@ class _ModelsBase:
 
     def _retrieve(self, model_id: str, params: Mapping[str, Any] | None, extra: dict[str, Any]) -> FinalRequest:
         if not isinstance(model_id, str) or not model_id:
-            from .errors import RequestValidationError
-
-            raise RequestValidationError("models.retrieve: 'model_id' must be a non-empty string", param="model_id")
+            refuse = _local_error(self._client)
+            raise refuse("models.retrieve: 'model_id' must be a non-empty string", param="model_id")
         return _request(
             self._client,
             "GET",

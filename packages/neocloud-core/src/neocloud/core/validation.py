@@ -1,5 +1,6 @@
-"""Argument validation before any request is sent: pydantic errors become ``RequestValidationError``
-naming the argument and what is allowed."""
+"""Argument validation before any request is sent: pydantic errors become the provider's local error class
+(a ``RequestValidationError``, named by its ``ClientProfile.local_error``) naming the argument and what is
+allowed."""
 
 from __future__ import annotations
 
@@ -38,8 +39,12 @@ def _describe(err: Mapping[str, Any]) -> tuple[str, str, str | None]:
     return loc or "(arguments)", msg, allowed
 
 
-def validate_params(model: type[_M], data: Mapping[str, Any], *, what: str = "request") -> _M:
-    """Validate ``data`` against ``model``; raise ``RequestValidationError`` for the first problem found."""
+def validate_params(
+    model: type[_M], data: Mapping[str, Any], *, error: type[RequestValidationError], what: str = "request"
+) -> _M:
+    """Validate ``data`` against ``model``; raise ``error`` (the provider's local class) for the first problem.
+
+    ``error`` has no default on purpose: every caller says which provider's class its users catch."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -47,6 +52,4 @@ def validate_params(model: type[_M], data: Mapping[str, Any], *, what: str = "re
         param, msg, allowed = _describe(errors[0])
         more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
         hint = f"; allowed: {allowed}" if allowed else ""
-        raise RequestValidationError(
-            f"invalid {what} argument {param!r}: {msg}{hint}{more}", param=param, allowed=allowed
-        ) from None
+        raise error(f"invalid {what} argument {param!r}: {msg}{hint}{more}", param=param, allowed=allowed) from None

@@ -28,6 +28,7 @@ CONTROL_PROFILE = ClientProfile(
     never_retry_codes=frozenset({"slug_taken", "workload_not_ready"}),
     # The readiness stream has no end marker: it closes after ready/error (or drops, and is reopened).
     stream_requires_done=False,
+    local_error=LocalValidationError,
 )
 DATA_PROFILE = replace(CONTROL_PROFILE, stream_requires_done=True)
 

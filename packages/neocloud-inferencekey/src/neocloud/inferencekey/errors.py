@@ -4,7 +4,8 @@
 InferenceKeyError
 ├── PermissionDenied     403 (code: wrong_credential_type / project_scope_mismatch / scope_insufficient)
 ├── AuthError            401
-├── ValidationError      400, or a local argument check (then also a RequestValidationError)
+├── ValidationError      400, or a local argument check (then also a RequestValidationError and a
+│                        BadRequestError whose status_code is None: LocalValidationError)
 ├── ConfigurationError   client-side misconfiguration before any request
 ├── ApiError             any other non-2xx response or a transport failure; subclasses also join
 │                        the common tree by status (402 InsufficientCredits is a PaymentRequiredError,
@@ -57,8 +58,11 @@ class ServerValidationError(ValidationError, core.BadRequestError):
     """400 from the platform."""
 
 
-class LocalValidationError(ValidationError, core.RequestValidationError):
-    """Refused before any request was sent (``param`` names the argument)."""
+class LocalValidationError(ValidationError, core.LocalBadRequestError):
+    """Refused before any request was sent (``param`` names the argument; ``status_code`` is ``None``).
+
+    What every InferenceKey client raises for a bad argument, the OpenAI-style ``chat.completions`` and
+    ``embeddings`` of an endpoint included (it is the profiles' ``local_error``)."""
 
 
 class ConfigurationError(InferenceKeyError, core.ConfigurationError):

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
-from neocloud.core.errors import RequestValidationError
 from neocloud.core.wire import (
     ChatCompletion,
     ChatCompletionChunk,
@@ -20,6 +19,7 @@ from neocloud.core.wire import (
     ChunkChoice,
 )
 
+from .exceptions import LocalBadRequestError
 from .types import InferenceChunk, InferenceResponse
 
 __all__ = ["MetalCloudAsyncChatBackend", "MetalCloudChatBackend", "inference_kwargs"]
@@ -37,7 +37,7 @@ def _text(content: Any) -> str:
             if isinstance(part, Mapping) and part.get("type") == "text":
                 parts.append(str(part.get("text", "")))
             else:
-                raise RequestValidationError("MetalCloud accepts text messages only", param="messages")
+                raise LocalBadRequestError("MetalCloud accepts text messages only", param="messages")
         return "".join(parts)
     return "" if content is None else str(content)
 
@@ -46,12 +46,12 @@ def inference_kwargs(body: Mapping[str, Any]) -> dict[str, Any]:
     """Translate an OpenAI chat body into ``inference`` keyword arguments (pure)."""
     for key in _UNSUPPORTED:
         if body.get(key) is not None:
-            raise RequestValidationError(f"MetalCloud does not support {key!r}", param=key)
+            raise LocalBadRequestError(f"MetalCloud does not support {key!r}", param=key)
     messages = []
     for message in body["messages"]:
         role = _ROLES.get(message.get("role", ""))
         if role is None:
-            raise RequestValidationError(
+            raise LocalBadRequestError(
                 f"MetalCloud accepts system, user and assistant messages, not {message.get('role')!r}", param="messages"
             )
         messages.append({"role": role, "content": _text(message.get("content"))})

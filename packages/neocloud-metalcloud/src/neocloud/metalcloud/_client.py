@@ -16,7 +16,6 @@ from pydantic import SecretStr
 from neocloud.core._base import ClientProfile, FinalRequest
 from neocloud.core._client import AsyncAPIClient, SyncAPIClient
 from neocloud.core._types import Timeout
-from neocloud.core.errors import RequestValidationError
 from neocloud.core.streaming import AsyncStream, Stream
 from neocloud.core.validation import validate_params
 
@@ -37,6 +36,7 @@ PROFILE = ClientProfile(
     error_codes={"model_not_found": exc.ModelNotFoundError, "job_not_found": exc.JobNotFoundError},
     # A stream that fails mid-way sends an error frame and closes; a clean one ends with [DONE].
     stream_requires_done=True,
+    local_error=exc.LocalBadRequestError,
 )
 
 _STATUSES = ("pending", "running", "completed", "failed")
@@ -46,7 +46,7 @@ def _inference_request(fields: Mapping[str, Any]) -> FinalRequest:
     body = {k: v for k, v in fields.items() if v is not None}
     if isinstance(body.get("messages"), (list, tuple)):
         body["messages"] = list(body["messages"])
-    validate_params(InferenceRequest, body, what="inference")
+    validate_params(InferenceRequest, body, what="inference", error=exc.LocalBadRequestError)
     # Inference creates nothing billable twice by itself, but the job id makes it a create: retry only
     # where the server cannot have acted (the core's rule for non-idempotent requests).
     return FinalRequest("POST", "/v1/inference", json=body, idempotent=False)
@@ -54,17 +54,17 @@ def _inference_request(fields: Mapping[str, Any]) -> FinalRequest:
 
 def _job_request(job_id: str) -> FinalRequest:
     if not isinstance(job_id, str) or not job_id:
-        raise RequestValidationError("get_job: 'job_id' must be a non-empty string like 'job_abc123'", param="job_id")
+        raise exc.LocalBadRequestError("get_job: 'job_id' must be a non-empty string like 'job_abc123'", param="job_id")
     return FinalRequest("GET", f"/v1/jobs/{job_id}")
 
 
 def _jobs_request(limit: int, status: str | None, after: str | None) -> FinalRequest:
     if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 100:
-        raise RequestValidationError(
+        raise exc.LocalBadRequestError(
             f"list_jobs: 'limit' must be an integer from 1 to 100, got {limit!r}", param="limit", allowed="1..100"
         )
     if status is not None and status not in _STATUSES:
-        raise RequestValidationError(
+        raise exc.LocalBadRequestError(
             f"list_jobs: 'status' must be one of {', '.join(_STATUSES)}; got {status!r}",
             param="status",
             allowed=", ".join(_STATUSES),

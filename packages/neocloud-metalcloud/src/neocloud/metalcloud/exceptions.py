@@ -3,6 +3,9 @@
 ``from neocloud.metalcloud.exceptions import AuthenticationError, RateLimitError,
 InsufficientCreditsError, ModelNotFoundError`` works as in MetalCloud's SDK reference, and each is also
 caught by ``except neocloud.core.<Parent>``.
+
+A call refused before sending (a bad argument) raises ``LocalBadRequestError``: a ``MetalCloudError``, a
+``BadRequestError`` (``status_code`` ``None``) and a ``RequestValidationError`` naming the argument (``param``).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from neocloud.core.errors import (
     BadRequestError,
     ConfigurationError,
     InternalServerError,
+    LocalBadRequestError,
     RequestValidationError,
     StreamError,
 )
@@ -31,6 +35,7 @@ __all__ = [
     "InsufficientCreditsError",
     "InternalServerError",
     "JobNotFoundError",
+    "LocalBadRequestError",
     "MetalCloudError",
     "ModelNotFoundError",
     "NotFoundError",

@@ -27,6 +27,7 @@ from .exceptions import (
     PermissionDeniedError,
     RateLimitError,
     RuncrateError,
+    RuncrateValidationError,
     TimeoutError,
     UnprocessableEntityError,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "RateLimitError",
     "Runcrate",
     "RuncrateError",
+    "RuncrateValidationError",
     "SSHKey",
     "Schedule",
     "ScheduleRun",

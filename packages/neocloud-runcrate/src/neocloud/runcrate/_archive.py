@@ -8,7 +8,7 @@ import os
 import tarfile
 from pathlib import Path
 
-from neocloud.core.errors import RequestValidationError
+from .exceptions import RuncrateValidationError
 
 __all__ = ["code_archive"]
 
@@ -25,7 +25,7 @@ def code_archive(source: str | os.PathLike[str] | bytes) -> bytes:
     if path.is_file():
         return path.read_bytes()
     if not path.is_dir():
-        raise RequestValidationError(f"{str(path)!r} is neither a directory nor a .tar.gz file", param="source")
+        raise RuncrateValidationError(f"{str(path)!r} is neither a directory nor a .tar.gz file", param="source")
     buffer = io.BytesIO()
     with (
         gzip.GzipFile(filename="", fileobj=buffer, mode="wb", mtime=0) as gz,

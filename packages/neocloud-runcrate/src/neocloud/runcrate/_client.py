@@ -28,7 +28,7 @@ from neocloud.core.errors import ConfigurationError
 from neocloud.core.openai_compat import AsyncChatCompletions, ChatCompletions
 from neocloud.core.wire import ChatCompletion, ChatCompletionChunk
 
-from .exceptions import InsufficientCreditsError
+from .exceptions import InsufficientCreditsError, RuncrateValidationError
 from .resources import (
     AsyncBillingResource,
     AsyncEnvironmentsResource,
@@ -68,6 +68,7 @@ CONTROL_PROFILE = ClientProfile(
     error_classes={402: InsufficientCreditsError},
     # A machine refused for this very request: repeating it cannot help.
     never_retry_codes=frozenset({"launch_refused"}),
+    local_error=RuncrateValidationError,
 )
 INFERENCE_PROFILE = replace(
     CONTROL_PROFILE, default_base_url="https://api.runcrate.ai", base_url_env="RUNCRATE_INFERENCE_URL"

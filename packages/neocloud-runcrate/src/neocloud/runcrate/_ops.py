@@ -16,8 +16,8 @@ from typing import Any, Generic, TypeVar
 
 from neocloud.core._base import FinalRequest, new_idempotency_key
 from neocloud.core._types import Timeout
-from neocloud.core.errors import RequestValidationError
 
+from .exceptions import RuncrateValidationError
 from .types import Page
 
 __all__ = ["Op", "image_input", "instance_create", "page_of", "unwrap"]
@@ -77,13 +77,13 @@ def clean(params: Mapping[str, Any]) -> dict[str, Any]:
 
 def ident(value: Any, name: str) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise RequestValidationError(f"'{name}' must be a non-empty string; got {value!r}", param=name)
+        raise RuncrateValidationError(f"'{name}' must be a non-empty string; got {value!r}", param=name)
     return value
 
 
 def ranged(value: Any, name: str, low: int, high: int) -> None:
     if value is not None and (not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high):
-        raise RequestValidationError(
+        raise RuncrateValidationError(
             f"'{name}' must be an integer from {low} to {high}; got {value!r}", param=name, allowed=f"{low}..{high}"
         )
 
@@ -97,7 +97,7 @@ def instance_create(fields: dict[str, Any], idempotency_key: str | None) -> Fina
     ranged(fields.get("idle_shutdown_minutes"), "idle_shutdown_minutes", 5, 1440)
     commands = fields.get("startup_commands")
     if commands is not None and (not isinstance(commands, list) or not all(isinstance(c, str) for c in commands)):
-        raise RequestValidationError("'startup_commands' must be a list of strings", param="startup_commands")
+        raise RuncrateValidationError("'startup_commands' must be a list of strings", param="startup_commands")
     return FinalRequest(
         "POST",
         "/api/v1/instances",
@@ -111,7 +111,7 @@ def instance_create(fields: dict[str, Any], idempotency_key: str | None) -> Fina
 def image_input(value: Any, name: str) -> Any:
     """An image field: a local file path becomes a ``data:`` URI; URLs, data URIs and base64 pass through."""
     if not isinstance(value, (str, os.PathLike)):
-        raise RequestValidationError(f"'{name}' must be a file path, URL or base64 string", param=name)
+        raise RuncrateValidationError(f"'{name}' must be a file path, URL or base64 string", param=name)
     text = os.fspath(value)
     if text.startswith(("http://", "https://", "data:")):
         return text
@@ -120,7 +120,7 @@ def image_input(value: Any, name: str) -> Any:
     if looks_like_path:
         path = path.expanduser()
         if not path.is_file():
-            raise RequestValidationError(f"'{name}': no such file {text!r}", param=name)
+            raise RuncrateValidationError(f"'{name}': no such file {text!r}", param=name)
         mime = mimetypes.guess_type(path.name)[0] or "image/png"
         if mime not in {"image/png", "image/jpeg", "image/webp", "image/gif"}:
             mime = "image/png"

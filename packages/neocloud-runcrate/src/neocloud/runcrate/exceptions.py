@@ -26,6 +26,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "RuncrateError",
+    "RuncrateValidationError",
     "TimeoutError",
     "UnprocessableEntityError",
 ]
@@ -42,6 +43,10 @@ RateLimitError = _core.RateLimitError
 InternalServerError = _core.InternalServerError
 ConnectionError = _core.APIConnectionError
 TimeoutError = _core.APITimeoutError
+
+
+class RuncrateValidationError(_core.LocalBadRequestError, _core.UnprocessableEntityError):
+    """An argument refused before any request was sent (``param`` names it; ``status_code`` is ``None``)."""
 
 
 class InsufficientCreditsError(_core.PaymentRequiredError):

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 EXIT_OK = 0
 EXIT_PROVIDER = 1  # the provider answered with an error, or the connection failed
-EXIT_USAGE = 2  # bad arguments (argparse's own code)
+EXIT_USAGE = 2  # bad arguments (argparse's own code, and a request refused before sending)
 EXIT_MISSING = 3  # an optional package is not installed
 EXIT_CONFIG = 4  # configuration is missing (an API key, a project)
 EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report it
@@ -29,7 +29,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="neocloud",
         description="GPU and inference clouds for LangChain and LlamaIndex.",
-        epilog="Exit codes: 0 ok, 1 provider or connection error, 2 usage, 3 missing package, 4 missing "
+        epilog="Exit codes: 0 ok, 1 provider or connection error, 2 usage or a refused argument, 3 missing package, "
+        "4 missing "
         'configuration. Clients read the same environment as in Python; `eval "$(neocloud sandbox '
         '--print-env)"` in another shell points them at a sandbox.',
     )
@@ -84,7 +85,13 @@ def _run(args: argparse.Namespace) -> int:
 
 def _one_line(exc: BaseException) -> tuple[int, str]:
     """An exception → (exit code, the one line to print). Pure, so the mapping is table-tested."""
-    from neocloud.core.errors import APIConnectionError, APIStatusError, AuthenticationError, ConfigurationError
+    from neocloud.core.errors import (
+        APIConnectionError,
+        APIStatusError,
+        AuthenticationError,
+        ConfigurationError,
+        RequestValidationError,
+    )
 
     from .demo import MissingKeys
 
@@ -98,6 +105,9 @@ def _one_line(exc: BaseException) -> tuple[int, str]:
             f"neocloud: {first}. Hint: export the variable, or point every client at a sandbox "
             'with eval "$(neocloud sandbox --print-env)" (run the sandbox in another shell)',
         )
+    if isinstance(exc, RequestValidationError):
+        # Before APIStatusError: a local refusal is also a BadRequestError, but the provider never saw it.
+        return EXIT_USAGE, f"neocloud: {first} (refused here: nothing was sent)"
     if isinstance(exc, AuthenticationError):
         return EXIT_PROVIDER, f"neocloud: {first}. Hint: check the API key in the environment"
     if isinstance(exc, APIStatusError):

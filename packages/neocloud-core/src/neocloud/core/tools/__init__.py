@@ -12,6 +12,7 @@ from ._session import (
     ToolRefused,
     ToolSession,
     allowed,
+    call_fingerprint,
     idempotency_key,
 )
 
@@ -27,5 +28,6 @@ __all__ = [
     "ToolRefused",
     "ToolSession",
     "allowed",
+    "call_fingerprint",
     "idempotency_key",
 ]

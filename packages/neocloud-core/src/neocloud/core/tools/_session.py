@@ -1,8 +1,8 @@
 """``ToolSession``: the guard rails every generated tool runs through, the same in both frameworks.
 
 Order of a call: validate the arguments → refuse side effects the session was not opened for → price it →
-refuse what would break the spend caps → ask the approval hook → (dry run: describe, send nothing) → act with an
-idempotency key derived from the agent's call → record what was created in the ledger.
+refuse what would break the spend caps → ask the approval hook → (dry run: describe, send nothing) → act with the
+invocation's idempotency key (see ``idempotency_key``) → record what was created in the ledger.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import threading
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +22,16 @@ from pydantic import ValidationError
 from ..errors import NeocloudError
 from ._model import CostEstimate, Created, Operation, SideEffect
 
-__all__ = ["Approval", "ApprovalRequest", "LedgerEntry", "SpendPolicy", "ToolRefused", "ToolSession"]
+__all__ = [
+    "Approval",
+    "ApprovalRequest",
+    "LedgerEntry",
+    "SpendPolicy",
+    "ToolRefused",
+    "ToolSession",
+    "call_fingerprint",
+    "idempotency_key",
+]
 
 log = logging.getLogger("neocloud.tools")
 
@@ -252,10 +262,27 @@ def _estimate_json(estimate: CostEstimate | None) -> dict[str, Any] | None:
 
 
 def idempotency_key(operation: str, arguments: dict[str, Any], call_id: str | None) -> str:
-    """The same agent call (same tool call id, or the same operation and arguments) → the same key, so a
-    retried or replayed call never provisions twice."""
+    """The ``Idempotency-Key`` of one tool invocation: it protects a redelivery of the same call, never merges two.
+
+    With the agent's tool-call id, the key derives from it (and the operation and arguments): the framework
+    delivering that call again gets the same key, and the provider answers with what the first delivery made.
+    Without one (LlamaIndex passes none), every invocation gets a fresh random key: two identical calls are two
+    deliberate creates, and a create after a delete or cancel is a new resource, never the old one answered back.
+    The core client reuses the key for its own retries of the invocation, which is what keeps an answer lost after
+    the provider acted from provisioning twice.
+    """
+    if call_id is None:
+        return "neocloud-tool-" + uuid.uuid4().hex
+    return "neocloud-tool-" + call_fingerprint(operation, arguments, call_id)
+
+
+def call_fingerprint(operation: str, arguments: dict[str, Any], call_id: str | None = None) -> str:
+    """A stable digest of a call (operation, arguments and tool-call id): the same call, the same digest.
+
+    Not an idempotency key by itself (identical calls without an id are distinct creates); the LlamaIndex approval
+    flow uses it to find its pending answer again when the workflow replays the tool body."""
     material = json.dumps({"op": operation, "args": arguments, "call": call_id}, sort_keys=True, default=str)
-    return "neocloud-tool-" + hashlib.sha256(material.encode()).hexdigest()[:32]
+    return hashlib.sha256(material.encode()).hexdigest()[:32]
 
 
 def allowed(read: bool = True, billable: bool = False, destructive: bool = False) -> frozenset[SideEffect]:

@@ -27,7 +27,7 @@ from neocloud.core.tools import (
     SpendPolicy,
     ToolRefused,
     ToolSession,
-    idempotency_key,
+    call_fingerprint,
 )
 
 __all__ = ["NeocloudFunctionTool", "NeocloudToolSpec"]
@@ -117,7 +117,8 @@ class NeocloudToolSpec(BaseToolSpec):
 
         async def approved_call(ctx: Context, **kwargs: Any) -> str:
             checked, args, estimate = session.prepare(name, kwargs)  # validation and spend caps: no side effects
-            key = idempotency_key(name, args.model_dump(mode="json"), None)
+            # The workflow replays this body when the answer arrives: the waiter must be found again by the call.
+            key = call_fingerprint(name, args.model_dump(mode="json"))
             cost = (
                 "unknown"
                 if estimate is None or (estimate.total_usd is None and estimate.hourly_usd is None)

@@ -6,9 +6,9 @@ import re
 from typing import Any
 
 from neocloud.core._base import FinalRequest, new_idempotency_key
-from neocloud.core.errors import RequestValidationError
 
 from .._ops import Op, clean, ident, instance_create, none, one, page_of, ranged
+from ..exceptions import RuncrateValidationError
 from ..types import (
     Balance,
     Instance,
@@ -65,7 +65,7 @@ class Instances:
         """Change an instance's name or limits (``PATCH /api/v1/instances/{id}``)."""
         unknown = set(fields) - {"max_runtime_minutes", "idle_shutdown_minutes"}
         if unknown or not fields:
-            raise RequestValidationError(
+            raise RuncrateValidationError(
                 "update takes max_runtime_minutes and/or idle_shutdown_minutes",
                 param=sorted(unknown)[0] if unknown else None,
             )
@@ -91,7 +91,7 @@ class SSHKeys:
         """Add an SSH public key (``POST /api/v1/ssh-keys``)."""
         ident(name, "name")
         if not isinstance(public_key, str) or not public_key.startswith(("ssh-", "ecdsa-")):
-            raise RequestValidationError(
+            raise RuncrateValidationError(
                 "'public_key' must be an OpenSSH public key (ssh-ed25519 ..., ssh-rsa ...)", param="public_key"
             )
         body = clean({"name": name, "public_key": public_key, "type": type})
@@ -159,7 +159,7 @@ class Billing:
     def usage(from_date: str | None = None, to_date: str | None = None) -> Op[UsageSummary]:
         for value, name in ((from_date, "from_date"), (to_date, "to_date")):
             if value is not None and not _DATE.match(value):
-                raise RequestValidationError(
+                raise RuncrateValidationError(
                     f"'{name}' must be YYYY-MM-DD; got {value!r}", param=name, allowed="YYYY-MM-DD"
                 )
         params = clean({"from": from_date, "to": to_date})
@@ -173,7 +173,7 @@ class BillingSettings:
     def top_up(*, amount_usd: float, idempotency_key: str | None = None) -> Op[TopUp]:
         """Buy credits. The key goes in the header and the body: a retried top-up never charges twice."""
         if not isinstance(amount_usd, (int, float)) or isinstance(amount_usd, bool) or not 20 <= amount_usd <= 10_000:
-            raise RequestValidationError("'amount_usd' must be from 20 to 10000", param="amount_usd",
+            raise RuncrateValidationError("'amount_usd' must be from 20 to 10000", param="amount_usd",
                                          allowed="20..10000")  # fmt: skip
         key = idempotency_key or new_idempotency_key()
         body = {"amount_usd": amount_usd, "idempotency_key": key}
@@ -188,7 +188,7 @@ class BillingSettings:
     def set_auto_recharge(*, enabled: bool, threshold_usd: float | None, target_usd: float | None) -> Op[AutoRecharge]:
         """Turn automatic top-ups on or off, with the balance that triggers one and the balance it tops up to."""
         if enabled and (threshold_usd is None or target_usd is None or not 0 <= threshold_usd < target_usd):
-            raise RequestValidationError("'threshold_usd' must be below 'target_usd'", param="threshold_usd")
+            raise RuncrateValidationError("'threshold_usd' must be below 'target_usd'", param="threshold_usd")
         body = {"enabled": enabled, "threshold_usd": threshold_usd, "target_usd": target_usd}  # all three, always
         return Op(FinalRequest("PUT", "/api/v1/billing/auto-recharge", json=body), one(AutoRecharge))
 
@@ -212,7 +212,7 @@ class Templates:
         ranged(page, "page", 1, 10**6)
         ranged(page_size, "page_size", 1, 100)
         if sort_dir is not None and sort_dir not in ("asc", "desc"):
-            raise RequestValidationError("'sort_dir' must be asc or desc", param="sort_dir", allowed="asc, desc")
+            raise RuncrateValidationError("'sort_dir' must be asc or desc", param="sort_dir", allowed="asc, desc")
         params = clean({"page": page, "page_size": page_size, "search": search, "category": category,
                         "sort_by": sort_by, "sort_dir": sort_dir})  # fmt: skip
         return Op(FinalRequest("GET", "/api/v1/templates", params=params), page_of(Template))

@@ -13,9 +13,9 @@ from typing import IO, Any
 import httpx
 
 from neocloud.core._base import FinalRequest
-from neocloud.core.errors import RequestValidationError
 
 from .._ops import MEDIA_TIMEOUT, Op, clean, ident, media_fields
+from ..exceptions import RuncrateValidationError
 from ..types import ImageResponse, Transcription, VideoJob
 
 __all__ = ["ModelsOps"]
@@ -35,13 +35,13 @@ class ModelsOps:
         ident(model, "model")
         msgs = list(messages)
         if not msgs:
-            raise RequestValidationError("'messages' must not be empty", param="messages")
+            raise RuncrateValidationError("'messages' must not be empty", param="messages")
         temperature = params.get("temperature")
         if temperature is not None and not 0 <= temperature <= 2:
-            raise RequestValidationError("'temperature' must be between 0 and 2", param="temperature", allowed="0..2")
+            raise RuncrateValidationError("'temperature' must be between 0 and 2", param="temperature", allowed="0..2")
         max_tokens = params.get("max_tokens")
         if max_tokens is not None and (not isinstance(max_tokens, int) or max_tokens <= 0):
-            raise RequestValidationError("'max_tokens' must be a positive integer", param="max_tokens")
+            raise RuncrateValidationError("'max_tokens' must be a positive integer", param="max_tokens")
         body = {"model": model, "messages": msgs, "stream": stream, **clean(params)}
         return FinalRequest("POST", "/v1/chat/completions", json=body)
 
@@ -58,7 +58,7 @@ class ModelsOps:
         ident(model, "model")
         ident(prompt, "prompt")
         if duration is not None and (not isinstance(duration, (int, float)) or duration <= 0):
-            raise RequestValidationError("'duration' must be a positive number of seconds", param="duration")
+            raise RuncrateValidationError("'duration' must be a positive number of seconds", param="duration")
         body = {
             "model": model,
             "prompt": prompt,
@@ -82,7 +82,7 @@ class ModelsOps:
     def text_to_speech(model: str, input: str, voice: str | None = None, **params: Any) -> Op[bytes]:
         ident(model, "model")
         if not isinstance(input, str) or not input:
-            raise RequestValidationError("'input' must be non-empty text", param="input")
+            raise RuncrateValidationError("'input' must be non-empty text", param="input")
         body = {"model": model, "input": input, **clean({"voice": voice, **params})}
         request = FinalRequest("POST", "/v1/audio/speech", json=body, idempotent=False, timeout=MEDIA_TIMEOUT)
         return Op(request, lambda response: response.content, host="inference", raw=True)
@@ -99,7 +99,7 @@ class ModelsOps:
         """Speech to text (``POST /v1/audio/transcriptions``, multipart); ``file`` is a path, bytes or a file object."""
         ident(model, "model")
         if response_format is not None and response_format not in ("json", "text", "srt", "vtt", "verbose_json"):
-            raise RequestValidationError(
+            raise RuncrateValidationError(
                 "'response_format' must be json, text, srt, vtt or verbose_json", param="response_format"
             )
         content = file if isinstance(file, bytes) else file.read()

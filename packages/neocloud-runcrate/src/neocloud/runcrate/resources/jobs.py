@@ -12,9 +12,9 @@ import httpx
 
 from neocloud.core._base import FinalRequest, new_idempotency_key
 from neocloud.core._types import Timeout
-from neocloud.core.errors import RequestValidationError
 
 from .._ops import Op, clean, ident, none, one, page_of, ranged
+from ..exceptions import RuncrateValidationError
 from ..types import Page
 from ..types_jobs import (
     Environment,
@@ -50,28 +50,28 @@ def check_job_spec(spec: dict[str, Any], *, partial: bool = False) -> dict[str, 
     if not partial or "command" in spec:
         command = spec.get("command")
         if not isinstance(command, str) or not command.strip():
-            raise RequestValidationError("'command' must be a non-empty bash script", param="command")
+            raise RuncrateValidationError("'command' must be a non-empty bash script", param="command")
         if len(command.encode()) > 65_536:
-            raise RequestValidationError("'command' must be at most 64 KB", param="command")
+            raise RuncrateValidationError("'command' must be at most 64 KB", param="command")
     if not partial and spec.get("gpu_type") in (None, "", []):
-        raise RequestValidationError("'gpu_type' is required (e.g. 'H100', 'H100:2' or a list)", param="gpu_type")
+        raise RuncrateValidationError("'gpu_type' is required (e.g. 'H100', 'H100:2' or a list)", param="gpu_type")
     if not partial and spec.get("max_runtime_minutes") is None:
-        raise RequestValidationError("'max_runtime_minutes' is required (1..10080)", param="max_runtime_minutes")
+        raise RuncrateValidationError("'max_runtime_minutes' is required (1..10080)", param="max_runtime_minutes")
     ranged(spec.get("max_runtime_minutes"), "max_runtime_minutes", 1, 10080)
     ranged(spec.get("gpu_count"), "gpu_count", 1, 8)
     ranged(spec.get("capacity_wait_minutes"), "capacity_wait_minutes", 0, 1440)
     ranged(spec.get("max_retries"), "max_retries", 0, 10)
     for name, allowed in (("retry_on", _RETRY_ON), ("webhook_events", _WEBHOOK_EVENTS)):
         if spec.get(name) is not None and not set(spec[name]) <= allowed:
-            raise RequestValidationError(f"'{name}' takes {', '.join(sorted(allowed))}", param=name,
+            raise RuncrateValidationError(f"'{name}' takes {', '.join(sorted(allowed))}", param=name,
                                          allowed=", ".join(sorted(allowed)))  # fmt: skip
     url = spec.get("webhook_url")
     if url is not None and not str(url).startswith("https://"):
-        raise RequestValidationError("'webhook_url' must be an https URL", param="webhook_url")
+        raise RuncrateValidationError("'webhook_url' must be an https URL", param="webhook_url")
     for name in ("env", "tags"):
         value = spec.get(name)
         if value is not None and (not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values())):
-            raise RequestValidationError(f"'{name}' must map strings to strings", param=name)
+            raise RuncrateValidationError(f"'{name}' must map strings to strings", param=name)
     return spec if partial else clean(spec)
 
 
@@ -99,12 +99,12 @@ class Jobs:
     ) -> Op[SubmittedJobGroup]:
         """Run ``count`` jobs (or one per ``params`` entry) as a group, at most ``max_parallel`` at once."""
         if (count is None) == (params is None):
-            raise RequestValidationError("pass exactly one of count= or params=", param="count")
+            raise RuncrateValidationError("pass exactly one of count= or params=", param="count")
         ranged(count, "count", 1, 1000)
         if params is not None and (
             not isinstance(params, list) or not params or not all(isinstance(p, dict) for p in params)
         ):
-            raise RequestValidationError("'params' must be a non-empty list of dicts", param="params")
+            raise RuncrateValidationError("'params' must be a non-empty list of dicts", param="params")
         ranged(max_parallel, "max_parallel", 1, 1000)
         body = {**check_job_spec(spec), **clean({"count": count, "params": params, "max_parallel": max_parallel})}
         return Op(_submit(body, idempotency_key), one(SubmittedJobGroup))
@@ -123,7 +123,7 @@ class Jobs:
         ranged(limit, "limit", 1, 100)
         if isinstance(created_after, datetime):
             if created_after.tzinfo is None:
-                raise RequestValidationError("'created_after' needs a time zone", param="created_after")
+                raise RuncrateValidationError("'created_after' needs a time zone", param="created_after")
             created_after = created_after.isoformat()
         statuses = status if isinstance(status, str) or status is None else ",".join(status)
         params: dict[str, Any] = clean({
@@ -189,7 +189,7 @@ class Jobs:
         size = bytes
         ranged(size, "bytes", 1, 1 << 30)
         if sha256 is not None and not re.fullmatch(r"[0-9a-f]{64}", sha256):
-            raise RequestValidationError("'sha256' must be 64 lowercase hex digits", param="sha256")
+            raise RuncrateValidationError("'sha256' must be 64 lowercase hex digits", param="sha256")
         # Safe to resend only when the digest identifies the archive (the platform dedupes on it).
         request = FinalRequest("POST", "/api/v1/jobs/uploads", json=clean({"bytes": size, "sha256": sha256}),
                                idempotent=sha256 is not None)  # fmt: skip
@@ -223,25 +223,25 @@ def _run_at(value: datetime | str) -> str:
     if isinstance(value, str):
         value = datetime.fromisoformat(value.replace("Z", "+00:00"))
     if value.tzinfo is None:
-        raise RequestValidationError("'run_at' needs a time zone (naive datetimes are ambiguous)", param="run_at")
+        raise RuncrateValidationError("'run_at' needs a time zone (naive datetimes are ambiguous)", param="run_at")
     return value.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _schedule_body(fields: dict[str, Any], creating: bool) -> dict[str, Any]:
     if creating and fields.get("kind") not in ("instance", "job"):
-        raise RequestValidationError("'kind' must be 'instance' or 'job'", param="kind", allowed="instance, job")
+        raise RuncrateValidationError("'kind' must be 'instance' or 'job'", param="kind", allowed="instance, job")
     if (creating or "spec" in fields) and (not isinstance(fields.get("spec"), dict)
                                            or "max_runtime_minutes" not in fields["spec"]):  # fmt: skip
-        raise RequestValidationError("'spec' must be a create body with max_runtime_minutes", param="spec")
+        raise RuncrateValidationError("'spec' must be a create body with max_runtime_minutes", param="spec")
     run_at, cron = fields.get("run_at"), fields.get("cron")
     if run_at is not None and cron is not None:
-        raise RequestValidationError("pass run_at or cron, not both", param="cron")
+        raise RuncrateValidationError("pass run_at or cron, not both", param="cron")
     if creating and run_at is None and cron is None:
-        raise RequestValidationError("a schedule needs run_at (once) or cron (recurring)", param="run_at")
+        raise RuncrateValidationError("a schedule needs run_at (once) or cron (recurring)", param="run_at")
     if cron is not None and not _CRON.match(str(cron)):
-        raise RequestValidationError("'cron' must have 5 fields", param="cron")
+        raise RuncrateValidationError("'cron' must have 5 fields", param="cron")
     if fields.get("overlap") not in (None, "skip", "allow"):
-        raise RequestValidationError("'overlap' must be skip or allow", param="overlap", allowed="skip, allow")
+        raise RuncrateValidationError("'overlap' must be skip or allow", param="overlap", allowed="skip, allow")
     body = clean(fields)
     if run_at is not None:
         body["run_at"] = _run_at(run_at)
@@ -270,7 +270,7 @@ class Schedules:
     def update(schedule_id: str, **fields: Any) -> Op[Schedule]:
         """Change a schedule (cron, spec, paused)."""
         if not fields:
-            raise RequestValidationError("update needs at least one field", param="fields")
+            raise RuncrateValidationError("update needs at least one field", param="fields")
         path = f"/api/v1/schedules/{ident(schedule_id, 'schedule_id')}"
         return Op(FinalRequest("PATCH", path, json=_schedule_body(fields, creating=False)), one(Schedule))
 
@@ -308,7 +308,7 @@ class Environments:
         """Rename an environment or make it the default."""
         body = clean({"name": name, "is_default": is_default})
         if not body:
-            raise RequestValidationError("update takes name and/or is_default", param="name")
+            raise RuncrateValidationError("update takes name and/or is_default", param="name")
         path = f"/api/v1/environments/{ident(environment_id, 'environment_id')}"
         return Op(FinalRequest("PATCH", path, json=body), one(Environment))
 
