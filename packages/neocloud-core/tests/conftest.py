@@ -52,3 +52,45 @@ def make_client() -> Callable[..., tuple[TestClient, list[httpx.Request], list[f
         return client, seen, sleeps
 
     return factory
+
+
+# -- the ledger's stores: one fixture, three real backends ----------------------------------------------------
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from neocloud_testing.postgres import postgres_server, postgres_url  # noqa: E402, F401
+
+from neocloud.core.ledger import BaseLedger, InMemoryLedger, open_ledger  # noqa: E402
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+def ledger_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of a fresh ledger: in memory, a SQLite file, a database on the real PostgreSQL server."""
+    if request.param == "memory":
+        return "memory://"
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def make_ledger(ledger_url: str) -> Iterator[Callable[..., BaseLedger]]:
+    """Opens ledgers on the fixture's store: each call a new connection to the same database (the in-memory
+    store is one object, so every call returns it). All are closed after the test."""
+    opened: list[BaseLedger] = []
+
+    def factory(**kwargs: Any) -> BaseLedger:
+        if ledger_url == "memory://" and opened:
+            return opened[0]
+        ledger = InMemoryLedger(**kwargs) if ledger_url == "memory://" else open_ledger(ledger_url, **kwargs)
+        opened.append(ledger)
+        return ledger
+
+    yield factory
+    for ledger in opened:
+        ledger.close()
+
+
+@pytest.fixture
+def ledger(make_ledger: Callable[..., BaseLedger]) -> BaseLedger:
+    return make_ledger()
