@@ -16,7 +16,7 @@ export UV_NO_PROGRESS := 1
 export UV_PYTHON_DOWNLOADS := never
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help setup sync pins pins-check lint format typecheck docs cassettes test unit record demo sandbox bench clean
+.PHONY: help setup sync pins pins-check postgres lint format typecheck docs cassettes test unit record demo sandbox bench clean
 
 help:
 	@echo "make demo    - run the demo against the embedded sandbox"
@@ -48,6 +48,10 @@ pins: $(UV)
 pins-check: $(UV)
 	@$(TOOLS)/bin/python scripts/pins.py check
 
+# The ledger's tests start a private PostgreSQL server from its binaries: installed here when missing (root).
+postgres:
+	@bash scripts/ensure_postgres.sh
+
 lint: $(VENV)/.synced
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
@@ -72,7 +76,7 @@ unit: $(VENV)/.synced
 	$(RUN) pytest -q --record-mode=none --allow-hosts=127.0.0.1,::1 --benchmark-disable
 
 # The pins, then the matrix: lint, docs and the cassette scan once; types and tests on each Python.
-test: pins-check
+test: pins-check postgres
 	@$(TOOLS)/bin/python scripts/matrix.py
 
 record: $(VENV)/.synced
