@@ -19,6 +19,7 @@ import httpx
 from ._types import NOT_GIVEN, NotGiven, Timeout, TimeoutTypes, coerce_timeout
 from .error_body import build_status_error, parse_error_body
 from .errors import APIResponseValidationError, APIStatusError, ConfigurationError
+from .retry import EXPONENTIAL, Backoff
 
 if TYPE_CHECKING:
     from pydantic import SecretStr
@@ -47,8 +48,9 @@ class ClientProfile:
     auth_scheme: str = "Bearer"
     default_timeout: Timeout = field(default_factory=Timeout)
     default_max_retries: int = 2
-    # First backoff step in seconds (doubles per retry, capped); Cluster Protocol documents 1.0.
-    initial_retry_delay: float = 0.5
+    # The wait before each retry when the server names none (exponential with jitter unless the provider
+    # documents otherwise: Cluster Protocol's ``retry_delay`` is a fixed wait).
+    retry_backoff: Backoff = EXPONENTIAL
     # A response body larger than this is refused (APIResponseValidationError) instead of filling memory.
     max_response_bytes: int = 64 * 1024 * 1024
     # Cerebras: an integer ``status_code`` in the error body wins over the HTTP status.
@@ -154,7 +156,7 @@ class BaseAPIClient:
         if not isinstance(retries, int) or isinstance(retries, bool) or retries < 0:
             raise ConfigurationError(f"max_retries must be an integer >= 0, got {max_retries!r}")
         self.max_retries = retries
-        self.retry_delay = prof.initial_retry_delay
+        self.retry_backoff = prof.retry_backoff
         self.max_response_bytes = prof.max_response_bytes
         self._custom_headers: dict[str, str] = dict(default_headers or {})
         self._custom_query: dict[str, object] = dict(default_query or {})

@@ -160,7 +160,7 @@ class Attempts:
             now=time.time(),
             jitter=random.random(),
             remaining=remaining,
-            initial_delay=getattr(self.client, "retry_delay", 0.5),
+            backoff=self.client.retry_backoff,
             **kwargs,
         )
 
