@@ -64,6 +64,9 @@ class ClientProfile:
     never_retry_codes: frozenset[str] = frozenset()
     # Streams of this provider always end with ``data: [DONE]``; ending without it is a truncation.
     stream_requires_done: bool = True
+    # The provider's documented logging switch (``CEREBRAS_LOG=info|debug``): read when a client is constructed,
+    # it sends the ``neocloud`` loggers to stderr at that level (see ``logs.configure_from_env``).
+    log_env: str | None = None
 
 
 @dataclass
@@ -157,6 +160,10 @@ class BaseAPIClient:
             raise ConfigurationError(f"max_retries must be an integer >= 0, got {max_retries!r}")
         self.max_retries = retries
         self.retry_backoff = prof.retry_backoff
+        if prof.log_env:
+            from .logs import configure_from_env
+
+            configure_from_env(prof.log_env)
         self.max_response_bytes = prof.max_response_bytes
         self._custom_headers: dict[str, str] = dict(default_headers or {})
         self._custom_query: dict[str, object] = dict(default_query or {})
