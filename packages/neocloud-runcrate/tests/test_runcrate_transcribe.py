@@ -33,15 +33,18 @@ def _upload(request: httpx.Request) -> tuple[str, bytes, dict[str, str]]:
     """(filename, bytes, text fields) of the multipart body, parsed as the server would."""
     from starlette.formparsers import MultiPartParser
 
-    async def parse() -> Any:
+    async def parse() -> tuple[str, bytes, dict[str, str]]:
         async def body() -> Any:
             yield request.content
 
-        return await MultiPartParser(request.headers, body()).parse()
+        form = await MultiPartParser(request.headers, body()).parse()
+        upload = form["file"]
+        try:
+            return upload.filename, await upload.read(), {k: v for k, v in form.items() if isinstance(v, str)}
+        finally:
+            await form.close()
 
-    form = asyncio.run(parse())
-    upload = form["file"]
-    return upload.filename, upload.file.read(), {k: v for k, v in form.items() if isinstance(v, str)}
+    return asyncio.run(parse())
 
 
 def transcribe_sync(file: Any, **kw: Any) -> tuple[str, list[httpx.Request]]:
@@ -89,7 +92,12 @@ def recording(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_every_documented_file_form_uploads_the_same_audio(
     transcribe: Callable[..., tuple[str, list[httpx.Request]]], recording: Path, make: Any, filename: str
 ) -> None:
-    text, seen = transcribe(make(recording), language="en")
+    file = make(recording)
+    try:
+        text, seen = transcribe(file, language="en")
+    finally:
+        if hasattr(file, "close"):
+            file.close()  # the caller's file stays the caller's: transcribe reads it, never closes it
     assert text == "hello there"
     [request] = seen
     assert request.url.path == "/v1/audio/transcriptions" and request.url.host == "inference.test"

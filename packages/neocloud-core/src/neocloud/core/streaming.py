@@ -81,7 +81,10 @@ ErrorFactory = Callable[[Mapping[str, Any], httpx.Response], APIStatusError]
 
 
 def _socket_of(response: httpx.Response) -> socket.socket | None:
-    """The socket under a response read over a real connection (httpcore exposes its network stream)."""
+    """The socket under a response read over a real HTTP/1 connection (httpcore exposes its network stream). Not
+    for HTTP/2, whose one connection carries other calls' streams too."""
+    if not response.http_version.startswith("HTTP/1"):
+        return None
     stream = response.extensions.get("network_stream")
     get_extra_info = getattr(stream, "get_extra_info", None)
     sock = get_extra_info("socket") if callable(get_extra_info) else None
