@@ -286,8 +286,9 @@ print(cerebras.cloud.sdk.__version__)
 }
 
 # What each example must print (checked loosely: a substring) or raise. Two examples fail with the
-# official SDK too, because the README itself is wrong: "nested_params" reads a field that responses do
-# not have (model "model" does not exist either) and "undocumented_endpoint" posts to "/foo".
+# official SDK too, because the README itself is wrong: "nested_params" names model "model", which does not
+# exist (with a real model it prints the request's stream_options, which our responses carry; the official
+# SDK's do not) and "undocumented_endpoint" posts to "/foo".
 EXPECTED: dict[str, tuple[str, type[BaseException] | None]] = {
     "chat_completion": ("ChatCompletionResponse(", None),
     "text_completion": ("CompletionResponse(", None),
@@ -327,7 +328,12 @@ def test_readme_example_runs(name: str, live_sandbox: Any, monkeypatch: pytest.M
         from neocloud.cerebras import NotFoundError
 
         with pytest.raises(NotFoundError), contextlib.redirect_stdout(out):
-            exec(code, namespace)
+            exec(code, namespace)  # model="model" is the README's placeholder: no such model
+        # With a model that exists, the example prints what it reads: the request's stream_options.
+        real = compile(rewrite(EXAMPLES[name]).replace('model="model"', 'model="llama3.1-8b"'), "<nested>", "exec")
+        with contextlib.redirect_stdout(out):
+            exec(real, {"__name__": "__example__"})
+        assert out.getvalue() == "StreamOptions(include_usage=True)\n"
         return
     if name == "undocumented_endpoint":
         from neocloud.cerebras import NotFoundError

@@ -39,7 +39,7 @@ CLIENTS: dict[str, list[tuple[str, str, str, dict[str, Any]]]] = {
 }  # fmt: skip
 _SKIP = {"close", "aclose", "with_raw_response", "with_options", "copy"}
 # The base clients' generic get/post/request helpers are the same for every provider: not listed per provider.
-_CONFIG = {"neocloud.core._types", "neocloud.core._base", "neocloud.core._transport"}  # settings, not resources
+_CONFIG = {"neocloud.core._types", "neocloud.core._base", "neocloud.core._transport", "neocloud.core.retry"}  # settings
 _GENERIC = {"neocloud.core._client", "neocloud.core._base", "neocloud.core._transport"}
 
 

@@ -22,7 +22,8 @@ class Fault:
     outcome: str  # "retried" or the common error class the caller gets
     requests: int  # how many requests reach the provider
     modes: tuple[str, ...] = MODES
-    delay: float | None = None  # the pause before the retry, when the provider said how long
+    # The pause before the retry, when the provider said how long (a client's fixed retry delay, when longer, wins).
+    delay: float | None = None
     notes: str = field(default="")
     # Providers whose call is a create without an idempotency key (MetalCloud's inference makes a job): a fault
     # after which the server may have acted is surfaced, never retried, so nothing runs twice.
@@ -46,7 +47,8 @@ FAULTS = [
           notes="a date already past: our own backoff, not a zero-wait hammer"),
     Fault("429, Retry-After: 0", {"status": 429, "headers": {"retry-after": "0"}}, "retried", 2,
           notes="zero means no advice: our own backoff"),
-    Fault("429, retry-after-ms", {"status": 429, "headers": {"retry-after-ms": "20"}}, "retried", 2, delay=0.02),
+    Fault("429, retry-after-ms", {"status": 429, "headers": {"retry-after-ms": "20"}}, "retried", 2, delay=0.02,
+          notes="the server's wait, unless a fixed retry delay is longer (Cluster Protocol's `retry_delay`, 1 s)"),
     Fault("500", {"status": 500}, "retried", 2, unless_create="InternalServerError"),
     Fault("502", {"status": 502}, "retried", 2, unless_create="InternalServerError"),
     Fault("503", {"status": 503}, "retried", 2, unless_create="InternalServerError"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from neocloud.clusterprotocol import ClusterClient, errors
+from neocloud.clusterprotocol import AsyncClusterClient, ClusterClient, errors
 from neocloud.core import errors as core
 
 MSG = [{"role": "user", "content": "Hello!"}]
@@ -68,13 +69,39 @@ def test_documented_errors(status: int, body: dict[str, Any], cls: type[Exceptio
         assert (err.balance, err.required) == (0.5, 2.0)
 
 
-def test_retry_delay_and_max_retries_are_the_documented_knobs() -> None:
-    answers = iter(
-        [httpx.Response(500, json={}), httpx.Response(502, json={}), httpx.Response(200, json={"choices": []})]
-    )
-    c, seen, sleeps = client_for(lambda r: next(answers), retry_delay=2.0, max_retries=3)
+def test_retry_delay_is_the_fixed_wait_between_retries() -> None:
+    # "retry_delay=1.0  # seconds between retries": the same wait before every retry, no doubling, no jitter.
+    answers = iter([httpx.Response(500, json={}), httpx.Response(502, json={}), httpx.Response(503, json={}),
+                    httpx.Response(200, json={"choices": []})])  # fmt: skip
+    c, seen, sleeps = client_for(lambda r: next(answers), retry_delay=0.3, max_retries=3)
     c.chat.completions.create(model="llama-3.1-70b", messages=MSG)
-    assert len(seen) == 3 and 1.5 <= sleeps[0] <= 2.0 and 3.0 <= sleeps[1] <= 4.0
+    assert len(seen) == 4 and sleeps == [0.3, 0.3, 0.3]
+
+
+@pytest.mark.parametrize(("retry_after", "slept"), [("2", 2.0), ("0.1", 0.3)])
+def test_a_longer_retry_after_wins_over_retry_delay(retry_after: str, slept: float) -> None:
+    answers = iter([httpx.Response(429, json={}, headers={"Retry-After": retry_after}), httpx.Response(200, json={})])
+    c, _, sleeps = client_for(lambda r: next(answers), retry_delay=0.3)
+    c.balance.get()
+    assert sleeps == [slept]
+
+
+def test_retry_delay_default_and_async_client_waits_the_same() -> None:
+    answers = iter([httpx.Response(503, json={}), httpx.Response(503, json={}), httpx.Response(200, json={})])
+    sleeps: list[float] = []
+
+    async def record(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    async def main() -> None:
+        transport = httpx.MockTransport(lambda r: next(answers))
+        async with AsyncClusterClient(api_key="sk-cluster-unit", base_url="https://cp.test",
+                                      http_client=httpx.AsyncClient(transport=transport)) as c:  # fmt: skip
+            c._sleep = record
+            await c.balance.get()
+
+    asyncio.run(main())
+    assert sleeps == [1.0, 1.0]  # the documented default, 1 s between retries
 
 
 def test_defaults_and_timeouts() -> None:

@@ -6,7 +6,15 @@ import email.utils
 
 import pytest
 
-from neocloud.core.retry import MAX_DELAY, RetryDecision, backoff_delay, decide_retry, parse_retry_after
+from neocloud.core.retry import (
+    EXPONENTIAL,
+    MAX_DELAY,
+    Backoff,
+    RetryDecision,
+    backoff_delay,
+    decide_retry,
+    parse_retry_after,
+)
 
 NOW = 1_700_000_000.0
 
@@ -50,6 +58,27 @@ def test_backoff_delay(attempt: int, jitter: float, expected: float) -> None:
     assert backoff_delay(attempt, jitter=jitter) == pytest.approx(expected)
 
 
+@pytest.mark.parametrize(
+    ("policy", "attempt", "jitter", "expected"),
+    [
+        (EXPONENTIAL, 0, 0.0, 0.5),
+        (EXPONENTIAL, 3, 0.0, 4.0),
+        (EXPONENTIAL, 3, 0.5, 4.0 * 0.875),
+        (EXPONENTIAL, 40, 0.0, MAX_DELAY),
+        (Backoff(initial=1.0, multiplier=3.0, max_delay=20.0, jitter=0.0), 2, 0.9, 9.0),
+        (Backoff(initial=10.0), 0, 0.0, MAX_DELAY),  # the cap applies from the first retry
+        (Backoff.fixed(0.3), 0, 0.0, 0.3),
+        (Backoff.fixed(0.3), 1, 0.0, 0.3),  # no doubling
+        (Backoff.fixed(0.3), 9, 0.999, 0.3),  # no jitter
+        (Backoff.fixed(12.0), 5, 0.0, 12.0),  # not capped at the exponential maximum
+        (Backoff.fixed(0.0), 2, 0.5, 0.0),
+    ],
+)
+def test_backoff_policies(policy: Backoff, attempt: int, jitter: float, expected: float) -> None:
+    assert policy.delay(attempt, jitter=jitter) == pytest.approx(expected)
+
+
+FIXED = Backoff.fixed(0.3)
 CASES: list[tuple[str, dict[str, object], RetryDecision]] = [
     (
         "retry 429 with Retry-After",
@@ -112,6 +141,30 @@ CASES: list[tuple[str, dict[str, object], RetryDecision]] = [
     ("429 on create: not acted on", {"status": 429, "idempotent": False}, RetryDecision(True, 0.5)),
     ("deadline too close", {"status": 503, "remaining": 0.2}, RetryDecision(False)),
     ("deadline far enough", {"status": 503, "remaining": 5.0}, RetryDecision(True, 0.5)),
+    ("fixed: first retry", {"status": 503, "backoff": FIXED}, RetryDecision(True, 0.3)),
+    (
+        "fixed: later retry, same wait",
+        {"status": 503, "attempt": 1, "jitter": 0.9, "backoff": FIXED},
+        RetryDecision(True, 0.3),
+    ),
+    ("fixed: connection error", {"status": None, "backoff": FIXED}, RetryDecision(True, 0.3)),
+    (
+        "fixed: longer Retry-After wins",
+        {"status": 429, "headers": {"retry-after": "2"}, "backoff": FIXED},
+        RetryDecision(True, 2.0),
+    ),
+    (
+        "fixed: shorter Retry-After does not shorten",
+        {"status": 429, "headers": {"retry-after-ms": "100"}, "backoff": FIXED},
+        RetryDecision(True, 0.3),
+    ),
+    (
+        "exponential: shorter Retry-After is obeyed",
+        {"status": 429, "headers": {"retry-after-ms": "100"}},
+        RetryDecision(True, 0.1),
+    ),
+    ("fixed: retries still counted", {"status": 503, "attempt": 2, "backoff": FIXED}, RetryDecision(False)),
+    ("fixed: deadline still watched", {"status": 503, "remaining": 0.2, "backoff": FIXED}, RetryDecision(False)),
 ]
 
 

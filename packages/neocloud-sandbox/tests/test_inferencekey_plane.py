@@ -76,11 +76,27 @@ def test_token_scopes_on_create(client: TestClient, headers: dict[str, str], sta
         ({**SPEC, "task_type": "telepathy"}, "task_type"),
         ({**SPEC, "execution_policy": "sometimes"}, "execution_policy"),
         ({**SPEC, "id": "wl_mine"}, "id"),
+        ({**SPEC, "config": ["not", "an", "object"]}, "config"),
+        ({**SPEC, "config": "max_model_len=8192"}, "config"),
+        ({**SPEC, "execution_policy_config": 3}, "execution_policy_config"),
     ],
 )
 def test_invalid_creates_are_400_naming_the_field(client: TestClient, body: dict[str, Any], param: str) -> None:
     r = _create(client, body)
     assert r.status_code == 400 and r.json()["error"] == "validation_error" and param in r.json()["message"]
+
+
+def test_backend_config_is_kept_and_returned(client: TestClient) -> None:
+    config = {"command": "vllm serve m", "max_model_len": 8192, "env": {"HF_HUB_OFFLINE": "1"}}
+    created = _create(client, {**SPEC, "config": config})
+    assert created.status_code == 201 and created.json()["config"] == config
+    [listed] = client.get(f"{API}/projects/acme/workloads", headers=CONTROL).json()
+    assert listed["config"] == config and listed["id"] == created.json()["id"]
+    patched = client.patch(f"{API}/workloads/{listed['id']}", headers=CONTROL, json={"config": {"max_model_len": 4096}})
+    assert patched.status_code == 200 and patched.json()["config"] == {"max_model_len": 4096}  # replaced whole
+    bad = client.patch(f"{API}/workloads/{listed['id']}", headers=CONTROL, json={"config": "x"})
+    assert bad.status_code == 400 and bad.json()["error"] == "validation_error" and "config" in bad.json()["message"]
+    assert client.get(f"{API}/projects/acme/workloads", headers=CONTROL).json()[0]["config"] == {"max_model_len": 4096}
 
 
 def test_lifecycle_readiness_and_data_plane(client: TestClient) -> None:

@@ -18,7 +18,6 @@ import httpx
 from neocloud.core._base import ClientProfile, FinalRequest
 from neocloud.core._client import AsyncAPIClient, SyncAPIClient
 from neocloud.core._types import NOT_GIVEN, NotGiven, Timeout, TimeoutTypes
-from neocloud.core.logs import configure_from_env
 
 if TYPE_CHECKING:
     from pydantic import SecretStr
@@ -45,6 +44,7 @@ PROFILE = ClientProfile(
     default_timeout=Timeout(connect=5.0, read=60.0, write=60.0, pool=60.0),
     default_max_retries=2,
     body_status_overrides=True,
+    log_env="CEREBRAS_LOG",
 )
 
 
@@ -60,9 +60,10 @@ def _custom_headers_from_env() -> dict[str, str]:
 
 
 def _init_kwargs(default_headers: Mapping[str, str] | None, warm_tcp_connection: bool) -> dict[str, str]:
-    # warm_tcp_connection is accepted for compatibility; nothing is ever sent from a constructor.
+    # warm_tcp_connection is accepted so the SDK's calls keep working, and ignored: a constructor never sends
+    # anything here (the official SDK sends GET /v1/tcp_warming requests from its constructor by default). Call
+    # warm_connection() for the same effect, when and where you choose.
     del warm_tcp_connection
-    configure_from_env("CEREBRAS_LOG")
     return {**_custom_headers_from_env(), **(default_headers or {})}
 
 

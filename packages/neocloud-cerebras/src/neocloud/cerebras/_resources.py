@@ -18,11 +18,18 @@ from .types import (
     CerebrasChatRequest,
     CerebrasCompletionRequest,
     ChatChunkResponse,
+    ChatCompletionParser,
     ChatCompletionResponse,
     CompletionResponse,
 )
 
 __all__ = ["AsyncCerebrasModels", "AsyncChat", "CerebrasModels", "Chat"]
+
+
+def _parser(body: Any) -> Any:
+    """A completion carries the request's ``stream_options`` (what the SDK README's nested-params example prints)."""
+    options = body.get("stream_options") if isinstance(body, dict) else None
+    return ChatCompletionParser(options) if options is not None else ChatCompletionResponse
 
 
 class CerebrasChatCompletions(ChatCompletions[ChatCompletionResponse, ChatChunkResponse]):
@@ -32,6 +39,9 @@ class CerebrasChatCompletions(ChatCompletions[ChatCompletionResponse, ChatChunkR
     response_model = ChatCompletionResponse
     chunk_model = ChatChunkResponse
 
+    def _parser(self, body: Any) -> Any:
+        return _parser(body)
+
 
 class AsyncCerebrasChatCompletions(AsyncChatCompletions[ChatCompletionResponse, ChatChunkResponse]):
     """``client.chat.completions`` of ``AsyncCerebras``."""
@@ -39,6 +49,9 @@ class AsyncCerebrasChatCompletions(AsyncChatCompletions[ChatCompletionResponse, 
     request_model = CerebrasChatRequest
     response_model = ChatCompletionResponse
     chunk_model = ChatChunkResponse
+
+    def _parser(self, body: Any) -> Any:
+        return _parser(body)
 
 
 class Chat(SyncAPIResource):

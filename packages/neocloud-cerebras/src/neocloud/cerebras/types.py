@@ -20,8 +20,10 @@ __all__ = [
     "CerebrasChatRequest",
     "CerebrasCompletionRequest",
     "ChatChunkResponse",
+    "ChatCompletionParser",
     "ChatCompletionResponse",
     "CompletionResponse",
+    "StreamOptions",
     "TimeInfo",
 ]
 
@@ -36,10 +38,37 @@ class TimeInfo(WireModel):
     created: float | None = None
 
 
+class StreamOptions(WireModel):
+    """The ``stream_options`` a chat completion was requested with (``include_usage``)."""
+
+    include_usage: bool | None = None
+
+
 class ChatCompletionResponse(ChatCompletion):
-    """A Cerebras chat completion: OpenAI's shape plus ``time_info``."""
+    """A Cerebras chat completion: OpenAI's shape plus ``time_info``.
+
+    ``stream_options`` is the request's own value (the SDK README's nested-params example prints it); the server
+    does not send it, so it is not in ``model_fields_set`` / ``to_dict()``. ``None`` when the call set none.
+    """
 
     time_info: TimeInfo | None = None
+    stream_options: StreamOptions | None = None
+
+
+class ChatCompletionParser:
+    """Reads a chat completion and records on it the ``stream_options`` the request carried."""
+
+    __name__ = "ChatCompletionResponse"  # named in a "not a valid ..." error, as the model itself would be
+
+    def __init__(self, stream_options: Any) -> None:
+        self._options = StreamOptions.model_validate(stream_options) if stream_options is not None else None
+
+    def model_validate_json(self, content: str | bytes) -> ChatCompletionResponse:
+        response = ChatCompletionResponse.model_validate_json(content)
+        if response.stream_options is None and self._options is not None:
+            # Into __dict__, not through the setter: the field stays out of model_fields_set (the server's fields).
+            response.__dict__["stream_options"] = self._options
+        return response
 
 
 class ChatChunkResponse(ChatCompletionChunk):

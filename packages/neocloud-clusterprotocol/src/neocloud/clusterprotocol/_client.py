@@ -2,8 +2,8 @@
 
 Configuration as documented: ``api_key`` (else ``CLUSTER_API_KEY``), ``base_url`` (else
 ``CLUSTER_BASE_URL``, the host root), ``timeout`` and ``connect_timeout`` (seconds), ``max_retries``
-(default 3), ``retry_delay`` (first backoff step, default 1 s; doubles per retry, honours Retry-After),
-``default_headers``.
+(default 3), ``retry_delay`` (seconds between retries, default 1 s: the same wait before every retry; a
+server's longer ``Retry-After`` wins), ``default_headers``.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from neocloud.core._client import AsyncAPIClient, SyncAPIClient
 from neocloud.core._types import Timeout
 from neocloud.core.errors import ConfigurationError
 from neocloud.core.openai_compat import AsyncEmbeddings, Embeddings
+from neocloud.core.retry import Backoff
 
 from . import errors as exc
 from ._resources import (
@@ -45,7 +46,8 @@ PROFILE = ClientProfile(
     base_url_env="CLUSTER_BASE_URL",
     default_timeout=Timeout(connect=10.0, read=60.0, write=60.0, pool=60.0),
     default_max_retries=3,
-    initial_retry_delay=1.0,
+    # "retry_delay=1.0  # seconds between retries": a fixed wait, as documented.
+    retry_backoff=Backoff.fixed(1.0),
     error_classes={
         401: exc.AuthenticationError,
         402: exc.InsufficientBalanceError,
@@ -67,12 +69,24 @@ def _settings(
         if (read is not None and read <= 0) or connect <= 0:
             raise ConfigurationError("timeout and connect_timeout must be positive numbers of seconds")
         kwargs["timeout"] = Timeout(connect=connect, read=read, write=read, pool=read)
-    if retry_delay is not None and (not isinstance(retry_delay, (int, float)) or retry_delay < 0):
+    if retry_delay is not None and (
+        not isinstance(retry_delay, (int, float)) or isinstance(retry_delay, bool) or retry_delay < 0
+    ):
         raise ConfigurationError(f"retry_delay must be a number of seconds >= 0, got {retry_delay!r}")
     return kwargs, retry_delay
 
 
-class ClusterClient(SyncAPIClient):
+class _RetryDelay:
+    """``retry_delay``: the fixed seconds between retries (a view of the client's ``retry_backoff``)."""
+
+    retry_backoff: Backoff
+
+    @property
+    def retry_delay(self) -> float:
+        return self.retry_backoff.initial
+
+
+class ClusterClient(_RetryDelay, SyncAPIClient):
     """Cluster Protocol: ``chat.completions``, ``models``, ``embeddings``, ``fine_tuning``, ``datasets``,
     ``balance``, ``usage``."""
 
@@ -96,7 +110,7 @@ class ClusterClient(SyncAPIClient):
             http_client=http_client, **kwargs,
         )  # fmt: skip
         if delay is not None:
-            self.retry_delay = float(delay)
+            self.retry_backoff = Backoff.fixed(float(delay))
 
     @cached_property
     def chat(self) -> Chat:
@@ -127,7 +141,7 @@ class ClusterClient(SyncAPIClient):
         return Account(self, "usage")
 
 
-class AsyncClusterClient(AsyncAPIClient):
+class AsyncClusterClient(_RetryDelay, AsyncAPIClient):
     """Async twin of ``ClusterClient``: the same methods, awaited."""
 
     profile = PROFILE
@@ -150,7 +164,7 @@ class AsyncClusterClient(AsyncAPIClient):
             http_client=http_client, **kwargs,
         )  # fmt: skip
         if delay is not None:
-            self.retry_delay = float(delay)
+            self.retry_backoff = Backoff.fixed(float(delay))
 
     @cached_property
     def chat(self) -> AsyncChat:

@@ -25,6 +25,7 @@ from .errors import (
     LocalBadRequestError,
     RequestValidationError,
 )
+from .retry import EXPONENTIAL, Backoff
 
 if TYPE_CHECKING:
     from pydantic import SecretStr
@@ -53,8 +54,9 @@ class ClientProfile:
     auth_scheme: str = "Bearer"
     default_timeout: Timeout = field(default_factory=Timeout)
     default_max_retries: int = 2
-    # First backoff step in seconds (doubles per retry, capped); Cluster Protocol documents 1.0.
-    initial_retry_delay: float = 0.5
+    # The wait before each retry when the server names none (exponential with jitter unless the provider
+    # documents otherwise: Cluster Protocol's ``retry_delay`` is a fixed wait).
+    retry_backoff: Backoff = EXPONENTIAL
     # A response body larger than this is refused (APIResponseValidationError) instead of filling memory.
     max_response_bytes: int = 64 * 1024 * 1024
     # Cerebras: an integer ``status_code`` in the error body wins over the HTTP status.
@@ -71,6 +73,9 @@ class ClientProfile:
     # What a call refused before sending raises: a LocalBadRequestError (or the provider's subclass of it, named
     # in its error module), so the except clauses the provider documents for a bad argument catch it.
     local_error: type[RequestValidationError] = LocalBadRequestError
+    # The provider's documented logging switch (``CEREBRAS_LOG=info|debug``): read when a client is constructed,
+    # it sends the ``neocloud`` loggers to stderr at that level (see ``logs.configure_from_env``).
+    log_env: str | None = None
 
 
 @dataclass
@@ -163,7 +168,11 @@ class BaseAPIClient:
         if not isinstance(retries, int) or isinstance(retries, bool) or retries < 0:
             raise ConfigurationError(f"max_retries must be an integer >= 0, got {max_retries!r}")
         self.max_retries = retries
-        self.retry_delay = prof.initial_retry_delay
+        self.retry_backoff = prof.retry_backoff
+        if prof.log_env:
+            from .logs import configure_from_env
+
+            configure_from_env(prof.log_env)
         self.max_response_bytes = prof.max_response_bytes
         self._custom_headers: dict[str, str] = dict(default_headers or {})
         self._custom_query: dict[str, object] = dict(default_query or {})

@@ -32,6 +32,7 @@ from ._transport import (
     SyncPool,
     aread_bounded,
     follow_redirects,
+    log_response,
     log_retry,
     read_bounded,
     retry_of,
@@ -131,6 +132,8 @@ class SyncAPIClient(BaseAPIClient):
             response = http.send(request, stream=True, follow_redirects=follow_redirects(http, calls.req))
         except httpx.TransportError as exc:
             raise calls.transport_error(exc, request, attempt) from exc
+        if log.isEnabledFor(logging.INFO):
+            log_response(self.profile.provider, request, response, self._request_id(response))
         if response.status_code >= 400:
             try:
                 read_bounded(response, self.max_response_bytes)
@@ -275,6 +278,8 @@ class AsyncAPIClient(BaseAPIClient):
             response = await http.send(request, stream=True, follow_redirects=follow_redirects(http, calls.req))
         except httpx.TransportError as exc:
             raise calls.transport_error(exc, request, attempt) from exc
+        if log.isEnabledFor(logging.INFO):
+            log_response(self.profile.provider, request, response, self._request_id(response))
         if response.status_code >= 400:
             try:
                 await aread_bounded(response, self.max_response_bytes)

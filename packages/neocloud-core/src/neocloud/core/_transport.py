@@ -120,6 +120,13 @@ def retry_of(exc: BaseException) -> RetryDecision | None:
     return decision if isinstance(decision, RetryDecision) and decision.retry else None
 
 
+def log_response(provider: str, request: httpx.Request, response: httpx.Response, request_id: str | None) -> None:
+    """One INFO line per HTTP exchange (what the official SDKs print with ``<PROVIDER>_LOG=info``): method, path
+    and status only; never headers, query or bodies, so never a key."""
+    rid = f" (request id {request_id})" if request_id else ""
+    log.info("%s %s %s -> %d%s", provider, request.method, request.url.path, response.status_code, rid)
+
+
 def log_retry(provider: str, req: FinalRequest, attempt: int, exc: BaseException, delay: float) -> None:
     log.info(
         "%s %s %s failed (%s); retry %d in %.2fs",
@@ -160,7 +167,7 @@ class Attempts:
             now=time.time(),
             jitter=random.random(),
             remaining=remaining,
-            initial_delay=getattr(self.client, "retry_delay", 0.5),
+            backoff=self.client.retry_backoff,
             **kwargs,
         )
 

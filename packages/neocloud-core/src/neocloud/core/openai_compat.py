@@ -107,6 +107,11 @@ class _ChatBase(Generic[_Resp, _Chunk]):
     chunk_model: ClassVar[type[Any]] = ChatCompletionChunk
     _client: Any
 
+    def _parser(self, body: Any) -> Any:
+        """How the non-streamed answer to ``body`` is read: the response model. A provider may return a parser
+        (with ``model_validate_json``) that also records request values its server does not echo."""
+        return self.response_model
+
     def _prepare(
         self,
         messages: Iterable[Mapping[str, Any]],
@@ -198,7 +203,7 @@ class ChatCompletions(SyncAPIResource, _ChatBase[_Resp, _Chunk]):
             return self._client.request_stream(
                 self.chunk_model.model_validate, req, parse_json=self.chunk_model.model_validate_json
             )
-        return self._client.request(self.response_model, req)  # type: ignore[no-any-return]
+        return self._client.request(self._parser(req.json), req)  # type: ignore[no-any-return]
 
     @property
     def with_raw_response(self) -> _RawChat[_Resp, _Chunk]:
@@ -271,7 +276,7 @@ class AsyncChatCompletions(AsyncAPIResource, _ChatBase[_Resp, _Chunk]):
             return await self._client.request_stream(
                 self.chunk_model.model_validate, req, parse_json=self.chunk_model.model_validate_json
             )
-        return await self._client.request(self.response_model, req)
+        return await self._client.request(self._parser(req.json), req)
 
     @property
     def with_raw_response(self) -> _AsyncRawChat[_Resp, _Chunk]:

@@ -13,8 +13,10 @@ Rules (the union of what the providers document, minus the unsafe parts):
 - The wait is the server's ``retry-after-ms`` / ``Retry-After`` (seconds or an HTTP date) when it is
   positive and at most ``MAX_RETRY_AFTER`` seconds. A server that asks for longer is not retried: the
   caller gets the 429 (with ``retry_after``) immediately instead of a silent multi-minute hang.
-- Otherwise exponential backoff, ``INITIAL_DELAY * 2**attempt`` capped at ``MAX_DELAY``, shortened by up
-  to 25 % jitter so that clients that failed together do not retry together.
+- Otherwise the client's ``Backoff``: by default exponential, ``INITIAL_DELAY * 2**attempt`` capped at
+  ``MAX_DELAY``, shortened by up to 25 % jitter so that clients that failed together do not retry together;
+  ``Backoff.fixed(d)`` waits ``d`` seconds before every retry, and a shorter ``Retry-After`` does not shorten
+  it (a longer one still wins).
 """
 
 from __future__ import annotations
@@ -25,10 +27,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 __all__ = [
+    "EXPONENTIAL",
     "INITIAL_DELAY",
     "MAX_DELAY",
     "MAX_RETRY_AFTER",
     "RETRYABLE_STATUSES",
+    "Backoff",
     "RetryDecision",
     "backoff_delay",
     "decide_retry",
@@ -83,11 +87,39 @@ def parse_retry_after(headers: Mapping[str, str], *, now: float) -> float | None
     return max(seconds, 0.0)
 
 
+@dataclass(frozen=True, slots=True)
+class Backoff:
+    """The wait before retry number ``attempt`` (0-based) when the server did not name one.
+
+    ``initial * multiplier**attempt``, capped at ``max_delay``, shortened by up to ``jitter`` (a fraction) so
+    that clients that failed together do not retry together. With ``floor`` the planned wait is also the
+    least one: a server's shorter ``Retry-After`` does not shorten it (a longer one still wins).
+    """
+
+    initial: float = INITIAL_DELAY
+    multiplier: float = 2.0
+    max_delay: float = MAX_DELAY
+    jitter: float = 0.25
+    floor: bool = False
+
+    @classmethod
+    def fixed(cls, delay: float) -> Backoff:
+        """``delay`` seconds before every retry, exactly (the "seconds between retries" some SDKs document)."""
+        return cls(initial=delay, multiplier=1.0, max_delay=delay, jitter=0.0, floor=True)
+
+    def delay(self, attempt: int, *, jitter: float) -> float:
+        """The planned wait; ``jitter`` in [0, 1) is the random draw that shortens it."""
+        base = min(self.initial * (self.multiplier ** min(attempt, 32)), self.max_delay)
+        return base * (1.0 - self.jitter * jitter)
+
+
+EXPONENTIAL = Backoff()
+
+
 def backoff_delay(attempt: int, *, jitter: float, initial: float = INITIAL_DELAY) -> float:
     """Exponential backoff for retry number ``attempt`` (0-based) from ``initial`` seconds, capped at
     ``MAX_DELAY``; ``jitter`` in [0, 1) shortens it by up to 25 %."""
-    base = min(initial * (2.0 ** min(attempt, 32)), MAX_DELAY)
-    return base * (1.0 - 0.25 * jitter)
+    return Backoff(initial=initial).delay(attempt, jitter=jitter)
 
 
 def _header_override(headers: Mapping[str, str]) -> bool | None:
@@ -110,13 +142,13 @@ def decide_retry(
     now: float = 0.0,
     jitter: float = 0.0,
     remaining: float | None = None,
-    initial_delay: float = INITIAL_DELAY,
+    backoff: Backoff = EXPONENTIAL,
 ) -> RetryDecision:
     """Decide whether attempt number ``attempt`` (0-based) that just failed should be retried.
 
     ``status`` is the HTTP status, or ``None`` for a transport error (then ``connection_opened`` says
     whether any byte may have reached the server). ``remaining`` is the time left before the whole-call
-    deadline, ``None`` when there is none.
+    deadline, ``None`` when there is none. ``backoff`` plans the wait when the server names none.
     """
     if attempt >= max_retries:
         return RetryDecision(False, reason="retries exhausted")
@@ -135,10 +167,11 @@ def decide_retry(
         server_wait = parse_retry_after(hdrs, now=now)
         if server_wait is not None and server_wait > MAX_RETRY_AFTER:
             return RetryDecision(False, reason=f"server asked to wait {server_wait:.0f}s (> cap)")
+    planned = backoff.delay(attempt, jitter=jitter)
     if server_wait is not None and server_wait > 0:
-        delay = server_wait
+        delay = max(server_wait, planned) if backoff.floor else server_wait
     else:
-        delay = backoff_delay(attempt, jitter=jitter, initial=initial_delay)
+        delay = planned
     if remaining is not None and delay >= remaining:
         return RetryDecision(False, reason="the total deadline would pass before the retry")
     return RetryDecision(True, delay=delay, reason="retryable")

@@ -5,11 +5,21 @@ from any I/O. ``Stream`` / ``AsyncStream`` own the HTTP response: they close it 
 (exhaustion, ``break``, an exception, ``close()``, garbage collection) and, after ``[DONE]``, read the
 few remaining bytes so the connection goes back to the pool instead of being torn down
 (openai-python#3440 is the bug this avoids).
+
+A stream with a deadline (the call's ``total`` timeout) ends when it passes, also in the middle of a read:
+httpx fixes a read's timeout when the request is sent, so a read that starts just before the deadline could
+otherwise wait a whole read timeout beyond it. Async reads are awaited with the time left; a sync read is
+ended by shutting the socket down when the deadline passes (``_Watchdog``). Either way the stream raises
+``APITimeoutError``. (A sync stream over a transport without a socket, such as ``httpx.MockTransport``, is
+checked between events only.)
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
+import threading
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass
@@ -70,6 +80,47 @@ def _invalid_json(exc: ValueError) -> str | None:
 ErrorFactory = Callable[[Mapping[str, Any], httpx.Response], APIStatusError]
 
 
+def _socket_of(response: httpx.Response) -> socket.socket | None:
+    """The socket under a response read over a real HTTP/1 connection (httpcore exposes its network stream). Not
+    for HTTP/2, whose one connection carries other calls' streams too."""
+    if not response.http_version.startswith("HTTP/1"):
+        return None
+    stream = response.extensions.get("network_stream")
+    get_extra_info = getattr(stream, "get_extra_info", None)
+    sock = get_extra_info("socket") if callable(get_extra_info) else None
+    return sock if isinstance(sock, socket.socket) else None
+
+
+class _Watchdog:
+    """Ends a sync stream's blocked read when its deadline passes by shutting its socket down: the read returns
+    at once and the reader, seeing ``expired``, raises the deadline. ``stop()`` (before the response is closed
+    and its connection pooled) makes sure a pooled connection is never shut down."""
+
+    def __init__(self, response: httpx.Response, deadline: float) -> None:
+        self.expired = False
+        self._response = response
+        self._lock = threading.Lock()
+        self._stopped = False
+        self._timer = threading.Timer(max(deadline - time.monotonic(), 0.0), self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _expire(self) -> None:
+        with self._lock:
+            if self._stopped:
+                return
+            self.expired = True
+            sock = _socket_of(self._response)
+            if sock is not None:
+                with contextlib.suppress(OSError):  # already closed: nothing left to interrupt
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+        self._timer.cancel()
+
+
 class _StreamBase(Generic[_T]):
     def __init__(
         self,
@@ -96,7 +147,10 @@ class _StreamBase(Generic[_T]):
 
     def _check_deadline(self) -> None:
         if self._deadline is not None and time.monotonic() > self._deadline:
-            raise APITimeoutError("stream exceeded the total deadline", request=self.response.request)
+            raise self._deadline_passed()
+
+    def _deadline_passed(self) -> APITimeoutError:
+        return APITimeoutError("stream exceeded the total deadline", request=self.response.request)
 
     def _item(self, sse: ServerSentEvent) -> Any:
         """One event → a parsed item, ``_DONE`` or ``_SKIP``; raises the typed error of an in-band error frame."""
@@ -146,6 +200,7 @@ class _SyncReader(_StreamBase[_T]):
         from httpx_sse import EventSource
 
         events: Iterator[ServerSentEvent] = EventSource(self.response).iter_sse()
+        watchdog = None if self._deadline is None else _Watchdog(self.response, self._deadline)
         try:
             done = False
             try:
@@ -159,16 +214,22 @@ class _SyncReader(_StreamBase[_T]):
                         break
                     yield item
             except (httpx.HTTPError, httpx.StreamError, ValueError) as exc:
+                if watchdog is not None and watchdog.expired:
+                    raise self._deadline_passed() from exc
                 translated = self._translate(exc)
                 if translated is exc:
                     raise
                 raise translated from exc
+            if watchdog is not None and watchdog.expired and not done:
+                raise self._deadline_passed()  # the shut-down socket looked like an orderly end
             if done:
                 self._drain(events)
             elif self._require_done:
                 raise self._truncated()
             self._finished = True
         finally:
+            if watchdog is not None:
+                watchdog.stop()
             self.response.close()
 
     def _drain(self, events: Iterator[ServerSentEvent]) -> None:
@@ -222,11 +283,12 @@ class _AsyncReader(_StreamBase[_T]):
     async def _iter(self) -> AsyncGenerator[_T, None]:
         from httpx_sse import EventSource
 
-        events = EventSource(self.response).aiter_sse()
+        events: AsyncGenerator[ServerSentEvent, None] = EventSource(self.response).aiter_sse()
+        source = events if self._deadline is None else self._within_deadline(events, self._deadline)
         try:
             done = False
             try:
-                async for sse in events:
+                async for sse in source:
                     self._check_deadline()
                     item = self._item(sse)
                     if item is _SKIP:
@@ -253,8 +315,28 @@ class _AsyncReader(_StreamBase[_T]):
                 raise self._truncated()
             self._finished = True
         finally:
+            if source is not events:
+                await source.aclose()
             await events.aclose()
             await self.response.aclose()
+
+    async def _within_deadline(
+        self, events: AsyncIterator[ServerSentEvent], deadline: float
+    ) -> AsyncGenerator[ServerSentEvent, None]:
+        """``events``, each read awaited with only the time left before ``deadline``."""
+        import asyncio
+
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise self._deadline_passed()
+            try:
+                sse = await asyncio.wait_for(events.__anext__(), left)
+            except StopAsyncIteration:
+                return
+            except asyncio.TimeoutError:
+                raise self._deadline_passed() from None
+            yield sse
 
 
 class AsyncStream(_StreamBase[_T]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import replace
@@ -52,6 +53,26 @@ def _text(value: Any, name: str) -> str:
     return value
 
 
+def _check_config(spec: WorkloadSpec) -> None:
+    """``config`` is a JSON object that does not contradict ``command`` / ``vllm_version`` (both land in it)."""
+    config = spec.config
+    if config is None:
+        return
+    if not isinstance(config, dict):
+        raise LocalValidationError(f"'config' must be a dict of backend settings; got {type(config).__name__}",
+                                   param="config")  # fmt: skip
+    for name in ("command", "vllm_version"):
+        field_value = getattr(spec, name)
+        if field_value and name in config and config[name] != field_value:
+            raise LocalValidationError(
+                f"config[{name!r}] is {config[name]!r} but {name}={field_value!r}: set it in one place", param="config"
+            )
+    try:
+        json.dumps(config)
+    except (TypeError, ValueError) as exc:
+        raise LocalValidationError(f"'config' must be JSON-serialisable: {exc}", param="config") from None
+
+
 def check_spec(spec: WorkloadSpec) -> None:
     """Refuse a malformed spec before any request."""
     if not isinstance(spec, WorkloadSpec):
@@ -61,6 +82,7 @@ def check_spec(spec: WorkloadSpec) -> None:
         raise LocalValidationError("'slug' must not contain '/'", param="slug")
     _text(spec.model, "model")
     _text(spec.backend.value if hasattr(spec.backend, "value") else spec.backend, "backend")
+    _check_config(spec)
     for name, enum in (("task_type", TaskType), ("execution_policy", ExecutionPolicy)):
         value = getattr(spec, name)
         if value is not None:

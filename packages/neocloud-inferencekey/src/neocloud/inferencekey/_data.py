@@ -151,12 +151,18 @@ class _Namespace:
 
 
 class DataClient:
-    """Data-plane client for one project; ``endpoint(slug, api_key=...)`` binds a workload and its key."""
+    """Data-plane client for one project; ``endpoint(slug, api_key=...)`` binds a workload and its key.
 
-    def __init__(self, *, base_url: str, project: str, api_key: str | None = None) -> None:
+    ``project`` defaults to ``INFERENCEKEY_PROJECT`` and ``api_key`` (the default ``ik_live_`` key) to
+    ``INFERENCEKEY_API_KEY``.
+    """
+
+    def __init__(self, *, base_url: str, project: str | None = None, api_key: str | None = None) -> None:
         self.base_url = require(base_url, "base_url is required")
-        self.project = require(project, "a blank project: pass project=... or set INFERENCEKEY_PROJECT")
-        self._api_key = api_key
+        self.project = require(
+            resolve(project, "INFERENCEKEY_PROJECT"), "a blank project: pass project=... or set INFERENCEKEY_PROJECT"
+        )
+        self._api_key = resolve(api_key, "INFERENCEKEY_API_KEY")  # the default key of endpoint()
         self._pool: httpx.Client | None = None
 
     @classmethod
@@ -259,10 +265,12 @@ async def _atranslated(stream: Any) -> AsyncIterator[TextChunk]:
 class AsyncDataClient:
     """Async twin of ``DataClient``."""
 
-    def __init__(self, *, base_url: str, project: str, api_key: str | None = None) -> None:
+    def __init__(self, *, base_url: str, project: str | None = None, api_key: str | None = None) -> None:
         self.base_url = require(base_url, "base_url is required")
-        self.project = require(project, "a blank project: pass project=... or set INFERENCEKEY_PROJECT")
-        self._api_key = api_key
+        self.project = require(
+            resolve(project, "INFERENCEKEY_PROJECT"), "a blank project: pass project=... or set INFERENCEKEY_PROJECT"
+        )
+        self._api_key = resolve(api_key, "INFERENCEKEY_API_KEY")  # the default key of endpoint()
 
     @classmethod
     def from_env(

@@ -3,7 +3,7 @@
 ``ensure`` is idempotent: list → create (with an ``Idempotency-Key`` derived from project, slug and spec,
 so concurrent ensures of the same spec create one workload; a 409 means someone else just did, and the
 workload is re-read) → compare → reconcile per ``on_drift``. ``wait_until_ready`` follows the readiness
-event stream, reopening it after drops (``_policy.reconnect_delay``).
+event stream within its deadline (``_readiness``).
 """
 
 from __future__ import annotations
@@ -18,14 +18,14 @@ import httpx
 
 from neocloud.core._base import FinalRequest, new_idempotency_key
 from neocloud.core._client import AsyncAPIClient, SyncAPIClient
-from neocloud.core._types import Timeout
-from neocloud.core.errors import APIConnectionError, APIStatusError, StreamError, StreamFormatError
+from neocloud.core.errors import APIStatusError
 
-from ._common import CONTROL_PROFILE, DEFAULT_BASE_URL, check_spec, require, resolve, to_event
-from ._policy import drifted_fields, reconnect_delay
+from ._common import CONTROL_PROFILE, DEFAULT_BASE_URL, check_spec, require, resolve
+from ._policy import drifted_fields
 from ._progress import ProgressView
+from ._readiness import wait_async, wait_sync
 from .enums import OnDrift
-from .errors import Conflict, DriftError, LocalValidationError, ReadinessFailed, WaitTimeout, translate
+from .errors import Conflict, DriftError, LocalValidationError, translate
 from .types import EndpointRef, ReadinessEvent, Workload, WorkloadSpec
 
 __all__ = ["AsyncManagementClient", "ManagementClient"]
@@ -58,16 +58,6 @@ def _workloads(body: Any) -> list[Workload]:
     return [Workload.model_validate(item) for item in items]
 
 
-def _readiness_request(project: str, slug: str, remaining: float) -> FinalRequest:
-    # The stream is quiet between phases: a bounded read lets the wait notice its own deadline.
-    read = max(0.05, min(remaining, 15.0))
-    return FinalRequest(
-        "GET", f"/api/projects/{project}/workloads/{slug}/readiness-events",
-        headers={"Accept": "text/event-stream"},
-        timeout=Timeout(connect=min(10.0, read), read=read, write=read, pool=read),
-    )  # fmt: skip
-
-
 class _Base:
     project: str | None
 
@@ -98,7 +88,10 @@ class _Base:
 
 
 class ManagementClient(_Base):
-    """Control-plane client, scoped to one project: ``ensure``, ``wait_until_ready``, ``delete``, ``list_workloads``."""
+    """Control-plane client, scoped to one project: ``ensure``, ``wait_until_ready``, ``delete``, ``list_workloads``.
+
+    ``project`` (else ``INFERENCEKEY_PROJECT``) is the default of every call; ``ensure`` also honours ``spec.project``.
+    """
 
     def __init__(
         self,
@@ -115,7 +108,8 @@ class ManagementClient(_Base):
             self._client = _Control(api_key=sdk_token, base_url=require(base_url, "base_url is required"),
                                     timeout=timeout if timeout is not None else CONTROL_PROFILE.default_timeout,
                                     max_retries=max_retries, http_client=http_client)  # fmt: skip
-        self.project = project
+        # As documented for ensure and delete: the client's project, else INFERENCEKEY_PROJECT.
+        self.project = resolve(project, "INFERENCEKEY_PROJECT")
         self._sleep: Callable[[float], None] = time.sleep
 
     @classmethod
@@ -151,6 +145,9 @@ class ManagementClient(_Base):
     ) -> EndpointRef:
         """Provision ``spec`` if absent, reconcile it if it drifted; returns its ``EndpointRef``.
 
+        The project is ``project`` > ``spec.project`` > the client's (> ``INFERENCEKEY_PROJECT``), and the
+        returned reference names the project actually used.
+
         The create carries an ``Idempotency-Key`` (``idempotency_key`` or a fresh one per call) that every
         retry of this call reuses, so a retried create never provisions twice. Not derived from the spec:
         the platform would answer a later re-create, after a delete, with the deleted workload.
@@ -165,7 +162,7 @@ class ManagementClient(_Base):
                     created = self._client.request(Workload, FinalRequest(
                         "POST", f"/api/projects/{where}/workloads", json=spec.create_body(), idempotent=False,
                         idempotency_key=idempotency_key or new_idempotency_key()))  # fmt: skip
-                    return EndpointRef(spec.project or where, created.slug)
+                    return EndpointRef(where, created.slug)
                 except APIStatusError as exc:
                     if exc.status_code != 409:
                         raise
@@ -175,7 +172,7 @@ class ManagementClient(_Base):
             patch = self._decide(spec, live, on)
             if patch:
                 live = self._client.request(Workload, FinalRequest("PATCH", f"/api/workloads/{live.id}", json=patch))
-        return EndpointRef(spec.project or where, live.slug)
+        return EndpointRef(where, live.slug)
 
     def wait_until_ready(
         self,
@@ -188,44 +185,9 @@ class ManagementClient(_Base):
     ) -> None:
         """Return when the workload serves; ``ApiError`` on its ``error`` phase, ``TimeoutError`` after ``timeout``."""
         where = self._project(project)
-        deadline = time.monotonic() + timeout
         view = self._view(workload_slug, on_progress, silent)
-        report = on_progress or view or (lambda event: None)
-        empty = 0
         with view if view is not None else _nothing():
-            while True:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise WaitTimeout(f"workload {workload_slug} not ready after {timeout}s")
-                delivered, status = False, None
-                try:
-                    with translate():
-                        stream = self._client.request_stream(
-                            to_event, _readiness_request(where, workload_slug, remaining)
-                        )
-                        try:
-                            for event in stream:
-                                delivered = True
-                                report(event)
-                                if event.phase == "ready":
-                                    return
-                                if event.phase == "error":
-                                    raise ReadinessFailed(
-                                        f"workload {workload_slug} failed to become ready: {event.message}"
-                                    )
-                        finally:
-                            stream.close()
-                except StreamFormatError:
-                    raise  # the server sent what the protocol forbids: reopening would only repeat it
-                except (APIConnectionError, StreamError):
-                    pass  # dropped or stalled: reopen below
-                except APIStatusError as exc:
-                    status = exc.status_code
-                    if reconnect_delay(empty, status=status, delivered=False) is None:
-                        raise
-                delay = reconnect_delay(empty, status=status, delivered=delivered)
-                empty = 0 if delivered else empty + 1
-                self._sleep(min(delay or 1.0, max(deadline - time.monotonic(), 0.0)))
+            wait_sync(self._client, self._sleep, where, workload_slug, timeout, on_progress or view or _ignore)
 
     def delete(self, workload_slug: str, *, project: str | None = None) -> bool:
         """Delete the workload; ``True`` if it existed, ``False`` if it was already gone (idempotent)."""
@@ -265,7 +227,8 @@ class AsyncManagementClient(_Base):
             self._client = _AsyncControl(api_key=sdk_token, base_url=require(base_url, "base_url is required"),
                                          timeout=timeout if timeout is not None else CONTROL_PROFILE.default_timeout,
                                          max_retries=max_retries, http_client=http_client)  # fmt: skip
-        self.project = project
+        # As documented for ensure and delete: the client's project, else INFERENCEKEY_PROJECT.
+        self.project = resolve(project, "INFERENCEKEY_PROJECT")
         self._sleep: Callable[[float], Any] = asyncio.sleep
 
     @classmethod
@@ -305,7 +268,7 @@ class AsyncManagementClient(_Base):
                     created = await self._client.request(Workload, FinalRequest(
                         "POST", f"/api/projects/{where}/workloads", json=spec.create_body(), idempotent=False,
                         idempotency_key=idempotency_key or new_idempotency_key()))  # fmt: skip
-                    return EndpointRef(spec.project or where, created.slug)
+                    return EndpointRef(where, created.slug)
                 except APIStatusError as exc:
                     if exc.status_code != 409:
                         raise
@@ -317,7 +280,7 @@ class AsyncManagementClient(_Base):
                 live = await self._client.request(
                     Workload, FinalRequest("PATCH", f"/api/workloads/{live.id}", json=patch)
                 )
-        return EndpointRef(spec.project or where, live.slug)
+        return EndpointRef(where, live.slug)
 
     async def wait_until_ready(
         self,
@@ -329,44 +292,9 @@ class AsyncManagementClient(_Base):
         silent: bool = False,
     ) -> None:
         where = self._project(project)
-        deadline = time.monotonic() + timeout
         view = self._view(workload_slug, on_progress, silent)
-        report = on_progress or view or (lambda event: None)
-        empty = 0
         with view if view is not None else _nothing():
-            while True:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise WaitTimeout(f"workload {workload_slug} not ready after {timeout}s")
-                delivered, status = False, None
-                try:
-                    with translate():
-                        stream = await self._client.request_stream(
-                            to_event, _readiness_request(where, workload_slug, remaining)
-                        )
-                        try:
-                            async for event in stream:
-                                delivered = True
-                                report(event)
-                                if event.phase == "ready":
-                                    return
-                                if event.phase == "error":
-                                    raise ReadinessFailed(
-                                        f"workload {workload_slug} failed to become ready: {event.message}"
-                                    )
-                        finally:
-                            await stream.close()
-                except StreamFormatError:
-                    raise  # the server sent what the protocol forbids: reopening would only repeat it
-                except (APIConnectionError, StreamError):
-                    pass
-                except APIStatusError as exc:
-                    status = exc.status_code
-                    if reconnect_delay(empty, status=status, delivered=False) is None:
-                        raise
-                delay = reconnect_delay(empty, status=status, delivered=delivered)
-                empty = 0 if delivered else empty + 1
-                await self._sleep(min(delay or 1.0, max(deadline - time.monotonic(), 0.0)))
+            await wait_async(self._client, self._sleep, where, workload_slug, timeout, on_progress or view or _ignore)
 
     async def delete(self, workload_slug: str, *, project: str | None = None) -> bool:
         where = self._project(project)
@@ -385,6 +313,10 @@ class AsyncManagementClient(_Base):
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
+
+
+def _ignore(event: ReadinessEvent) -> None:
+    return None
 
 
 class _nothing:

@@ -45,27 +45,30 @@ class WorkloadSpec:
     gpu_resource_id: str | None = None
 
     def desired(self) -> dict[str, Any]:
-        """The wire fields this spec sets (``model`` → ``model_name``; ``config`` derived from ``command``).
-
-        As on the platform, the spec's own ``config`` dict is not sent: the workload config is
-        ``{"command", "vllm_version"?}``, and only when ``command`` is set.
-        """
+        """The wire fields this spec sets (``model`` → ``model_name``; ``config`` see ``wire_config``)."""
         fields: dict[str, Any] = {
             "name": self.name,
             "model_name": self.model,
             "backend": _value(self.backend),
             "description": self.description,
+            "config": self.wire_config(),
             "execution_policy": _value(self.execution_policy),
             "execution_policy_config": self.execution_policy_config,
             "worker_id": self.worker_id,
             "gpu_resource_id": self.gpu_resource_id,
         }
-        if self.command:
-            fields["config"] = {
-                "command": self.command,
-                **({"vllm_version": self.vllm_version} if self.vllm_version else {}),
-            }
         return {k: v for k, v in fields.items() if v is not None}
+
+    def wire_config(self) -> dict[str, Any] | None:
+        """The workload's ``config``: the spec's own ``config`` (backend-specific settings) with ``command`` and
+        ``vllm_version`` added when set; ``None`` when none of them is. (The platform's SDK sends only
+        ``command``/``vllm_version`` and drops ``config``: we send what the spec says.)"""
+        config = {**(self.config or {})}
+        if self.command:
+            config["command"] = self.command
+        if self.vllm_version:
+            config["vllm_version"] = self.vllm_version
+        return config if config or self.config is not None else None
 
     def create_body(self) -> dict[str, Any]:
         """The ``POST`` body: the desired fields plus ``slug`` and ``task_type`` (default ``text2text``)."""

@@ -20,7 +20,7 @@ from neocloud.core._types import Timeout
 from .exceptions import RuncrateValidationError
 from .types import Page
 
-__all__ = ["Op", "image_input", "instance_create", "page_of", "unwrap"]
+__all__ = ["Op", "audio_input", "image_input", "instance_create", "page_of", "unwrap"]
 
 _T = TypeVar("_T")
 LAUNCH_TIMEOUT = Timeout(connect=10.0, read=75.0, write=75.0, pool=75.0)  # launches may take 60 s
@@ -126,6 +126,36 @@ def image_input(value: Any, name: str) -> Any:
             mime = "image/png"
         return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode()}"
     return text  # raw base64
+
+
+_FILE_FORMS = "a path (str or os.PathLike), bytes, or a binary file object"
+
+
+def audio_input(file: Any, filename: str | None) -> tuple[str, bytes]:
+    """``(filename, content)`` of an upload given as a path, bytes or a binary file object (read here, before
+    anything is sent, so a retry re-sends the same bytes). The name defaults to the file's own, else ``audio.wav``."""
+    if isinstance(file, (str, os.PathLike)):
+        path = Path(os.fspath(file)).expanduser()
+        if not path.exists():
+            raise RuncrateValidationError(f"'file': no such file {os.fspath(file)!r}", param="file")
+        if not path.is_file():
+            raise RuncrateValidationError(f"'file': {os.fspath(file)!r} is not a file", param="file")
+        content, name = path.read_bytes(), path.name
+    elif isinstance(file, (bytes, bytearray, memoryview)):
+        content, name = bytes(file), None
+    elif callable(getattr(file, "read", None)):
+        data = file.read()
+        if not isinstance(data, (bytes, bytearray)):
+            raise RuncrateValidationError("'file' must be opened in binary mode ('rb'): it gave text", param="file")
+        own = getattr(file, "name", None)
+        content, name = bytes(data), Path(own).name if isinstance(own, str) and own else None
+    else:
+        raise RuncrateValidationError(f"'file' must be {_FILE_FORMS}; got {type(file).__name__}", param="file")
+    if not content:
+        raise RuncrateValidationError("'file' is empty: there is no audio to send", param="file")
+    if filename is not None and (not isinstance(filename, str) or not filename.strip()):
+        raise RuncrateValidationError(f"'filename' must be a non-empty string; got {filename!r}", param="filename")
+    return filename or name or "audio.wav", content
 
 
 def media_fields(params: dict[str, Any]) -> dict[str, Any]:

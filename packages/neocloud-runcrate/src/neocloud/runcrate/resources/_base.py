@@ -65,17 +65,23 @@ class sync_call(Generic[_P, _T]):
 
 
 class async_call(Generic[_P, _T]):
-    """Expose an operation factory as a typed async method."""
+    """Expose an operation factory as a typed async method. ``reads_files``: the factory may read local files
+    (an upload given as a path), so it runs in a worker thread and the event loop never waits on the disk."""
 
-    def __init__(self, factory: Callable[_P, Op[_T]]) -> None:
+    def __init__(self, factory: Callable[_P, Op[_T]], *, reads_files: bool = False) -> None:
         self._factory = factory
+        self._reads_files = reads_files
         self.__doc__ = factory.__doc__
 
     def __get__(self, obj: AsyncResource | None, owner: type | None = None) -> Callable[_P, Awaitable[_T]]:
-        factory = self._factory
+        factory, reads_files = self._factory, self._reads_files
 
         async def call(*args: _P.args, **kwargs: _P.kwargs) -> _T:
             assert obj is not None
+            if reads_files:
+                import asyncio
+
+                return await obj._run(await asyncio.to_thread(factory, *args, **kwargs))
             return await obj._run(factory(*args, **kwargs))
 
         return call

@@ -7,6 +7,7 @@ after the server may have acted; chat follows the usual inference rule (safe to 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Mapping
 from typing import IO, Any
 
@@ -14,7 +15,7 @@ import httpx
 
 from neocloud.core._base import FinalRequest
 
-from .._ops import MEDIA_TIMEOUT, Op, clean, ident, media_fields
+from .._ops import MEDIA_TIMEOUT, Op, audio_input, clean, ident, media_fields
 from ..exceptions import RuncrateValidationError
 from ..types import ImageResponse, Transcription, VideoJob
 
@@ -90,19 +91,23 @@ class ModelsOps:
     @staticmethod
     def transcribe(
         model: str,
-        file: IO[bytes] | bytes,
-        filename: str = "audio.wav",
+        file: str | os.PathLike[str] | bytes | IO[bytes],
+        filename: str | None = None,
         language: str | None = None,
         response_format: str | None = None,
         **params: Any,
     ) -> Op[Transcription]:
-        """Speech to text (``POST /v1/audio/transcriptions``, multipart); ``file`` is a path, bytes or a file object."""
+        """Speech to text (``POST /v1/audio/transcriptions``, multipart); ``file`` is a path, bytes or a file object.
+
+        A path (``str`` or ``os.PathLike``) is read from disk; a file object must be opened in binary mode. The
+        upload is named ``filename``, else after the file, else ``audio.wav``.
+        """
         ident(model, "model")
         if response_format is not None and response_format not in ("json", "text", "srt", "vtt", "verbose_json"):
             raise RuncrateValidationError(
                 "'response_format' must be json, text, srt, vtt or verbose_json", param="response_format"
             )
-        content = file if isinstance(file, bytes) else file.read()
+        filename, content = audio_input(file, filename)
         data = {
             k: str(v)
             for k, v in clean(

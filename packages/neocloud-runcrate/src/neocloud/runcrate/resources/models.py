@@ -70,12 +70,13 @@ class Models(SyncResource):
 class AsyncModels(AsyncResource):
     """``client.models`` of ``AsyncRuncrate``."""
 
-    generate_image = async_call(ModelsOps.generate_image)
-    generate_video = async_call(ModelsOps.generate_video)
+    # Image fields and uploads may be local paths: those factories read files, off the event loop.
+    generate_image = async_call(ModelsOps.generate_image, reads_files=True)
+    generate_video = async_call(ModelsOps.generate_video, reads_files=True)
     get_video_status = async_call(ModelsOps.get_video_status)
     download_video = async_call(ModelsOps.download_video)
     text_to_speech = async_call(ModelsOps.text_to_speech)
-    transcribe = async_call(ModelsOps.transcribe)
+    transcribe = async_call(ModelsOps.transcribe, reads_files=True)
 
     async def chat_completion(self, model: str, messages: Any, stream: bool = False, **params: Any) -> Any:
         """A chat completion; with ``stream=True`` an async iterator of chunk dicts."""

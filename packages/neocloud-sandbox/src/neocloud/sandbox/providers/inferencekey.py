@@ -1,7 +1,8 @@
 """The InferenceKey plane, mounted at ``/inferencekey`` (wire facts: shared/providers/inferencekey.md).
 
 Control plane (``ik_sdk_`` tokens): ``GET|POST /api/projects/{project}/workloads``,
-``PATCH|DELETE /api/workloads/{id}``, ``GET /api/projects/{project}/workloads/{slug}/readiness-events``
+``PATCH|DELETE /api/workloads/{id}`` (a workload's ``config`` object, its backend-specific settings, is kept
+and returned as sent; a PATCH replaces it whole), ``GET /api/projects/{project}/workloads/{slug}/readiness-events``
 (SSE of ``{phase, message, elapsed_ms, step}``: scheduling → provisioning → bootstrapping → ready, one
 phase per ``phase_s``; each connection starts with the current phase, repeats it while waiting, and
 closes after ``ready``/``error``; never ``[DONE]``). A workload pinned to ``gpu_resource_id="gpu-unavailable"``
@@ -103,6 +104,9 @@ def _validate(body: dict[str, Any], creating: bool) -> tuple[str, str] | None:
         return "task_type", "unknown task type"
     if body.get("execution_policy") not in (None, *POLICIES):
         return "execution_policy", "unknown execution policy"
+    for name in ("config", "execution_policy_config"):  # backend settings: stored and returned whole, as sent
+        if body.get(name) is not None and not isinstance(body[name], dict):
+            return name, "must be a JSON object"
     return None
 
 
