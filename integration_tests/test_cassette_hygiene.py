@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -80,3 +81,17 @@ def test_serializer_round_trip_keeps_bodies_readable() -> None:
     back = serializer.deserialize(text)
     assert back["interactions"][0]["response"]["body"]["string"] == b'data: {"a": 1}\n\ndata: [DONE]\n\n'
     assert back["interactions"][0]["request"]["body"] == '{"model": "m", "messages": []}'
+
+
+def test_serializer_writes_long_number_lists_compactly() -> None:
+    vector = [round((i * 0.618034) % 1 - 0.5, 6) for i in range(1024)]  # one embedding of a 1024-wide model
+    body = json.dumps({"data": [{"embedding": vector, "index": 0}], "ids": [1, 2]})
+    cassette = {"interactions": [{
+        "request": {"body": "", "headers": {}, "method": "POST", "uri": "http://sandbox.invalid/x"},
+        "response": {"status": {"code": 200, "message": "OK"}, "headers": {"content-type": ["application/json"]},
+                     "body": {"string": body.encode()}}}], "version": 1}  # fmt: skip
+    text = serializer.serialize(cassette)
+    assert len(text.splitlines()) < 120  # a few dozen numbers per line, not one line per number
+    assert "embedding: [" in text and "ids:\n" in text  # short lists keep the block style
+    back = json.loads(serializer.deserialize(text)["interactions"][0]["response"]["body"]["string"])
+    assert back["data"][0]["embedding"] == vector

@@ -1,7 +1,8 @@
 """Readable, secret-free cassettes: the YAML serializer, request/response scrubbing and the scanner.
 
 Cassettes are YAML, one per test, under the top-level ``cassettes/``. JSON bodies are stored parsed
-(``parsed_body``) and event streams as literal blocks, so a diff reads like the API exchange it records.
+(``parsed_body``) and event streams as literal blocks, so a diff reads like the API exchange it records; long
+lists of numbers (embeddings) are flow sequences, a few dozen numbers per line.
 Only allowlisted headers survive; volatile fields (``created``, ``time_info`` timings) are normalised;
 provider hosts (real ones or the sandbox's random loopback port) become ``http://sandbox.invalid/<provider>``
 so the same cassette replays whether it was recorded against the sandbox or the real provider.
@@ -221,7 +222,16 @@ def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
+def _list_representer(dumper: yaml.SafeDumper, value: list[Any]) -> yaml.SequenceNode:
+    # A long run of numbers (an embedding: hundreds or thousands of floats) is written as one flow sequence,
+    # wrapped at the line width, instead of one line per number; it reads back as the same list.
+    numbers = len(value) >= _FLOW_MIN and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=numbers or None)
+
+
+_FLOW_MIN = 8
 _Dumper.add_representer(str, _str_representer)
+_Dumper.add_representer(list, _list_representer)
 
 
 def _content_type(headers: dict[str, Any]) -> str:

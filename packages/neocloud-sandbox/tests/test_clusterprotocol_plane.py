@@ -89,7 +89,7 @@ def test_official_cluster_sdk_against_the_sandbox() -> None:
             model="llama-3.1-70b", messages=[{"role": "user", "content": "Hello!"}], stream=True))  # fmt: skip
         assert reply.choices[0].message.content == streamed
         assert [m.id for m in c.models.list()][:2] == ["llama-3.1-70b", "llama-3.1-8b"]
-        assert len(c.embeddings.create(model="bge-large-en-v1.5", input="hi").data[0].embedding) == 32
+        assert len(c.embeddings.create(model="bge-large-en-v1.5", input="hi").data[0].embedding) == 1024
         assert c.usage.get().total_requests == 2
         assert [d.slug for d in c.datasets.list().datasets] == ["gpu-telemetry", "code-reviews"]
         with pytest.raises(cluster_sdk.InsufficientBalanceError):

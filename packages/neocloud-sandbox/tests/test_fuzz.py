@@ -67,3 +67,37 @@ def test_route_never_answers_500(provider: str, method: str, path: str, body: by
     if response.status_code >= 400:
         assert response.headers["content-type"].startswith("application/json")
         assert "error" in response.json() or "detail" in response.json() or "message" in response.json()
+
+
+def _sdk_params(module: str) -> list[str]:
+    """The parameter names the official Cerebras SDK's request types declare (headers aside)."""
+    import importlib
+
+    params = importlib.import_module(f"cerebras.cloud.sdk.types.{module}").CompletionCreateParams
+    return sorted(set(params.__annotations__) - {"model", "cf_ray", "x_amz_cf_id", "x_delay_time"})
+
+
+CHAT_PARAMS, TEXT_PARAMS = _sdk_params("chat.completion_create_params"), _sdk_params("completion_create_params")
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_any_value_of_any_sdk_chat_parameter_never_answers_500(data: Any) -> None:
+    body: dict[str, Any] = {"model": data.draw(st.sampled_from(["llama3.1-8b", "gpt-oss-120b"])),
+                            "messages": [{"role": "user", "content": "Hello"}]}  # fmt: skip
+    for name in data.draw(st.lists(st.sampled_from(CHAT_PARAMS), min_size=1, max_size=4, unique=True)):
+        body[name] = data.draw(JSON)
+    response = CLIENT.post("/cerebras/v1/chat/completions", content=json.dumps(body),
+                           headers={"Authorization": f"Bearer {KEYS['cerebras']}"})  # fmt: skip
+    assert response.status_code < 500, (body, response.text[:300])
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_any_value_of_any_sdk_completion_parameter_never_answers_500(data: Any) -> None:
+    body: dict[str, Any] = {"model": "llama3.1-8b"}
+    for name in data.draw(st.lists(st.sampled_from(TEXT_PARAMS), min_size=1, max_size=4, unique=True)):
+        body[name] = data.draw(JSON)
+    response = CLIENT.post("/cerebras/v1/completions", content=json.dumps(body),
+                           headers={"Authorization": f"Bearer {KEYS['cerebras']}"})  # fmt: skip
+    assert response.status_code < 500, (body, response.text[:300])

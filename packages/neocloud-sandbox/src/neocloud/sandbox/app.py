@@ -8,27 +8,35 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount
 
 from . import control
+from .errors import error_response, request_id
 from .providers import PROVIDERS, load
 from .state import SandboxSettings, SandboxState
 
 __all__ = ["create_app"]
 
 
+def _provider_of(request: Request) -> str | None:
+    """The provider plane a path belongs to (``/runcrate/...`` → ``runcrate``), if any."""
+    first = request.url.path.lstrip("/").split("/", 1)[0]
+    return first if first in PROVIDERS else None
+
+
+def _route_error(request: Request, status: int, message: str, code: str) -> Response:
+    # Under a provider's prefix the answer has that provider's own error shape (a client parses only its
+    # provider's); elsewhere (the control plane, unknown prefixes) the OpenAI shape.
+    provider = _provider_of(request)
+    if provider is None:
+        payload = {"error": {"message": message, "type": "invalid_request_error", "param": None, "code": code}}
+        return JSONResponse(payload, status_code=status)
+    return error_response(provider, status, message, code=code, rid=request_id(request.method, request.url.path, b""))
+
+
 async def _not_found(request: Request, exc: Exception) -> Response:
-    # Unknown routes answer in the OpenAI-style error shape every client here understands.
-    return JSONResponse(
-        {"error": {"message": f"No route {request.method} {request.url.path}", "type": "not_found_error",
-                   "code": "not_found"}, "status_code": 404},
-        status_code=404,
-    )  # fmt: skip
+    return _route_error(request, 404, f"No route {request.method} {request.url.path}", "not_found")
 
 
 async def _method_not_allowed(request: Request, exc: Exception) -> Response:
-    return JSONResponse(
-        {"error": {"message": f"{request.method} is not allowed on {request.url.path}", "type": "invalid_request_error",
-                   "code": "method_not_allowed"}, "status_code": 405},
-        status_code=405,
-    )  # fmt: skip
+    return _route_error(request, 405, f"{request.method} is not allowed on {request.url.path}", "method_not_allowed")
 
 
 def create_app(settings: SandboxSettings | None = None) -> Starlette:

@@ -59,8 +59,8 @@ class Ctx:
         return data, None
 
 
-async def begin(request: Request, provider: str, prefix: str) -> tuple[Ctx, Response | None]:
-    """Read the request, check auth by key prefix, apply status faults. Returns a response to send
+async def begin(request: Request, provider: str, prefix: tuple[str, ...]) -> tuple[Ctx, Response | None]:
+    """Read the request, check auth by key prefix (any of ``prefix``), apply status faults. Returns a response to send
     at once (an error) or ``None`` to continue."""
     state: SandboxState = request.app.state.sandbox
     body = await request.body()

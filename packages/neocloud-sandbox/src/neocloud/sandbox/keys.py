@@ -1,6 +1,6 @@
 """The sandbox's documented API keys, per provider.
 
-Any key with the provider's prefix is a valid account, except the documented special keys:
+Any key with one of the provider's prefixes is a valid account, except the documented special keys:
 ``no_credits`` answers 402 on billable calls, and ``revoked`` (any key ending in ``-revoked``) answers 401.
 Keys are hyphenated words so that no secret scanner mistakes them for real keys.
 """
@@ -49,12 +49,14 @@ SANDBOX_KEYS: Mapping[str, Mapping[str, str]] = MappingProxyType(
     }
 )
 
-KEY_PREFIXES: Mapping[str, str] = MappingProxyType(
+# Every prefix a provider's own documentation shows: Cluster Protocol's page writes ``sk-cluster-`` keys and its
+# SDK README ``cp_`` keys, so both open an account.
+KEY_PREFIXES: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
-        "cerebras": "csk-",
-        "clusterprotocol": "sk-cluster-",
-        "metalcloud": "mc_",
-        "runcrate": "rc_live_",
-        "inferencekey": "ik_",
+        "cerebras": ("csk-",),
+        "clusterprotocol": ("sk-cluster-", "cp_"),
+        "metalcloud": ("mc_",),
+        "runcrate": ("rc_live_",),
+        "inferencekey": ("ik_",),
     }
 )

@@ -4,13 +4,14 @@
 ``GET /v1/models`` (``format`` default | openrouter | huggingface) and ``GET /v1/models/{id}``.
 Keys: any ``csk-`` key; ``csk-sandbox-nocredits`` answers 402 on billable calls.
 Errors: ``{"error": {"message", "type", "param", "code"}, "status_code": N}``.
-Streams end with ``usage`` and ``time_info`` in the final chunk, then ``data: [DONE]``.
+Streams end with ``usage`` and ``time_info`` in the final chunk, then ``data: [DONE]``. Chat follows
+``openai_chat`` (``n``, ``logprobs``, the token budget), text completions ``text_completions`` (every prompt
+shape, ``n``, ``echo``, ``best_of``, ``logprobs``, ``time_info``).
 """
 
 from __future__ import annotations
 
 import hashlib
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,9 +21,9 @@ from starlette.routing import Route
 
 from ..common import Ctx, SSEPlan, begin, json_response, sse_response
 from ..errors import error_body
-from ..generate import count_tokens, generate_text, seed_for
 from ..keys import KEY_PREFIXES, SANDBOX_KEYS
 from .openai_chat import chunk_frames, completion_payload, plan_answer, time_info, validate_chat
+from .text_completions import text_completion_frames, text_completion_payload, validate_completion
 
 __all__ = ["MODELS", "env", "routes"]
 
@@ -59,8 +60,8 @@ def _model_json(model: CerebrasModel, fmt: str) -> dict[str, Any]:
                 "pricing": {"prompt": model.prompt_price, "completion": model.completion_price}}  # fmt: skip
     if fmt == "huggingface":
         per_million = {
-            "input": float(model.prompt_price) * 1e6,
-            "output": float(model.completion_price) * 1e6,
+            "input": round(float(model.prompt_price) * 1e6, 6),
+            "output": round(float(model.completion_price) * 1e6, 6),
         }
         return {"id": model.id, "object": "model", "created": _CREATED, "owned_by": model.owned_by,
                 "context_length": model.context_length, "pricing": per_million,
@@ -137,11 +138,10 @@ async def chat(request: Request) -> Response:
     scripted = ctx.state.next_script(NAME, ctx.api_key)
     answer = plan_answer(body, scripted, seed=ctx.state.settings.seed, reasoning_model=_BY_ID[body["model"]].reasoning)
     cid = _cid("chatcmpl-", ctx)
+    timing = {"time_info": time_info(answer.prompt_tokens, answer.completion_tokens)}
     if body.get("stream"):
-        return sse_response(
-            ctx, SSEPlan(chunk_frames(answer, body, cid, {"time_info": time_info(answer)})), _error_frame
-        )
-    return json_response(ctx, completion_payload(answer, body, cid, {"time_info": time_info(answer)}))
+        return sse_response(ctx, SSEPlan(chunk_frames(answer, body, cid, timing)), _error_frame)
+    return json_response(ctx, completion_payload(answer, body, cid, timing))
 
 
 async def completions(request: Request) -> Response:
@@ -151,40 +151,17 @@ async def completions(request: Request) -> Response:
     body, bad = ctx.json()
     if bad:
         return bad
-    prompt = body.get("prompt")
-    if not (
-        isinstance(prompt, str) or (isinstance(prompt, list) and prompt and all(isinstance(p, str) for p in prompt))
-    ):
-        return ctx.error(400, "'prompt' must be a string or a non-empty list of strings", param="prompt")
-    max_tokens = body.get("max_tokens")
-    if max_tokens is not None and (not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens <= 0):
-        return ctx.error(400, "'max_tokens' must be a positive integer", param="max_tokens")
-    if body.get("model") not in _BY_ID:
-        return ctx.error(404, f"Model {body.get('model')} does not exist.", code="model_not_found", param="model")
+    problem = validate_completion(body, set(_BY_ID))
+    if problem:
+        status, message, param, code = problem
+        return ctx.error(status, message, param=param, code=code)
     no_credit = _billable(ctx)
     if no_credit:
         return no_credit
-    text, finish = generate_text(seed_for(ctx.state.settings.seed, body["model"], prompt), max_tokens, body.get("stop"))
-    p_tokens = count_tokens(prompt if isinstance(prompt, str) else " ".join(prompt))
-    usage = {
-        "prompt_tokens": p_tokens,
-        "completion_tokens": count_tokens(text),
-        "total_tokens": p_tokens + count_tokens(text),
-    }
-    cid = _cid("cmpl-", ctx)
-    head = {"id": cid, "object": "text_completion", "created": int(time.time()), "model": body["model"],
-            "system_fingerprint": "fp_sandbox"}  # fmt: skip
+    cid, seed = _cid("cmpl-", ctx), ctx.state.settings.seed
     if body.get("stream"):
-        words = text.split(" ")
-        frames: list[dict[str, Any]] = [
-            {**head, "choices": [{"index": 0, "text": (w if i == 0 else " " + w), "finish_reason": None}]}
-            for i, w in enumerate(words)
-        ]
-        frames.append({**head, "choices": [{"index": 0, "text": "", "finish_reason": finish}], "usage": usage})
-        return sse_response(ctx, SSEPlan(frames), _error_frame)
-    return json_response(
-        ctx, {**head, "choices": [{"index": 0, "text": text, "finish_reason": finish}], "usage": usage}
-    )
+        return sse_response(ctx, SSEPlan(text_completion_frames(body, cid, seed)), _error_frame)
+    return json_response(ctx, text_completion_payload(body, cid, seed))
 
 
 def routes() -> list[Route]:

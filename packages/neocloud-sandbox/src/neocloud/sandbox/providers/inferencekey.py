@@ -36,6 +36,7 @@ from ..common import Ctx, SSEPlan, begin, json_response, sse_response
 from ..errors import error_body
 from ..generate import embed
 from ..keys import KEY_PREFIXES, SANDBOX_KEYS
+from .embeddings import check_embeddings, embeddings_payload
 from .lifecycle import iso, phase_of
 from .openai_chat import chunk_frames, completion_payload, plan_answer, validate_chat
 
@@ -255,16 +256,12 @@ async def embeddings(request: Request) -> Response:
     ctx, body, early = await _data(request)
     if early or body is None:
         return early  # type: ignore[return-value]
-    texts = body.get("input")
-    texts = [texts] if isinstance(texts, str) else texts
-    if not isinstance(texts, list) or not texts or not all(isinstance(t, str) for t in texts):
-        return ctx.error(
-            400, "input must be a string or a non-empty list of strings", code="validation_error", param="input"
-        )
-    tokens = sum(len(t.split()) for t in texts)
-    data = [{"object": "embedding", "index": i, "embedding": embed(t, 32)} for i, t in enumerate(texts)]
-    return json_response(ctx, {"object": "list", "data": data, "model": body["model"],
-                               "usage": {"prompt_tokens": tokens, "total_tokens": tokens}})  # fmt: skip
+    # Vectors are as wide as the model the workload serves (see the ``embeddings`` module).
+    served = next(w for w in _workloads(ctx, request.path_params["project"]).values() if w["slug"] == body["model"])
+    checked = check_embeddings(body, str(served["model_name"]))
+    if len(checked) == 2:
+        return ctx.error(400, f"{checked[0]}: {checked[1]}", code="validation_error", param=str(checked[0]))
+    return json_response(ctx, embeddings_payload(checked[0], checked[1], checked[2], body["model"]))
 
 
 async def rerank(request: Request) -> Response:

@@ -2,8 +2,8 @@
 
 OpenAI routes under ``/v1`` (chat with ``usage.total_cost``, models with prices, embeddings, fine-tuning
 jobs) and account routes under ``/api`` (balance, usage, datasets: list/get/purchase/access/download).
-Keys: any ``sk-cluster-`` key is an account with $25.00; ``sk-cluster-sandbox-nocredits`` has $0 and gets
-402 ``insufficient_balance`` (with ``balance`` and ``required``) on billable calls. Balances go down with
+Keys: any ``sk-cluster-`` key (the doc's form) or ``cp_`` key (the SDK README's) is an account with $25.00;
+``sk-cluster-sandbox-nocredits`` has $0 and gets 402 ``insufficient_balance`` (with ``balance`` and ``required``) on billable calls. Balances go down with
 every billed call. Fine-tunes move queued → running → succeeded over ``phase_s`` seconds each; the
 fine-tuned model then answers chat. An ``Idempotency-Key`` on a create returns the first result again.
 Errors: ``{"error": {"message", "type", "param", "code"}}`` (no top-level ``status_code``).

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import struct
 from typing import Any
 
 from starlette.requests import Request
@@ -12,14 +10,13 @@ from starlette.responses import Response
 
 from ...common import SSEPlan, json_response, sse_response
 from ...errors import error_body
-from ...generate import count_tokens, embed
+from ..embeddings import check_embeddings, embeddings_payload
 from ..openai_chat import chunk_frames, completion_payload, plan_answer, validate_chat
 from ._account import MODELS, NAME, Account, ClusterModel, charge, open_request
 from ._jobs import refresh_jobs
 
 __all__ = ["balance", "chat", "embeddings", "models", "usage"]
 
-EMBED_DIM = 32
 _BY_ID = {m.id: m for m in MODELS}
 
 
@@ -90,28 +87,18 @@ async def embeddings(request: Request) -> Response:
     body, bad = ctx.json()
     if bad:
         return bad
-    texts = body.get("input")
-    if isinstance(texts, str):
-        texts = [texts]
-    if not isinstance(texts, list) or not texts or not all(isinstance(t, str) for t in texts):
-        return ctx.error(400, "'input' must be a string or a non-empty list of strings", param="input")
-    model = _BY_ID.get(body.get("model", ""))
+    model = _BY_ID.get(body.get("model", "")) if isinstance(body.get("model"), str) else None
     if model is None or model.category != "embedding":
         return ctx.error(404, f"Embedding model {body.get('model')!r} not found", code="model_not_found", param="model")
-    fmt = body.get("encoding_format", "float")
-    if fmt not in ("float", "base64"):
-        return ctx.error(400, "'encoding_format' must be float or base64", param="encoding_format")
-    tokens = sum(count_tokens(t) for t in texts)
-    broke = charge(ctx, account, round(tokens / 1000 * model.input_price, 8))
+    checked = check_embeddings(body, model.id)
+    if len(checked) == 2:
+        return ctx.error(400, str(checked[1]), param=str(checked[0]))
+    texts, dimensions, fmt = checked
+    payload = embeddings_payload(texts, dimensions, fmt, model.id)
+    broke = charge(ctx, account, round(payload["usage"]["prompt_tokens"] / 1000 * model.input_price, 8))
     if broke:
         return broke
-    data = []
-    for index, text in enumerate(texts):
-        vector = embed(text, EMBED_DIM)
-        encoded: Any = base64.b64encode(struct.pack(f"<{EMBED_DIM}f", *vector)).decode() if fmt == "base64" else vector
-        data.append({"object": "embedding", "index": index, "embedding": encoded})
-    return json_response(ctx, {"object": "list", "data": data, "model": model.id,
-                               "usage": {"prompt_tokens": tokens, "total_tokens": tokens}})  # fmt: skip
+    return json_response(ctx, payload)
 
 
 async def balance(request: Request) -> Response:

@@ -17,7 +17,8 @@ from starlette.routing import Route
 
 from ...common import SSEPlan, json_response, sse_response
 from ...errors import error_body
-from ...generate import count_tokens, generate_text, seed_for
+from ...generate import generate_text, seed_for
+from ...tokens import token_ids, tokens_of
 from ..lifecycle import phase_of
 from ..openai_chat import chunk_frames, completion_payload, plan_answer, validate_chat
 from ._workspace import NAME, open_request
@@ -30,6 +31,7 @@ _PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 )
 _VIDEO_PHASES = ("queued", "processing", "completed")
+_TRANSCRIPT_FORMATS = ("json", "text", "srt", "vtt", "verbose_json")
 
 
 async def chat(request: Request) -> Response:
@@ -169,9 +171,12 @@ async def transcriptions(request: Request) -> Response:
     upload, model = form.get("file"), form.get("model")
     if upload is None or isinstance(upload, str) or not isinstance(model, str) or not model:
         return ctx.error(422, "'model' and a 'file' part are required", code="validation_error", param="file")
+    fmt = form.get("response_format") or "json"
+    if fmt not in _TRANSCRIPT_FORMATS:
+        return ctx.error(422, f"'response_format' must be one of {', '.join(_TRANSCRIPT_FORMATS)}",
+                         code="validation_error", param="response_format")  # fmt: skip
     data = await upload.read()
     text, _ = generate_text(seed_for(model, hashlib.sha256(data).hexdigest()), 12)
-    fmt = form.get("response_format") or "json"
     language = form.get("language") or "en"
     duration = round(len(data) / 32_000, 2)
     if fmt == "srt":
@@ -182,9 +187,25 @@ async def transcriptions(request: Request) -> Response:
         )
     if fmt == "text":
         return Response(text, media_type="text/plain")
-    return json_response(ctx, {"text": text, "duration": duration, "language": language,
-                               "segments": [{"start": 0.0, "end": duration, "text": text}] if fmt == "verbose_json" else None,
-                               "words": count_tokens(text)})  # fmt: skip
+    answer: dict[str, Any] = {"text": text, "duration": duration, "language": language}
+    if fmt == "verbose_json":
+        answer = {"task": "transcribe", **answer, "segments": [_segment(text, duration)]}
+        if "word" in form.getlist("timestamp_granularities[]"):
+            answer["words"] = _word_times(text, duration)
+    return json_response(ctx, answer)
+
+
+def _segment(text: str, duration: float) -> dict[str, Any]:
+    """One OpenAI-style transcription segment covering the whole recording."""
+    return {"id": 0, "seek": 0, "start": 0.0, "end": duration, "text": text, "tokens": token_ids(tokens_of(text)),
+            "temperature": 0.0, "avg_logprob": -0.25, "compression_ratio": 1.2, "no_speech_prob": 0.01}  # fmt: skip
+
+
+def _word_times(text: str, duration: float) -> list[dict[str, Any]]:
+    """Each word with an equal share of the recording."""
+    words = text.split()
+    step = duration / max(len(words), 1)
+    return [{"word": w, "start": round(i * step, 3), "end": round((i + 1) * step, 3)} for i, w in enumerate(words)]
 
 
 def inference_routes() -> list[Route]:

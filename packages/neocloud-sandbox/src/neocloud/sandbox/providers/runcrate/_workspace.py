@@ -18,11 +18,14 @@ __all__ = ["INSTANCE_TYPES", "NAME", "REGIONS", "TEMPLATES", "Workspace", "envel
 
 NAME = "runcrate"
 STARTING_CREDITS = 100.0
+# The GPUs the SDK's own examples name ("A4000", "A100-80GB:2", "H100", "L40S", "A100"), with hourly USD per GPU;
+# each comes in 1, 2, 4 and 8-GPU machines in both regions.
+GPU_RATES = (("A100", 1.29), ("A100-80GB", 1.79), ("H100", 2.49), ("L40S", 0.89), ("A4000", 0.35))
 INSTANCE_TYPES = tuple(
     {"id": f"{gpu.lower()}-{count}x-{region}", "gpu_type": gpu, "gpu_count": count, "cpu_cores": 8 * count,
      "memory_gb": 64.0 * count, "storage_gb": 200.0 * count, "region": region, "hourly_rate": round(rate * count, 2),
      "deployment_type": "vm"}
-    for gpu, rate in (("A100", 1.29), ("H100", 2.49), ("L40S", 0.89))
+    for gpu, rate in GPU_RATES
     for count in (1, 2, 4, 8)
     for region in ("us-east", "eu-west")
 )  # fmt: skip
