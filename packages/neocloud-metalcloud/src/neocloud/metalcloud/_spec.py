@@ -40,6 +40,8 @@ PROVIDER_SPEC = ProviderSpec(
             structured_output=False,
         ),
     ),
+    # The inference request's own parameters: anything else given to a framework class is an error.
+    chat_params=frozenset({"max_tokens", "max_completion_tokens", "temperature", "top_p", "stop"}),
     sync_client=lazy_client("neocloud.metalcloud._client", "Client", seconds_timeout),
     async_client=lazy_client("neocloud.metalcloud._client", "AsyncClient", seconds_timeout),
     chat_backend=MetalCloudChatBackend,
