@@ -57,6 +57,9 @@ class Capabilities:
     stream_usage: bool = True
     image_inputs: bool = False
     provisioning: bool = False
+    # Tools and structured output are not on the wire but emulated by the prompt-and-parse protocol of
+    # ``neocloud.core.prompted`` (the provider's chat backend renders and parses; adapters see OpenAI shapes).
+    prompted: bool = False
 
     def as_row(self) -> dict[str, str]:
         """One row of the capability matrix (docs)."""
@@ -64,11 +67,12 @@ class Capabilities:
         def mark(flag: bool) -> str:
             return "yes" if flag else "-"
 
+        how = " (prompted)" if self.prompted else ""
         return {
             "chat": mark(self.chat),
-            "tools": mark(self.tools),
+            "tools": mark(self.tools) + (how if self.tools else ""),
             "tool_choice": ", ".join(sorted(self.tool_choice)) or "-",
-            "structured output": ", ".join(self.structured_output) or "-",
+            "structured output": (", ".join(self.structured_output) + how) if self.structured_output else "-",
             "embeddings": mark(self.embeddings),
             "reasoning": mark(self.reasoning),
             "streaming usage": mark(self.stream_usage),
