@@ -26,6 +26,8 @@ def render() -> str:
         "## Capabilities",
         "",
         "What each provider's wire API can do. The LangChain and LlamaIndex adapters read the same declarations.",
+        "_(prompted)_: not on the wire, but emulated by the prompt-and-parse protocol of `neocloud.core.prompted`",
+        "(see [MetalCloud](providers/metalcloud.md#tools-and-structured-output-the-prompted-protocol)).",
         "",
         "| provider | package | " + " | ".join(columns) + " |",
         "|---|---|" + "---|" * len(columns),

@@ -287,16 +287,6 @@ def test_init_chat_model_builds_every_provider() -> None:
     assert type(ik).__name__ == "ChatInferenceKey" and ik._settings()["base_url"].endswith("/endpoint/acme/support-bot")
 
 
-def test_metalcloud_refuses_tools_and_structured_output_by_name() -> None:
-    from neocloud.langchain import ChatMetalCloud
-
-    chat = ChatMetalCloud(api_key="k")
-    with pytest.raises(NotImplementedError, match="MetalCloud does not support tool calling"):
-        chat.bind_tools([{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}])
-    with pytest.raises(NotImplementedError, match="MetalCloud does not support structured output"):
-        chat.with_structured_output({"type": "object", "title": "x", "properties": {}})
-
-
 def test_inferencekey_needs_a_project(monkeypatch: pytest.MonkeyPatch) -> None:
     from neocloud.langchain import ChatInferenceKey
 

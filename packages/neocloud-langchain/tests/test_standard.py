@@ -76,14 +76,7 @@ class TestChatMetalCloudUnit(_Unit):
     chat_model_class = ChatMetalCloud  # type: ignore[assignment]
     model_id, key = "meta-llama/Llama-3.3-70B", "mc_unit-env-key"
     env = {"METALCLOUD_API_KEY": key, "METALCLOUD_BASE_URL": "https://api.metalcloud.test"}
-
-    @property
-    def has_tool_calling(self) -> bool:
-        return False  # MetalCloud's wire API has no tools
-
-    @property
-    def has_structured_output(self) -> bool:
-        return False
+    # Tools and structured output are on, through the prompted protocol (bind_tools, with_structured_output).
 
 
 class TestClusterProtocolEmbeddingsUnit(EmbeddingsUnitTests):

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from llama_index.core.base.llms.types import ChatMessage
 from llama_index.core.tools import FunctionTool
+from neocloud_testing.prompted import prompted_calls, prompted_reply
 from neocloud_testing.targets import Target, env_for, provision_workload
 from pydantic import BaseModel
 
@@ -29,8 +30,9 @@ class Case:
     cls_name: str
     target_fixture: str
     model: str
-    tools: bool = True
     workload: str | None = None
+    # Tools through the prompted protocol (no tools on the wire): scripted answers are the protocol's JSON text.
+    prompted: bool = False
 
 
 LLMS = [
@@ -38,7 +40,7 @@ LLMS = [
     Case("ClusterProtocolLLM", "cluster_target", "llama-3.1-8b"),
     Case("RuncrateLLM", "runcrate_target", "deepseek-ai/DeepSeek-V3"),
     Case("InferenceKeyLLM", "inferencekey_target", "support-bot", workload="support-bot"),
-    Case("MetalCloudLLM", "metalcloud_target", "meta-llama/Llama-3.3-70B", tools=False),
+    Case("MetalCloudLLM", "metalcloud_target", "meta-llama/Llama-3.3-70B", prompted=True),
 ]
 EMBEDDINGS = [
     Case("ClusterProtocolEmbedding", "cluster_target", "bge-large-en-v1.5"),
@@ -64,6 +66,16 @@ def call(name: str, **arguments: Any) -> dict[str, Any]:
     return {"name": name, "arguments": arguments}
 
 
+def tool_answer(case: Case, *made: dict[str, Any]) -> dict[str, Any]:
+    """The scripted answer that calls these tools: native tool calls, or the prompted protocol's text."""
+    return prompted_calls(*made) if case.prompted else {"tool_calls": list(made)}
+
+
+def direct_answer(case: Case, text: str) -> dict[str, Any]:
+    """The scripted direct answer while tools are bound."""
+    return prompted_reply(text) if case.prompted else {"content": text}
+
+
 class Film(BaseModel):
     title: str
     year: int
@@ -87,8 +99,8 @@ def make(case: Case, **kwargs: Any) -> Any:
     return cls(model=case.model, **{"max_retries": 0, **kwargs})
 
 
-def llm_cases(*, tools: bool | None = None) -> Any:
-    chosen = [c for c in LLMS if tools is None or c.tools == tools]
+def llm_cases() -> Any:
+    chosen = LLMS
     return pytest.mark.parametrize(("case", "target"), [(c, c) for c in chosen], ids=[c.cls_name for c in chosen],
                                    indirect=["target"])  # fmt: skip
 
@@ -164,7 +176,7 @@ def test_metadata_from_the_model_table(case: Case, monkeypatch: pytest.MonkeyPat
     info = llm._spec().model_info(case.model)
     meta = llm.metadata
     assert meta.context_window == info.context_window != 3900 and meta.num_output == info.max_output_tokens
-    assert meta.is_chat_model and meta.is_function_calling_model is case.tools and meta.model_name == case.model
+    assert meta.is_chat_model and meta.is_function_calling_model and meta.model_name == case.model
 
 
 @llm_cases()
@@ -190,39 +202,32 @@ def test_secrets_stay_out_of_repr_and_serialization(case: Case, monkeypatch: pyt
 # -- tools ------------------------------------------------------------------------------------------------------
 
 
-@llm_cases(tools=True)
+@llm_cases()
 def test_tool_calls_single_parallel_streamed(case: Case, target: Target) -> None:
     llm = make(case)
-    target.script({"tool_calls": [call("get_weather", city="Paris")]})
+    target.script(tool_answer(case, call("get_weather", city="Paris")))
     response = llm.chat_with_tools([WEATHER], user_msg="Weather in Paris?", tool_required=True)
     [selection] = llm.get_tool_calls_from_response(response)
     assert (selection.tool_name, selection.tool_kwargs) == ("get_weather", {"city": "Paris"})
 
-    target.script({"tool_calls": [call("get_weather", city="Paris"), call("add", a=2, b=3)]})
+    target.script(tool_answer(case, call("get_weather", city="Paris"), call("add", a=2, b=3)))
     both = llm.chat_with_tools([WEATHER, ADD], user_msg="Weather in Paris and 2+3?", allow_parallel_tool_calls=True)
     assert [(s.tool_name, s.tool_kwargs) for s in llm.get_tool_calls_from_response(both)] == [
         ("get_weather", {"city": "Paris"}), ("add", {"a": 2, "b": 3})]  # fmt: skip
 
-    target.script({"tool_calls": [call("add", a=20, b=22)]})
+    target.script(tool_answer(case, call("add", a=20, b=22)))
     last = list(llm.stream_chat_with_tools([ADD], user_msg="20+22?"))[-1]
     [streamed] = llm.get_tool_calls_from_response(last)
     assert (streamed.tool_name, streamed.tool_kwargs) == ("add", {"a": 20, "b": 22})
 
     async def run() -> Any:
-        target.script({"tool_calls": [call("add", a=1, b=1)]})
+        target.script(tool_answer(case, call("add", a=1, b=1)))
         return await llm.apredict_and_call([ADD], user_msg="1+1?")
 
     assert asyncio.run(run()).response == "2"
-    target.script({"content": "No tool needed."})
+    target.script(direct_answer(case, "No tool needed."))
     quiet = llm.chat_with_tools([ADD], user_msg="Say hi")
     assert llm.get_tool_calls_from_response(quiet, error_on_no_tool_call=False) == []
-
-
-@llm_cases(tools=False)
-def test_llms_without_tools_refuse_them_by_name(case: Case, target: Target) -> None:
-    llm = make(case)
-    with pytest.raises(NotImplementedError, match="does not support tool calling"):
-        llm.chat_with_tools([ADD], user_msg="1+1?")
 
 
 # -- structured prediction --------------------------------------------------------------------------------------
@@ -235,13 +240,12 @@ def test_structured_predict_every_path(case: Case, target: Target) -> None:
     llm = make(case)
     prompt = PromptTemplate("Name a film from {year}.")
     alien = {"content": '{"title": "Alien", "year": 1979}'}
-    if not case.tools:  # no JSON-schema mode on the wire: LlamaIndex's prompt-based program asks for the JSON
-        target.script(alien, alien, alien)
+    if case.prompted:  # the output schema is asked for in the prompt: the model's answer is the JSON document
+        target.script(alien, alien, alien, alien)
     assert llm.structured_predict(Film, prompt, year="1979").year > 0
     assert isinstance(llm.as_structured_llm(Film).complete("Name a film.").raw, Film)
-    if case.tools:
-        parts = list(llm.stream_structured_predict(Film, prompt, year="1979"))
-        assert isinstance(parts[-1], Film)
+    parts = list(llm.stream_structured_predict(Film, prompt, year="1979"))
+    assert isinstance(parts[-1], Film)
     assert isinstance(asyncio.run(llm.astructured_predict(Film, prompt, year="1979")), Film)
 
 
@@ -280,11 +284,12 @@ def test_vector_index_with_our_embeddings_queried_through_our_llm(case: Case, ta
     assert {n.node.get_content() for n in answer.source_nodes} <= {d.text for d in docs}
 
 
-@pytest.mark.parametrize(("case", "target"), [(LLMS[0], LLMS[0])], ids=["Cerebras"], indirect=["target"])
+@pytest.mark.parametrize(("case", "target"), [(LLMS[0], LLMS[0]), (LLMS[4], LLMS[4])], ids=["Cerebras", "MetalCloud"],
+                         indirect=["target"])  # fmt: skip
 def test_function_agent_calls_a_tool_through_our_llm(case: Case, target: Target) -> None:
     from llama_index.core.agent.workflow import FunctionAgent
 
-    target.script({"tool_calls": [call("add", a=2, b=3)]}, {"content": "2 + 3 = 5."})
+    target.script(tool_answer(case, call("add", a=2, b=3)), direct_answer(case, "2 + 3 = 5."))
     agent = FunctionAgent(tools=[ADD], llm=make(case), system_prompt="Use tools for arithmetic.")
 
     async def run() -> Any:

@@ -5,6 +5,7 @@ NeocloudError                       base of everything raised by neocloud
  ├── ConfigurationError             client-side setup is wrong (missing key, bad base URL); no request sent
  ├── RequestValidationError         an argument is invalid; raised before any request is sent
  │    └── LocalBadRequestError      what every client raises: also a BadRequestError, with no status (see below)
+ ├── ModelOutputError               the model's answer does not follow the prompted tools / JSON protocol
  └── APIError                       something went wrong talking to a provider
       ├── APIConnectionError        no usable response (DNS, refused, reset, TLS, ...)
       │    └── APITimeoutError      connect / read / write / pool timeout or the total deadline
@@ -56,6 +57,7 @@ __all__ = [
     "ConflictError",
     "InternalServerError",
     "LocalBadRequestError",
+    "ModelOutputError",
     "NeocloudError",
     "NotFoundError",
     "PaymentRequiredError",
@@ -89,6 +91,21 @@ class RequestValidationError(NeocloudError, ValueError):
         self.message = message
         self.param = param
         self.allowed = allowed
+
+
+class ModelOutputError(NeocloudError, ValueError):
+    """The model answered, but not as the prompt-and-parse protocol asked (``neocloud.core.prompted``): not one
+    JSON object of the documented shape, a tool that was not offered, or arguments / output failing the schema.
+
+    ``reason`` says what is wrong; ``text`` is the model's answer as received (model output, never a secret).
+    Asking again may well succeed, so this is the error to retry on.
+    """
+
+    def __init__(self, reason: str, *, text: str) -> None:
+        excerpt = text if len(text) <= 200 else text[:200] + "..."
+        super().__init__(f"the model's answer does not follow the protocol: {reason} (answer: {excerpt!r})")
+        self.reason = reason
+        self.text = text
 
 
 class APIError(NeocloudError):

@@ -15,6 +15,8 @@ if TYPE_CHECKING:  # (annotations only: importing a provider's spec must not loa
     from .wire import ChatCompletion, ChatCompletionChunk
 
 __all__ = [
+    "OPENAI_CHAT_PARAMS",
+    "OPENAI_EMBEDDING_PARAMS",
     "AsyncChatBackend",
     "Capabilities",
     "ChatBackend",
@@ -26,6 +28,16 @@ __all__ = [
 
 ToolChoiceForm = Literal["auto", "none", "required", "named"]
 StructuredMethod = Literal["json_schema", "json_mode", "function_calling"]
+
+# The request parameters of OpenAI's chat and embeddings APIs that a caller sets (model, messages / input and the
+# streaming switches are the adapters' own). A test keeps them equal to the wire request models' fields; they are
+# spelled out here so that reading a spec never loads pydantic.
+OPENAI_CHAT_PARAMS = frozenset(
+    {"max_tokens", "max_completion_tokens", "temperature", "top_p", "n", "stop", "seed", "frequency_penalty",
+     "presence_penalty", "logit_bias", "logprobs", "top_logprobs", "tools", "tool_choice", "parallel_tool_calls",
+     "response_format", "user"}
+)  # fmt: skip
+OPENAI_EMBEDDING_PARAMS = frozenset({"encoding_format", "dimensions", "user"})
 
 
 @dataclass(frozen=True)
@@ -45,6 +57,9 @@ class Capabilities:
     stream_usage: bool = True
     image_inputs: bool = False
     provisioning: bool = False
+    # Tools and structured output are not on the wire but emulated by the prompt-and-parse protocol of
+    # ``neocloud.core.prompted`` (the provider's chat backend renders and parses; adapters see OpenAI shapes).
+    prompted: bool = False
 
     def as_row(self) -> dict[str, str]:
         """One row of the capability matrix (docs)."""
@@ -52,11 +67,12 @@ class Capabilities:
         def mark(flag: bool) -> str:
             return "yes" if flag else "-"
 
+        how = " (prompted)" if self.prompted else ""
         return {
             "chat": mark(self.chat),
-            "tools": mark(self.tools),
+            "tools": mark(self.tools) + (how if self.tools else ""),
             "tool_choice": ", ".join(sorted(self.tool_choice)) or "-",
-            "structured output": ", ".join(self.structured_output) or "-",
+            "structured output": (", ".join(self.structured_output) + how) if self.structured_output else "-",
             "embeddings": mark(self.embeddings),
             "reasoning": mark(self.reasoning),
             "streaming usage": mark(self.stream_usage),
@@ -165,8 +181,16 @@ class ProviderSpec:
     default_embedding_model: str | None = None
     # Response fields beyond OpenAI's worth surfacing as framework metadata (Cerebras ``time_info``).
     metadata_fields: tuple[str, ...] = ()
-    # Extra request fields the provider accepts (forwarded by adapters from model kwargs).
+    # Extra request fields the provider accepts beyond ``chat_params`` (forwarded by adapters from model kwargs).
     extra_request_fields: frozenset[str] = field(default_factory=frozenset)
+    # The chat / embeddings request parameters the provider's API accepts: a framework class given one of these as
+    # a constructor argument that is not one of its own fields passes it through to every request.
+    chat_params: frozenset[str] = OPENAI_CHAT_PARAMS
+    embedding_params: frozenset[str] = OPENAI_EMBEDDING_PARAMS
+
+    def chat_request_params(self) -> frozenset[str]:
+        """Every chat request parameter the provider accepts (``chat_params`` and ``extra_request_fields``)."""
+        return self.chat_params | self.extra_request_fields
 
     def model_info(self, model: str) -> ModelInfo | None:
         """The shipped fallback entry for ``model`` (``None`` when unknown)."""

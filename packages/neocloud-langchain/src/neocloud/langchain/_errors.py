@@ -1,6 +1,7 @@
 """Errors LangChain recognises: each neocloud error is re-raised as a class that is BOTH the neocloud
 error and the matching ``langchain_core.exceptions.Model*Error`` (``ModelRateLimitError`` for 429…), so
-``except neocloud.core.RateLimitError`` and LangChain's retry logic both keep working."""
+``except neocloud.core.RateLimitError`` and LangChain's retry logic both keep working. A prompted answer that
+does not follow the protocol (``ModelOutputError``) is also LangChain's ``OutputParserException``."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ __all__ = ["translate_errors"]
 
 # Most specific first: the first match wins.
 _MAP: tuple[tuple[type[Exception], type[Exception]], ...] = (
+    (nc.ModelOutputError, lc.OutputParserException),
     (nc.RateLimitError, lc.ModelRateLimitError),
     (nc.AuthenticationError, lc.ModelAuthenticationError),
     (nc.PermissionDeniedError, lc.ModelPermissionDeniedError),
@@ -51,6 +53,9 @@ def as_langchain_error(err: Exception) -> Exception:
     new: Any = cls.__new__(cls)
     new.__dict__.update(err.__dict__)
     new.args = err.args
+    if isinstance(err, nc.ModelOutputError):
+        # OutputParserException's own attributes: the model's answer, and no request to show it to the model
+        new.observation, new.llm_output, new.send_to_llm = err.reason, err.text, False
     return new  # type: ignore[no-any-return]
 
 

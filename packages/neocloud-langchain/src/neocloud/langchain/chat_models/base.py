@@ -21,6 +21,7 @@ from neocloud.core.provider import ProviderSpec
 from neocloud.core.shared_clients import aclose_stream, chat_backend, close_stream, finalize_chat_body
 
 from .._errors import translate_errors
+from .._kwargs import sort_kwargs
 from .._registry import load_spec
 from ._convert import to_chat_result, to_generation_chunk, to_wire_messages
 
@@ -61,7 +62,8 @@ class BaseNeocloudChatModel(BaseChatModel):
     stream_usage: bool = True
     """Ask for token usage in streams (``stream_options.include_usage``)."""
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
-    """Provider-specific request fields (e.g. Cerebras ``reasoning_effort``)."""
+    """Request fields sent as given (e.g. Cerebras ``reasoning_effort``). A provider request parameter given as a
+    constructor argument lands here with a warning; an unknown argument is an error (see ``_kwargs``)."""
     default_headers: dict[str, str] | None = None
     http_client: Any = Field(default=None, exclude=True)
     """An ``httpx.Client`` to use instead of the shared pool."""
@@ -86,6 +88,7 @@ class BaseNeocloudChatModel(BaseChatModel):
         if not isinstance(values, dict):
             return values
         spec = cls._spec()
+        values = sort_kwargs(cls, values, spec.chat_request_params())
         if not (values.get("model") or values.get("model_name")):
             values["model"] = spec.default_model
         if values.get("api_key") is None and spec.api_key_env:

@@ -19,8 +19,12 @@ class ChatMetalCloud(BaseNeocloudChatModel):
     chat.invoke("Why is fast inference important?")
     ```
 
-    MetalCloud's wire API has no tools and no structured output: ``bind_tools`` and
-    ``with_structured_output`` raise ``NotImplementedError`` naming the provider.
+    MetalCloud's wire API has no tools and no structured output; ``bind_tools`` and ``with_structured_output``
+    work through the prompted protocol (``neocloud.core.prompted``, documented in docs/providers/metalcloud.md):
+    the tools' JSON schemas are written into a system instruction, the answer is parsed strictly into
+    ``AIMessage.tool_calls`` (fresh ``call_`` ids) or the structured output, and an answer that does not follow
+    the protocol raises ``neocloud.core.ModelOutputError`` (also LangChain's ``OutputParserException``). With
+    tools bound, a stream is parsed at its end and yields the answer in one chunk.
     """
 
     _provider: ClassVar[str] = "metalcloud"

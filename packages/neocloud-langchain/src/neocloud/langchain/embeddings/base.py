@@ -17,6 +17,7 @@ from neocloud.core.provider import ProviderSpec
 from neocloud.core.shared_clients import provider_client
 
 from .._errors import translate_errors
+from .._kwargs import sort_kwargs
 from .._registry import load_spec
 
 __all__ = ["BaseNeocloudEmbeddings"]
@@ -40,6 +41,9 @@ class BaseNeocloudEmbeddings(BaseModel, Embeddings):
     timeout: float | None = None
     max_retries: int = 2
     default_headers: dict[str, str] | None = None
+    model_kwargs: dict[str, Any] = Field(default_factory=dict)
+    """Request fields sent as given (e.g. ``encoding_format``, ``user``); a request parameter given as a
+    constructor argument lands here with a warning, an unknown argument is an error."""
     http_client: Any = Field(default=None, exclude=True)
     http_async_client: Any = Field(default=None, exclude=True)
 
@@ -59,6 +63,7 @@ class BaseNeocloudEmbeddings(BaseModel, Embeddings):
         spec = cls._spec()
         if not spec.capabilities.embeddings:
             raise ValueError(f"{spec.display_name} has no embeddings API")
+        values = sort_kwargs(cls, values, spec.embedding_params)
         if not values.get("model"):
             values["model"] = spec.default_embedding_model or spec.default_model
         if values.get("api_key") is None and spec.api_key_env and os.environ.get(spec.api_key_env):
@@ -78,7 +83,10 @@ class BaseNeocloudEmbeddings(BaseModel, Embeddings):
                 "max_retries": self.max_retries, "default_headers": self.default_headers}  # fmt: skip
 
     def _params(self) -> dict[str, Any]:
-        return {"dimensions": self.dimensions} if self.dimensions is not None else {}
+        params = dict(self.model_kwargs)
+        if self.dimensions is not None:
+            params["dimensions"] = self.dimensions
+        return params
 
     def _batches(self, texts: list[str]) -> list[list[str]]:
         return [texts[i : i + self.chunk_size] for i in range(0, len(texts), self.chunk_size)]

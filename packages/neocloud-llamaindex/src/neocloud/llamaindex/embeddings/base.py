@@ -16,6 +16,7 @@ from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr
 from neocloud.core.provider import ProviderSpec
 from neocloud.core.shared_clients import provider_client
 
+from .._kwargs import sort_kwargs
 from .._registry import load_spec
 
 __all__ = ["NeocloudEmbedding"]
@@ -33,6 +34,9 @@ class NeocloudEmbedding(BaseEmbedding):
     timeout: float | None = Field(default=None, gt=0)
     max_retries: int = Field(default=2, ge=0, description="Retries of the core client (the only retry layer).")
     default_headers: dict[str, str] | None = None
+    additional_kwargs: dict[str, Any] = Field(
+        default_factory=dict, description="Request fields sent with each request (e.g. encoding_format, user)."
+    )
 
     _http_client: Any = PrivateAttr(default=None)
     _async_http_client: Any = PrivateAttr(default=None)
@@ -43,6 +47,7 @@ class NeocloudEmbedding(BaseEmbedding):
         spec = self._spec()
         if not spec.capabilities.embeddings:
             raise ValueError(f"{spec.display_name} has no embeddings API")
+        kwargs = sort_kwargs(type(self), kwargs, spec.embedding_params)
         # LlamaIndex's default batch is 10 texts per request; these APIs take hundreds, and each request is a
         # round trip (32 texts were 4 requests). 256 matches the LangChain classes' chunk_size.
         kwargs.setdefault("embed_batch_size", 256)
@@ -71,7 +76,10 @@ class NeocloudEmbedding(BaseEmbedding):
                 "max_retries": self.max_retries, "default_headers": self.default_headers}  # fmt: skip
 
     def _params(self) -> dict[str, Any]:
-        return {"dimensions": self.dimensions} if self.dimensions is not None else {}
+        params = dict(self.additional_kwargs)
+        if self.dimensions is not None:
+            params["dimensions"] = self.dimensions
+        return params
 
     def _vectors(self, response: Any) -> list[list[float]]:
         if response.usage is not None:

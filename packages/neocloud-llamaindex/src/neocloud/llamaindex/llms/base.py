@@ -39,6 +39,7 @@ from neocloud.core.provider import ProviderSpec
 from neocloud.core.shared_clients import aclose_stream, chat_backend, close_stream, finalize_chat_body
 from neocloud.core.tool_choice import translate_tool_choice
 
+from .._kwargs import sort_kwargs
 from .._registry import load_spec
 from ._convert import StreamAccumulator, to_chat_response, to_wire_messages, tool_selections
 from ._structured import StructuredMixin
@@ -64,7 +65,8 @@ class NeocloudLLM(StructuredMixin, FunctionCallingLLM):
     timeout: float | None = Field(default=None, gt=0, description="Seconds per request phase.")
     max_retries: int = Field(default=2, ge=0, description="Retries of the core client (the only retry layer).")
     additional_kwargs: dict[str, Any] = Field(
-        default_factory=dict, description="Provider extras sent with each request."
+        default_factory=dict,
+        description="Request fields sent with each request (a request parameter given as an argument lands here).",
     )
     stream_usage: bool = Field(default=True, description="Request token usage in streams.")
     context_window: int | None = Field(default=None, description="Override the model table's context window.")
@@ -78,6 +80,7 @@ class NeocloudLLM(StructuredMixin, FunctionCallingLLM):
 
     def __init__(self, *, http_client: Any = None, async_http_client: Any = None, **kwargs: Any) -> None:
         spec = self._spec()
+        kwargs = sort_kwargs(type(self), kwargs, spec.chat_request_params())
         kwargs.setdefault("model", spec.default_model)
         if kwargs.get("api_key") is None and spec.api_key_env and os.environ.get(spec.api_key_env):
             kwargs["api_key"] = os.environ[spec.api_key_env]

@@ -19,8 +19,11 @@ class MetalCloudLLM(NeocloudLLM):
     print(llm.complete("Why is fast inference important?"))
     ```
 
-    MetalCloud's wire API has no tools: ``metadata.is_function_calling_model`` is False, so agents and
-    ``structured_predict`` take LlamaIndex's prompt-based routes, and ``chat_with_tools`` raises.
+    MetalCloud's wire API has no tools; function calling and ``structured_predict`` work through the prompted
+    protocol (``neocloud.core.prompted``, documented in docs/providers/metalcloud.md), so
+    ``metadata.is_function_calling_model`` is True and agents use tools as with any function-calling LLM. An
+    answer that does not follow the protocol raises ``neocloud.core.ModelOutputError``; with tools or an output
+    schema, a stream is parsed at its end and yields the answer at once.
     """
 
     provider: ClassVar[str] = "metalcloud"
