@@ -116,9 +116,9 @@ def test_lifecycle_readiness_and_data_plane(client: TestClient) -> None:
     assert phases[-1] == "ready" and phases == sorted(
         phases, key=["scheduling", "provisioning", "bootstrapping", "ready"].index
     )
-    assert _events(client) == [
-        {"phase": "ready", "message": "Serving", "elapsed_ms": 0}
-    ]  # a new connection starts at the current phase
+    # A new connection starts at the current phase (elapsed_ms counts from the connection: no value asserted).
+    [current] = _events(client)
+    assert (current["phase"], current["message"]) == ("ready", "Serving") and current["elapsed_ms"] >= 0
 
     answer = client.post(f"{EP}/chat/completions", headers=DATA, json=chat).json()
     assert answer["model"] == "bot" and answer["choices"][0]["message"]["content"]

@@ -23,3 +23,10 @@ def phase_of(created: float, phases: Sequence[str], phase_s: float, now: float |
 def iso(ts: float | None) -> str | None:
     """Unix seconds as ISO 8601 UTC."""
     return None if ts is None else datetime.fromtimestamp(ts, tz=timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def parse_iso(text: str) -> datetime:
+    """ISO 8601 as the wire writes it, ``Z`` included (``datetime.fromisoformat`` reads ``Z`` only from 3.11);
+    a time without a zone is UTC. Raises ``ValueError`` for anything else."""
+    parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=timezone.utc)

@@ -8,7 +8,6 @@ import asyncio
 import hashlib
 import time
 from collections import Counter
-from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -16,7 +15,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from ...common import Ctx
-from ..lifecycle import iso
+from ..lifecycle import iso, parse_iso
 from ._control import new_id
 from ._jobs_model import LIVE, advance, cancel, check_spec, new_job, public_job, spec_fields
 from ._workspace import NAME, Workspace, envelope, environment, open_request
@@ -118,7 +117,7 @@ def _list(ctx: Ctx, ws: Workspace) -> Response:
     try:
         limit = int(q.get("limit", "20"))
         offset = int(q.get("cursor", "c_0").removeprefix("c_"))
-        after = datetime.fromisoformat(q["created_after"]).timestamp() if "created_after" in q else None
+        after = parse_iso(q["created_after"]).timestamp() if "created_after" in q else None
     except ValueError:
         return ctx.error(422, "limit, cursor or created_after is malformed", code="validation_error", param="limit")
     if not 1 <= limit <= 100:
@@ -132,7 +131,7 @@ def _list(ctx: Ctx, ws: Workspace) -> Response:
              and q.get("group_id") in (None, j["group_id"])
              and q.get("gpu_type") in (None, j["gpu_type"])
              and (not q.get("q") or q["q"].lower() in (j["name"] + " " + j["command"]).lower())
-             and (after is None or datetime.fromisoformat(j["created_at"]).timestamp() > after)]  # fmt: skip
+             and (after is None or parse_iso(j["created_at"]).timestamp() > after)]  # fmt: skip
     page = found[offset : offset + limit]
     more = offset + limit < len(found)
     return envelope(ctx, [public_job(j) for j in page], cursor=f"c_{offset + limit}" if more else None, has_more=more)
