@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -73,7 +74,7 @@ class SQLiteLedger(BaseLedger):
                 return
             try:
                 self.conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-                self.conn.execute("PRAGMA journal_mode = WAL")
+                self._enable_wal()
                 self.conn.execute("PRAGMA synchronous = FULL")
                 self.conn.execute("BEGIN IMMEDIATE")
                 try:
@@ -93,6 +94,19 @@ class SQLiteLedger(BaseLedger):
             except sqlite3.Error as exc:
                 raise LedgerError(f"cannot set up the ledger database: {exc}") from exc
             self._is_setup = True
+
+    def _enable_wal(self) -> None:
+        # Switching a new file to WAL takes an exclusive lock, and SQLite answers SQLITE_BUSY at once (without
+        # its busy handler) while another process is doing the same: retry until the busy timeout has passed.
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        while True:
+            try:
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:  # noqa: PERF203 (a setup-time wait, not a hot loop)
+                if "locked" not in str(exc) or time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.01)
 
     def schema_version(self) -> int:
         """The highest schema step applied (0 for a database ``setup()`` never ran on)."""
