@@ -20,6 +20,22 @@ from neocloud_testing.cassettes import scrub_request, scrub_response, serializer
 from neocloud_testing.targets import Target, make_target  # noqa: E402
 
 
+@pytest.fixture(scope="session")
+def _ledger_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("ledgers")
+
+
+@pytest.fixture(autouse=True)
+def _private_ledger(_ledger_dir: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test records spend in its own temporary SQLite ledger (``NEOCLOUD_LEDGER``, inherited by the processes
+    it starts), never in the user's: toolkits and tool specs open ``open_ledger()`` by default. The file is only
+    created if the test opens it."""
+    import hashlib
+
+    name = hashlib.sha256(request.node.nodeid.encode()).hexdigest()[:16]
+    monkeypatch.setenv("NEOCLOUD_LEDGER", f"sqlite:///{_ledger_dir / name}.sqlite3")
+
+
 def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
     # Named "yaml" so pytest-recording's rewrite mode finds (and deletes) the same <test>.yaml path we write.
     vcr.register_serializer("yaml", serializer)

@@ -60,7 +60,9 @@ def test_langchain_agent_provisions_waits_uses_and_cleans_up_with_human_approval
         say("demo-bot is deleted."),
     )
     clients = ik_clients(inferencekey_target)
-    toolkit = InferenceKeyToolkit(client=clients, allow_billable=True, allow_destructive=True)
+    # InferenceKey publishes no prices: the default budget allows a workload once the toolkit says what to assume.
+    toolkit = InferenceKeyToolkit(client=clients, allow_billable=True, allow_destructive=True,
+                                  spend_policy=SpendPolicy(unpriced_hourly_usd=2.0))  # fmt: skip
     agent = create_agent(chat(cerebras_target), tools=toolkit.get_tools(), checkpointer=InMemorySaver(),
                          middleware=[HumanInTheLoopMiddleware(interrupt_on={"inferencekey_ensure_workload": True,
                                                                             "inferencekey_delete_workload": True})])  # fmt: skip
@@ -115,7 +117,8 @@ def test_langchain_agent_told_no_and_refused_by_the_cap(cerebras_target: Target,
     capped = agent.invoke(Command(resume={"decisions": [{"type": "approve"}]}), config)
     refusal = capped["messages"][-2]
     assert refusal.type == "tool" and refusal.status == "error"
-    assert "over this session's cap of $2.00/h" in refusal.content and list(client.instances.list()) == []
+    assert "this run's hourly cap ($2.00/h x 1 h) has $2.00 left of $2.00" in refusal.content
+    assert "may cost up to $2.49" in refusal.content and list(client.instances.list()) == []
     assert capped["messages"][-1].content == "The spending cap does not allow an H100."
     client.ssh_keys.delete(key.id)
 

@@ -14,7 +14,11 @@ from typing import Any
 import httpx
 import pytest
 
+from neocloud.core.tools import SpendPolicy
+
 SURFACES = ["langchain-sync", "langchain-async", "llamaindex-sync", "llamaindex-async"]
+# Fine-tunes have no published price: the default budget needs an assumption to allow them.
+ASSUME = SpendPolicy(unpriced_hourly_usd=1.0)
 
 
 @pytest.fixture(scope="module")
@@ -54,18 +58,19 @@ class Tools:
             import neocloud.langchain as lc
 
             cls = {"runcrate": lc.RuncrateToolkit, "clusterprotocol": lc.ClusterProtocolToolkit}[provider]
-            self.kit: Any = cls(client=client, allow_billable=True, allow_destructive=True)
+            self.kit: Any = cls(client=client, allow_billable=True, allow_destructive=True, spend_policy=ASSUME)
             self.tools = {t.name: t for t in self.kit.get_tools()}
         else:
             import neocloud.llamaindex as li
 
             cls = {"runcrate": li.RuncrateToolSpec, "clusterprotocol": li.ClusterProtocolToolSpec}[provider]
-            self.kit = cls(client=client, allow_billable=True, allow_destructive=True)
+            self.kit = cls(client=client, allow_billable=True, allow_destructive=True, spend_policy=ASSUME)
             self.tools = {t.metadata.name: t for t in self.kit.to_tool_list()}
 
     @property
     def ledger(self) -> list[Any]:
-        return list(self.kit.session.ledger)
+        """What the run created, oldest first, torn down or not."""
+        return list(self.kit.session.resources(include_torn_down=True))
 
     def __call__(self, tool_name: str, call_id: str | None = None, /, **args: Any) -> Any:
         tool = self.tools[tool_name]
@@ -95,7 +100,7 @@ def test_two_identical_creates_without_an_id_make_two_volumes(sandbox: Any, surf
     second = tools("runcrate_create_volume", **VOLUME)  # the agent asked for two
     assert first["id"] != second["id"]
     assert sorted(v.id for v in client.storage.list()) == sorted([first["id"], second["id"]])
-    assert [e.created.id for e in tools.ledger] == [first["id"], second["id"]]
+    assert [r.id for r in tools.ledger] == [first["id"], second["id"]]
 
 
 @pytest.mark.parametrize("surface", SURFACES)
@@ -108,7 +113,7 @@ def test_a_create_after_cancelling_an_identical_one_is_a_new_job(sandbox: Any, s
     again = tools("clusterprotocol_create_fine_tune", **FINE_TUNE)  # the agent starts over
     assert again["id"] != first["id"] and again["status"] != "cancelled"
     assert {j.id: j.status for j in client.fine_tuning.list()}[again["id"]] != "cancelled"
-    assert [(e.created.id, e.torn_down) for e in tools.ledger] == [(first["id"], True), (again["id"], False)]
+    assert [(r.id, r.torn_down_at is not None) for r in tools.ledger] == [(first["id"], True), (again["id"], False)]
 
 
 @pytest.mark.parametrize("surface", ["langchain-sync", "langchain-async"])

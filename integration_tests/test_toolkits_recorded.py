@@ -57,7 +57,7 @@ def test_runcrate_toolkit_instances_volumes_billing_and_cleanup(runcrate_target:
         args = {"name": "agent-box", "gpu_type": "A100", "ssh_key_id": key.id, "max_runtime_minutes": 120}
         made = ok(call(tools["runcrate_create_instance"], "c3", **args))
         again = ok(call(tools["runcrate_create_instance"], "c3", **args))  # the agent's call, replayed
-        assert again["id"] == made["id"] and len(client.instances.list()) == 1 and len(toolkit.session.ledger) == 1
+        assert again["id"] == made["id"] and len(client.instances.list()) == 1 and len(toolkit.session.entries()) == 1
         assert ok(call(tools["runcrate_instance_status"], "c4", instance_id=made["id"]))["status"] in (
             "pending", "starting", "running")  # fmt: skip
         volume = ok(call(tools["runcrate_create_volume"], "c5", name="data", size_gb=50, region="us-east-1"))
@@ -66,11 +66,16 @@ def test_runcrate_toolkit_instances_volumes_billing_and_cleanup(runcrate_target:
         assert ok(call(tools["runcrate_balance"], "c8"))["credits_balance"] < 100
         assert ok(call(tools["runcrate_usage"], "c9"))["total_requests"] == 0
         assert ok(call(tools["runcrate_list_templates"], "c10"))[0]["name"]
-        assert toolkit.session.running_hourly_usd() == pytest.approx(1.29 + 80 * 0.03 / 730, abs=0.01)
+        assert float(toolkit.session.running_hourly_usd()) == pytest.approx(1.29 + 50 * 0.03 / 730)
+        # Every call that spent is in the run's record: the launch, the volume and its resize.
+        spent = [(e.operation, e.status.value) for e in toolkit.session.entries()]
+        assert spent == [("runcrate_create_instance", "succeeded"), ("runcrate_create_volume", "succeeded"),
+                         ("runcrate_resize_volume", "succeeded")]  # fmt: skip
     # Leaving the toolkit tore down what it made: the instance is going away and the volume is gone.
     assert client.instances.get(made["id"]).status in ("terminating", "terminated")
     assert list(client.storage.list()) == []
-    assert all(entry.torn_down for entry in toolkit.session.ledger)
+    assert toolkit.session.resources() == []  # (the run's record outlives the toolkit: read from the file again)
+    assert len(toolkit.session.resources(include_torn_down=True)) == 2
     client.ssh_keys.delete(key.id)
 
 
@@ -83,8 +88,12 @@ def test_spend_cap_refuses_with_a_message_the_agent_can_read(runcrate_target: Ta
     refused = call(tools_by_name(toolkit)["runcrate_create_instance"], "c1", name="big", gpu_type="H100",
                    gpu_count=1, ssh_key_id=key.id)  # fmt: skip
     assert refused.status == "error"
-    assert "refused: it adds $2.49/h, making $2.49/h, over this session's cap of $2.00/h" in str(refused.content)
-    assert list(client.instances.list()) == [] and toolkit.session.ledger == []
+    assert (
+        "refused before anything was sent: it may cost up to $2.49 (h100-1x-us-east at $2.49/h, Runcrate's listed "
+        "price; no maximum runtime declared, so 1 h is assumed) and this run's hourly cap ($2.00/h x 1 h) has "
+        "$2.00 left of $2.00 (nothing spent or reserved yet)"
+    ) in str(refused.content)
+    assert list(client.instances.list()) == [] and toolkit.session.entries() == []
     client.ssh_keys.delete(key.id)
 
 
@@ -96,7 +105,8 @@ def test_dry_run_prices_and_sends_nothing(runcrate_target: Target) -> None:
     out = ok(call(tools_by_name(toolkit)["runcrate_create_instance"], "c1", name="x", gpu_type="A100",
                   ssh_key_id="key_anything", max_runtime_minutes=60))  # fmt: skip
     assert out["dry_run"] is True and out["estimate"]["hourly_usd"] == 1.29 and out["estimate"]["total_usd"] == 1.29
-    assert list(client.instances.list()) == [] and toolkit.session.ledger == []
+    assert out["worst_case_usd"] == 1.29
+    assert list(client.instances.list()) == [] and toolkit.session.entries() == []
 
 
 def test_llamaindex_spec_approval_denied_and_granted(runcrate_target: Target) -> None:
@@ -142,7 +152,9 @@ def test_inferencekey_tools_ensure_wait_endpoint_delete(inferencekey_target: Tar
         second = call(tools["inferencekey_ensure_workload"], "c5", slug="other", model="m/x")
         assert ok(second)["created"] is True
         third = call(tools["inferencekey_ensure_workload"], "c6", slug="third", model="m/x")
-        assert third.status == "error" and "making $4.50/h" in str(third.content)  # 3 x the assumed $1.50/h
+        # A third would make 3 x the assumed $1.50/h.
+        assert third.status == "error"
+        assert "this run's hourly cap ($3.00/h x 1 h) has nothing left" in str(third.content)
         assert ok(call(tools["inferencekey_delete_workload"], "c7", slug="other"))["deleted"] is True
     assert mgmt.list_workloads() == []
 
@@ -153,7 +165,9 @@ def test_cluster_and_metalcloud_tools(cluster_target: Target, metalcloud_target:
     from neocloud.metalcloud import Client
 
     cluster = ClusterClient(api_key=cluster_target.api_key, base_url=cluster_target.base_url, max_retries=0)
-    with ClusterProtocolToolkit(client=cluster, allow_billable=True, allow_destructive=True) as toolkit:
+    # Cluster Protocol publishes no fine-tuning price: under the default budget the toolkit says what to assume.
+    with ClusterProtocolToolkit(client=cluster, allow_billable=True, allow_destructive=True,
+                                spend_policy=SpendPolicy(unpriced_hourly_usd=2.0)) as toolkit:  # fmt: skip
         tools = tools_by_name(toolkit)
         models = ok(call(tools["clusterprotocol_list_models"], "c1"))
         assert all("input_price" in m for m in models if m["id"] == "llama-3.1-8b")

@@ -113,7 +113,7 @@ def test_the_record_outlives_the_connection(durable_url: str) -> None:
                                                                {"id": "i-durable"})  # fmt: skip
         assert second.reserve(Intent("create_instance", "runcrate", "r", estimate_usd=5,
                                      idempotency_key="durable")).id == entry.id  # fmt: skip
-        assert second.schema_version() == 1
+        assert second.schema_version() == 2
 
 
 def test_two_processes_never_exceed_a_shared_budget(durable_url: str) -> None:
@@ -132,12 +132,12 @@ def test_two_processes_never_exceed_a_shared_budget(durable_url: str) -> None:
 
 def test_two_processes_setting_up_a_new_ledger_at_once_apply_each_step_once(durable_url: str) -> None:
     results = _together([_start("setup", durable_url) for _ in range(2)])
-    assert results == [{"version": 1}, {"version": 1}]
+    assert results == [{"version": 2}, {"version": 2}]
     with open_ledger(durable_url) as ledger:
         ledger.reserve(call())  # the schema works
         conn = ledger.conn  # type: ignore[attr-defined]
         rows = list(conn.execute("SELECT version FROM neocloud_ledger_schema ORDER BY version").fetchall())
-        assert [tuple(r) for r in rows] == [(1,)]
+        assert [tuple(r) for r in rows] == [(1,), (2,)]
 
 
 def test_a_process_killed_mid_flight_leaves_everything_that_may_exist_findable(durable_url: str) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+from contextlib import closing
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -18,7 +20,7 @@ from neocloud.core.ledger import (
     open_ledger,
     parse_ledger_url,
 )
-from neocloud.core.ledger._migrations import SQLITE, Migration
+from neocloud.core.ledger._migrations import POSTGRES, SQLITE, Migration
 
 
 @pytest.mark.parametrize(
@@ -100,7 +102,7 @@ def test_the_postgres_ledger_repr_masks_the_password(postgres_url: str) -> None:
         assert "hunter2" not in repr(ledger) and "neocloud:***@" in repr(ledger)
         ledger.setup()
         ledger.setup()  # idempotent
-        assert ledger.schema_version() == 1
+        assert ledger.schema_version() == len(POSTGRES)
 
 
 def test_an_unwritable_sqlite_path_is_a_clear_error(tmp_path: Path) -> None:
@@ -108,8 +110,11 @@ def test_an_unwritable_sqlite_path_is_a_clear_error(tmp_path: Path) -> None:
         open_ledger(f"sqlite:///{tmp_path / 'missing-dir' / 'ledger.sqlite3'}")
 
 
+NEXT = len(SQLITE) + 1
+
+
 class Newer(SQLiteLedger):
-    migrations = (*SQLITE, Migration(2, "notes", ("CREATE TABLE neocloud_ledger_notes (id TEXT PRIMARY KEY)",)))
+    migrations = (*SQLITE, Migration(NEXT, "notes", ("CREATE TABLE neocloud_ledger_notes (id TEXT PRIMARY KEY)",)))
 
 
 def test_setup_applies_only_the_missing_steps_and_refuses_a_newer_schema(tmp_path: Path) -> None:
@@ -117,15 +122,38 @@ def test_setup_applies_only_the_missing_steps_and_refuses_a_newer_schema(tmp_pat
     with SQLiteLedger.from_conn_string(str(path)) as ledger:
         assert ledger.schema_version() == 0
         entry = ledger.reserve(Intent("op", "p", "r", estimate_usd=1))  # the first use sets up
-        assert ledger.schema_version() == 1
+        assert ledger.schema_version() == len(SQLITE)
     with closing_newer(path) as newer:
         newer.setup()
-        assert newer.schema_version() == 2
-        assert newer.get(entry.id).estimate_usd == 1  # step 1 was not re-run over the data
-        assert newer.conn.execute("SELECT COUNT(*) FROM neocloud_ledger_schema").fetchone() == (2,)
+        assert newer.schema_version() == NEXT
+        assert newer.get(entry.id).estimate_usd == 1  # the earlier steps were not re-run over the data
+        assert newer.conn.execute("SELECT COUNT(*) FROM neocloud_ledger_schema").fetchone() == (NEXT,)
     with SQLiteLedger.from_conn_string(str(path)) as older, pytest.raises(LedgerError) as info:
         older.setup()
-    assert "schema is version 2, newer than this neocloud-core knows (1): upgrade neocloud-core" in str(info.value)
+    assert (f"schema is version {NEXT}, newer than this neocloud-core knows ({len(SQLITE)}): upgrade neocloud-core"
+            in str(info.value))  # fmt: skip
+
+
+class VersionOne(SQLiteLedger):
+    migrations = SQLITE[:1]
+
+
+def test_a_version_one_ledger_is_migrated_and_keeps_its_entries(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.sqlite3"
+    with closing(VersionOne.connect(path)) as old:
+        old.setup()
+        assert old.schema_version() == 1
+        # A row as version 1 wrote it: no arguments, no hourly rate.
+        old.conn.execute("INSERT INTO neocloud_ledger_entries (id, operation, provider, run_id, idempotency_key, "
+                         "estimate_micros, reserved_micros, status, created_at_us, updated_at_us) VALUES "
+                         "('e1', 'create_instance', 'runcrate', 'r', 'k', 3000000, 3000000, 'unknown', 1, 1)")  # fmt: skip
+    with SQLiteLedger.from_conn_string(str(path)) as ledger:
+        entry = ledger.get("e1")  # the first use migrates
+        assert ledger.schema_version() == len(SQLITE)
+        assert (entry.estimate_usd, entry.idempotency_key, entry.arguments, entry.hourly_usd) == (3, "k", None, None)
+        added = ledger.reserve(Intent("create_instance", "runcrate", "r", estimate_usd=2, arguments={"gpu": "A100"},
+                                      hourly_usd="1.29"))  # fmt: skip
+        assert ledger.get(added.id).arguments == {"gpu": "A100"} and ledger.get(added.id).hourly_usd == Decimal("1.29")
 
 
 def closing_newer(path: Path) -> Newer:

@@ -244,9 +244,24 @@ async def test_atrack_and_the_async_ledger(ledger: BaseLedger) -> None:
     assert {k: v.entries for k, v in (await aledger.spend_by("model")).items()} == {"llama-4": 2}
 
 
+def test_an_intent_keeps_its_arguments_and_hourly_rate_for_another_process(make_ledger: LedgerFactory) -> None:
+    first, second = make_ledger(), make_ledger()  # two connections to one store
+    asked = Intent("create_instance", "runcrate", RUN, estimate_usd=2, idempotency_key="k-args",
+                   arguments={"gpu_type": "A100", "count": 1, "region": None}, hourly_usd=1.29)  # fmt: skip
+    entry = first.reserve(asked)
+    assert (entry.arguments, entry.hourly_usd) == ({"gpu_type": "A100", "count": 1, "region": None}, Decimal("1.29"))
+    first.mark_unknown(entry.id, error="connection lost")
+    [found] = second.open_intents(run_id=RUN)
+    assert (found.id, found.arguments, found.hourly_micros) == (entry.id, entry.arguments, 1_290_000)
+    assert second.reserve(asked).replayed and second.reserve(asked).arguments == entry.arguments
+    plain = second.reserve(gpu(1))
+    assert (plain.arguments, plain.hourly_usd) == (None, None)
+
+
 def test_bad_records_are_refused_before_anything_is_written(ledger: BaseLedger) -> None:
     for kwargs, param in [({"operation": ""}, "operation"), ({"run_id": " "}, "run_id"),
-                          ({"estimate_usd": -5}, "estimate_usd"), ({"idempotency_key": ""}, "idempotency_key")]:  # fmt: skip
+                          ({"estimate_usd": -5}, "estimate_usd"), ({"idempotency_key": ""}, "idempotency_key"),
+                          ({"arguments": {"at": object()}}, "arguments"), ({"hourly_usd": "-1"}, "hourly_usd")]:  # fmt: skip
         args = {"operation": "op", "provider": "p", "run_id": "r", "estimate_usd": 1, **kwargs}
         with pytest.raises(RequestValidationError) as info:
             Intent(**args)  # type: ignore[arg-type]

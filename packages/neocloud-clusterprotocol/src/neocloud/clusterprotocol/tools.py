@@ -1,4 +1,8 @@
-"""Cluster Protocol operations for agents, defined once: fine-tuning jobs and models with their prices."""
+"""Cluster Protocol operations for agents, defined once: fine-tuning jobs and models with their prices.
+
+Cluster Protocol publishes no fine-tuning price, so under a budget a fine-tune is refused unless the toolkit's
+``SpendPolicy(unpriced_hourly_usd=...)`` states what to assume. Creates carry an Idempotency-Key, so one whose
+answer was lost is sent again with it to find the job it started (``recover``)."""
 
 from __future__ import annotations
 
@@ -37,6 +41,10 @@ class ListJobsArgs(BaseModel):
     limit: int | None = Field(default=20, ge=1, le=100)
 
 
+def _fine_tune(c: Any, a: FineTuneArgs, key: str | None) -> dict[str, Any]:
+    return _dump(c.fine_tuning.create(idempotency_key=key, **a.model_dump(exclude_none=True)))
+
+
 def _dump(item: Any) -> dict[str, Any]:
     return dict(item.model_dump(mode="json", exclude_none=True))
 
@@ -47,11 +55,12 @@ OPERATIONS = [
               lambda c, a, k: [_dump(m) for m in c.models.list()]),
     Operation("clusterprotocol_create_fine_tune", "Start a fine-tuning job (billed to the account balance). Poll it "
               "with clusterprotocol_get_fine_tune.", FineTuneArgs, SideEffect.BILLABLE,
-              lambda c, a, k: _dump(c.fine_tuning.create(idempotency_key=k, **a.model_dump(exclude_none=True))),
+              _fine_tune,
               # The API lists no fine-tuning price: the cost is unknown until the job is billed.
               estimate=lambda c, a: CostEstimate(None, None, "Cluster Protocol publishes no fine-tuning price"),
               created=lambda a, r: Created("fine_tune", r["id"], "clusterprotocol_cancel_fine_tune",
-                                           {"job_id": r["id"]})),
+                                           {"job_id": r["id"]}),
+              recover=_fine_tune),
     Operation("clusterprotocol_get_fine_tune", "Get a fine-tuning job's status and progress.", JobArgs,
               SideEffect.READ, lambda c, a, k: _dump(c.fine_tuning.get(a.job_id))),
     Operation("clusterprotocol_list_fine_tunes", "List fine-tuning jobs, newest first.", ListJobsArgs,

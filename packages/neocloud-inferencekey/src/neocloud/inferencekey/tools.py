@@ -1,6 +1,9 @@
 """InferenceKey provisioning operations for agents, defined once (the LangChain toolkit and the LlamaIndex tool
-spec are generated from ``OPERATIONS``). InferenceKey publishes no prices: a workload's cost is unknown unless the
-session's spend policy sets ``unpriced_hourly_usd``."""
+spec are generated from ``OPERATIONS``). InferenceKey publishes no prices: under a budget, ensuring a workload is
+refused unless the session's spend policy sets ``unpriced_hourly_usd`` (what to assume a workload costs per hour).
+An ensure that finds the workload already there made nothing and costs nothing. An ensure whose answer was lost
+stays ``unknown`` for ``cleanup`` to report: ensure looks the slug up before it creates, so sending it again
+cannot tell a workload it made from one that was there before."""
 
 from __future__ import annotations
 
@@ -84,7 +87,8 @@ OPERATIONS = [
               "if absent; runs on a GPU and costs money until deleted). Then call inferencekey_wait_until_ready.",
               EnsureArgs, SideEffect.BILLABLE, _ensure, estimate=lambda c, a: UNPRICED,
               created=lambda a, r: Created("workload", r["workload"], "inferencekey_delete_workload",
-                                           {"slug": r["workload"]}) if r["created"] else None),
+                                           {"slug": r["workload"]}) if r["created"] else None,
+              actual=lambda a, r: None if r["created"] else 0.0),
     Operation("inferencekey_wait_until_ready", "Wait until a workload serves requests; returns its provisioning "
               "progress (scheduling, provisioning, bootstrapping, ready).", WaitArgs, SideEffect.READ, _wait),
     Operation("inferencekey_get_endpoint", "The OpenAI-compatible URL of a workload (use its ik_live_ key).",

@@ -1,6 +1,11 @@
 """Runcrate provisioning operations for agents, defined once (the LangChain toolkit and the LlamaIndex tool spec
 are generated from ``OPERATIONS``). Prices come from Runcrate: instance types carry ``hourly_rate``; storage is
-0.03 USD per GB-month, charged a week in advance (Runcrate's documented volume price)."""
+0.03 USD per GB-month, charged a week in advance (Runcrate's documented volume price), also when a volume grows.
+
+Every operation that spends has an estimate (the worst case the session reserves in its budget): a launch at the
+highest rate among the instance types that match (the provider may pick any of them), for ``max_runtime_minutes``
+when given; a new or grown volume at a week of its (added) size. Instance and volume creates carry an
+Idempotency-Key, so a create whose answer was lost is sent again with it to find what it made (``recover``)."""
 
 from __future__ import annotations
 
@@ -75,22 +80,34 @@ class UsageArgs(BaseModel):
 
 def _instance_type(c: Any, a: CreateInstanceArgs) -> Any:
     types = [t for t in c.instances.list_types(gpu_type=a.gpu_type, gpu_count=a.gpu_count, region=a.region)]
-    return min(types, key=lambda t: t.hourly_rate) if types else None
+    # The worst case: without a region the provider may place it on any matching type.
+    return max(types, key=lambda t: t.hourly_rate) if types else None
 
 
 def _instance_estimate(c: Any, a: CreateInstanceArgs) -> CostEstimate:
     found = _instance_type(c, a)
     if found is None:
         return CostEstimate(None, None, f"no {a.gpu_count}x {a.gpu_type} instance type is offered")
-    hours = a.max_runtime_minutes / 60 if a.max_runtime_minutes else None
-    total = round(found.hourly_rate * hours, 4) if hours else None
-    return CostEstimate(found.hourly_rate, total, f"{found.id} at ${found.hourly_rate}/h (Runcrate instance types)")
+    if not a.max_runtime_minutes:
+        return CostEstimate(found.hourly_rate, None, f"{found.id} at ${found.hourly_rate}/h, Runcrate's listed price")
+    # Not rounded: the ledger rounds amounts up to the micro-dollar, never down.
+    basis = f"{found.id} at ${found.hourly_rate}/h for at most {a.max_runtime_minutes} minutes"
+    return CostEstimate(found.hourly_rate, found.hourly_rate * a.max_runtime_minutes / 60, basis)
 
 
 def _volume_estimate(size_gb: int) -> CostEstimate:
-    week = size_gb * GB_MONTH_USD * 12 / 52
-    return CostEstimate(round(size_gb * GB_MONTH_USD / HOURS_PER_MONTH, 6), round(week, 4),
+    return CostEstimate(size_gb * GB_MONTH_USD / HOURS_PER_MONTH, size_gb * GB_MONTH_USD * 12 / 52,
                         f"{size_gb} GB at ${GB_MONTH_USD}/GB-month, a week charged in advance")  # fmt: skip
+
+
+def _create_instance(c: Any, a: CreateInstanceArgs, key: str | None) -> dict[str, Any]:
+    made = c.instances.create(idempotency_key=key, **a.model_dump(exclude_none=True))
+    return dict(made.model_dump(mode="json", exclude_none=True))
+
+
+def _create_volume(c: Any, a: CreateVolumeArgs, key: str | None) -> dict[str, Any]:
+    made = c.storage.create(a.name, a.size_gb, a.region, idempotency_key=key)
+    return dict(made.model_dump(mode="json", exclude_none=True))
 
 
 def _resize_estimate(c: Any, a: ResizeVolumeArgs) -> CostEstimate:
@@ -113,12 +130,10 @@ OPERATIONS = [
               lambda c, a, k: c.instances.get_status(a.instance_id).model_dump(mode="json")),
     Operation("runcrate_create_instance", "Launch a GPU instance. Costs money every hour until terminated; set "
               "max_runtime_minutes. Returns the instance (status 'pending'); poll runcrate_instance_status.",
-              CreateInstanceArgs, SideEffect.BILLABLE,
-              lambda c, a, k: c.instances.create(idempotency_key=k, **a.model_dump(exclude_none=True)).model_dump(
-                  mode="json", exclude_none=True),
-              estimate=_instance_estimate,
+              CreateInstanceArgs, SideEffect.BILLABLE, _create_instance, estimate=_instance_estimate,
               created=lambda a, r: Created("instance", r["id"], "runcrate_terminate_instance",
-                                           {"instance_id": r["id"]}, r.get("cost_per_hour"))),
+                                           {"instance_id": r["id"]}, r.get("cost_per_hour")),
+              recover=_create_instance),
     Operation("runcrate_terminate_instance", "Terminate (destroy) an instance. Its disk is lost.", InstanceArgs,
               SideEffect.DESTRUCTIVE,
               lambda c, a, k: (c.instances.terminate(a.instance_id), {"terminated": a.instance_id})[1],
@@ -128,12 +143,11 @@ OPERATIONS = [
     Operation("runcrate_list_volumes", "List storage volumes.", NoArgs, SideEffect.READ,
               lambda c, a, k: _dump(c.storage.list())),
     Operation("runcrate_create_volume", "Create a storage volume (USD 0.03 per GB-month, a week charged up front).",
-              CreateVolumeArgs, SideEffect.BILLABLE,
-              lambda c, a, k: c.storage.create(a.name, a.size_gb, a.region, idempotency_key=k).model_dump(
-                  mode="json", exclude_none=True),
-              estimate=lambda c, a: _volume_estimate(a.size_gb),
-              created=lambda a, r: Created("volume", r["id"], "runcrate_delete_volume", {"volume_id": r["id"]})),
-    Operation("runcrate_resize_volume", "Grow a storage volume to size_gb (it cannot shrink).", ResizeVolumeArgs,
+              CreateVolumeArgs, SideEffect.BILLABLE, _create_volume, estimate=lambda c, a: _volume_estimate(a.size_gb),
+              created=lambda a, r: Created("volume", r["id"], "runcrate_delete_volume", {"volume_id": r["id"]}),
+              recover=_create_volume),
+    Operation("runcrate_resize_volume", "Grow a storage volume to size_gb (it cannot shrink; the added GB are "
+              "charged a week up front).", ResizeVolumeArgs,
               SideEffect.BILLABLE,
               lambda c, a, k: c.storage.resize(a.volume_id, a.size_gb).model_dump(mode="json", exclude_none=True),
               estimate=_resize_estimate),

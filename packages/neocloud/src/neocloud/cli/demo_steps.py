@@ -109,6 +109,7 @@ def agent_provisions(env: DemoEnv, console: Console) -> list[Row]:
     from langchain.agents import create_agent
     from langgraph.checkpoint.memory import InMemorySaver
 
+    from neocloud.core.ledger import Budget, InMemoryLedger
     from neocloud.core.tools import Approval, ApprovalRequest, SpendPolicy
     from neocloud.langchain import ChatCerebras, RuncrateToolkit
     from neocloud.runcrate import Runcrate
@@ -125,7 +126,11 @@ def agent_provisions(env: DemoEnv, console: Console) -> list[Row]:
         approvals.append(request.operation)
         return Approval(True)
 
+    # Spend is recorded in the ledger (live: the user's, NEOCLOUD_LEDGER or the default file; against the sandbox:
+    # one in memory, so make-believe instances never land in a real record) under a $5 budget, at most $5/h running.
+    ledger = InMemoryLedger() if env.sandbox is not None else None
     toolkit = RuncrateToolkit(client=client, allow_billable=True, allow_destructive=True, approve=approve,
+                              ledger=ledger, budget=Budget(max_usd=5),
                               spend_policy=SpendPolicy(max_hourly_usd=5.0))  # fmt: skip
     launch = {"name": SLUG, "gpu_type": "A100", "gpu_count": 1, "ssh_key_id": key.id, "max_runtime_minutes": 30}
     scripted = env.script(
@@ -149,10 +154,12 @@ def agent_provisions(env: DemoEnv, console: Console) -> list[Row]:
             f"Launch the cheapest single A100 instance named {SLUG} with SSH key {key.id}, max 30 minutes.")}]},
             config)  # fmt: skip
         _show_tools(console, first["messages"], label)
-        launched = [e for e in toolkit.session.ledger if not e.torn_down]
+        launched = toolkit.session.resources()
+        spent = toolkit.session.spend().committed_usd
+        console.print(f"ledger: run {toolkit.run_id} holds ${spent:.2f} for {len(launched)} resource(s)")
         rows.append(("agent: create instance", "ok" if launched else "no instance", f"{len(approvals)} approval(s)"))
-        for entry in launched:
-            _wait_running(client, entry.created.id, console)
+        for resource in launched:
+            _wait_running(client, resource.id, console)
         second = agent.invoke({"messages": [{"role": "user", "content": "Is it up?"}]}, config)
         _show_tools(console, second["messages"][len(first["messages"]) :], label)
         rows.append(("agent: check instance", "ok", "listed"))

@@ -68,8 +68,17 @@ def _v1(integer: str) -> Migration:
     ))  # fmt: skip
 
 
-SQLITE: tuple[Migration, ...] = (_v1("INTEGER"),)
-POSTGRES: tuple[Migration, ...] = (_v1("BIGINT"),)
+def _v2(integer: str) -> Migration:
+    # What it takes to resolve an unknown outcome from another process (the call's arguments, sent again with
+    # its idempotency key) and to settle a resource billed by the hour from the time it ran.
+    return Migration(2, "entries: the call's arguments and the hourly rate of what it created", (
+        f"ALTER TABLE {ENTRIES} ADD COLUMN arguments TEXT",
+        f"ALTER TABLE {ENTRIES} ADD COLUMN hourly_micros {integer} CHECK (hourly_micros >= 0)",
+    ))  # fmt: skip
+
+
+SQLITE: tuple[Migration, ...] = (_v1("INTEGER"), _v2("INTEGER"))
+POSTGRES: tuple[Migration, ...] = (_v1("BIGINT"), _v2("BIGINT"))
 
 VERSIONS_TABLE = {
     "sqlite": f"CREATE TABLE IF NOT EXISTS {VERSIONS} (version INTEGER PRIMARY KEY, description TEXT NOT NULL, "

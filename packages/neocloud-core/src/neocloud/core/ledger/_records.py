@@ -20,7 +20,7 @@ from typing import Any
 from ..errors import RequestValidationError
 from ._money import Money, micros_to_usd, to_micros
 
-__all__ = ["Entry", "Intent", "Resource", "ResourceRecord", "Spend", "Status", "from_us", "to_us"]
+__all__ = ["Entry", "Intent", "Resource", "ResourceRecord", "Spend", "Status", "arguments_json", "from_us", "to_us"]
 
 
 class Status(str, enum.Enum):
@@ -69,6 +69,10 @@ class Intent:
     reserving the same key again while its entry is open or succeeded returns that entry (``replayed``)
     instead of reserving twice, so a retried or resumed call is counted once. ``model`` names the model of an
     inference call, for spend per model.
+
+    ``arguments`` (JSON-able) are the call's own arguments, so that a later process can send an ``unknown``
+    call again with its ``idempotency_key`` and learn what it did. ``hourly_usd`` is the running rate of what
+    the call creates (a GPU's price per hour), so that its bill can be settled from the time it ran.
     """
 
     operation: str
@@ -77,7 +81,10 @@ class Intent:
     estimate_usd: Money
     idempotency_key: str | None = None
     model: str | None = None
+    arguments: Mapping[str, Any] | None = None
+    hourly_usd: Money | None = None
     estimate_micros: int = field(init=False, repr=False, compare=False)
+    hourly_micros: int | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         _required(self.operation, "operation")
@@ -87,7 +94,11 @@ class Intent:
             _required(self.idempotency_key, "idempotency_key")
         if self.model is not None:
             _required(self.model, "model")
+        if self.arguments is not None:
+            _json(self.arguments, "arguments")
         object.__setattr__(self, "estimate_micros", to_micros(self.estimate_usd, param="estimate_usd"))
+        hourly = None if self.hourly_usd is None else to_micros(self.hourly_usd, param="hourly_usd")
+        object.__setattr__(self, "hourly_micros", hourly)
 
 
 @dataclass(frozen=True)
@@ -104,14 +115,23 @@ class ResourceRecord:
         _required(self.kind, "resource.kind")
         _required(self.id, "resource.id")
         _required(self.teardown_operation, "resource.teardown_operation")
-        try:
-            json.dumps(dict(self.teardown_args), sort_keys=True)
-        except (TypeError, ValueError) as exc:
-            raise RequestValidationError(f"resource.teardown_args must be JSON-serialisable: {exc}",
-                                         param="resource.teardown_args", allowed="JSON values") from None  # fmt: skip
+        _json(self.teardown_args, "resource.teardown_args")
 
     def args_json(self) -> str:
         return json.dumps(dict(self.teardown_args), sort_keys=True)
+
+
+def _json(value: Mapping[str, Any], param: str) -> str:
+    try:
+        return json.dumps(dict(value), sort_keys=True)
+    except (TypeError, ValueError) as exc:
+        raise RequestValidationError(f"{param} must be a JSON-serialisable mapping: {exc}", param=param,
+                                     allowed="a mapping of JSON values") from None  # fmt: skip
+
+
+def arguments_json(arguments: Mapping[str, Any] | None) -> str | None:
+    """How the SQL stores keep an entry's ``arguments``."""
+    return None if arguments is None else _json(arguments, "arguments")
 
 
 @dataclass(frozen=True)
@@ -123,6 +143,7 @@ class Entry:
     against budgets now; ``actual_micros`` the settled cost (``None`` while unknown). What the entry commits
     is ``reserved + actual``: a succeeded GPU whose bill is not settled yet still holds its worst case.
     ``replayed`` is true when ``reserve`` returned an entry that already existed for the idempotency key.
+    ``arguments`` and ``hourly_micros`` are the intent's (``None`` when it gave none).
     """
 
     id: str
@@ -140,11 +161,17 @@ class Entry:
     updated_at_us: int
     resource: ResourceRecord | None = None
     torn_down_at_us: int | None = None
+    arguments: Mapping[str, Any] | None = None
+    hourly_micros: int | None = None
     replayed: bool = field(default=False, compare=False)
 
     @property
     def estimate_usd(self) -> Decimal:
         return micros_to_usd(self.estimate_micros)
+
+    @property
+    def hourly_usd(self) -> Decimal | None:
+        return None if self.hourly_micros is None else micros_to_usd(self.hourly_micros)
 
     @property
     def reserved_usd(self) -> Decimal:

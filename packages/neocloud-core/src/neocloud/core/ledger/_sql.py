@@ -9,13 +9,13 @@ from typing import Any
 
 from ._migrations import ENTRIES
 from ._query import Filter, GroupKey
-from ._records import Entry, ResourceRecord, Spend, Status
+from ._records import Entry, ResourceRecord, Spend, Status, arguments_json
 
 __all__ = ["COLUMNS", "SQLTx", "entry_row", "row_entry"]
 
 COLUMNS = ("id", "operation", "provider", "run_id", "model", "idempotency_key", "estimate_micros", "reserved_micros",
            "actual_micros", "status", "error", "created_at_us", "updated_at_us", "resource_kind", "resource_id",
-           "teardown_operation", "teardown_args", "torn_down_at_us")  # fmt: skip
+           "teardown_operation", "teardown_args", "torn_down_at_us", "arguments", "hourly_micros")  # fmt: skip
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM {ENTRIES}"
 _UPDATE = f"UPDATE {ENTRIES} SET {', '.join(f'{c} = ?' for c in COLUMNS[1:])} WHERE id = ?"
 _INSERT = f"INSERT INTO {ENTRIES} ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})"
@@ -29,12 +29,13 @@ def entry_row(entry: Entry) -> tuple[Any, ...]:
     return (entry.id, entry.operation, entry.provider, entry.run_id, entry.model, entry.idempotency_key,
             entry.estimate_micros, entry.reserved_micros, entry.actual_micros, entry.status.value, entry.error,
             entry.created_at_us, entry.updated_at_us, res and res.kind, res and res.id,
-            res and res.teardown_operation, res and res.args_json(), entry.torn_down_at_us)  # fmt: skip
+            res and res.teardown_operation, res and res.args_json(), entry.torn_down_at_us,
+            arguments_json(entry.arguments), entry.hourly_micros)  # fmt: skip
 
 
 def row_entry(row: Sequence[Any]) -> Entry:
     (id_, operation, provider, run_id, model, key, estimate, reserved, actual, status, error, created, updated,
-     kind, resource_id, teardown, args, torn_down) = row  # fmt: skip
+     kind, resource_id, teardown, args, torn_down, arguments, hourly) = row  # fmt: skip
     resource = None
     if resource_id is not None:
         resource = ResourceRecord(kind, resource_id, teardown, json.loads(args) if args else {})
@@ -42,7 +43,9 @@ def row_entry(row: Sequence[Any]) -> Entry:
                  estimate_micros=int(estimate), reserved_micros=int(reserved),
                  actual_micros=None if actual is None else int(actual), status=Status(status), error=error,
                  created_at_us=int(created), updated_at_us=int(updated), resource=resource,
-                 torn_down_at_us=None if torn_down is None else int(torn_down))  # fmt: skip
+                 torn_down_at_us=None if torn_down is None else int(torn_down),
+                 arguments=None if arguments is None else json.loads(arguments),
+                 hourly_micros=None if hourly is None else int(hourly))  # fmt: skip
 
 
 class SQLTx:

@@ -26,7 +26,9 @@ def new_entry(intent: Intent, entry_id: str, now_us: int) -> Entry:
     return Entry(id=entry_id, operation=intent.operation, provider=intent.provider, run_id=intent.run_id,
                  model=intent.model, idempotency_key=intent.idempotency_key, estimate_micros=intent.estimate_micros,
                  reserved_micros=intent.estimate_micros, actual_micros=None, status=Status.PENDING, error=None,
-                 created_at_us=now_us, updated_at_us=now_us)  # fmt: skip
+                 created_at_us=now_us, updated_at_us=now_us,
+                 arguments=None if intent.arguments is None else dict(intent.arguments),
+                 hourly_micros=intent.hourly_micros)  # fmt: skip
 
 
 def succeed(entry: Entry, *, actual_micros: int | None, resource: ResourceRecord | None, now_us: int) -> Entry:

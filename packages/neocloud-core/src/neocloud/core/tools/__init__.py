@@ -1,33 +1,31 @@
 """Provisioning tools for agents, framework-free: operations defined once, and the guard rails (side-effect
-classes, spend caps, approval, dry run, idempotency, ledger and cleanup) every generated tool runs through."""
+classes, budgets reserved in the spend ledger, approval, dry run, idempotency, cleanup) every generated tool
+runs through."""
 
 from __future__ import annotations
 
-from ._model import CostEstimate, Created, Operation, SideEffect
-from ._session import (
-    Approval,
-    ApprovalRequest,
-    LedgerEntry,
-    SpendPolicy,
-    ToolRefused,
-    ToolSession,
-    allowed,
-    call_fingerprint,
-    idempotency_key,
-)
+from ._cleanup import CleanupReport
+from ._model import CostEstimate, Created, Operation, SideEffect, ToolRefused
+from ._session import Approval, ApprovalRequest, ToolSession, allowed, call_fingerprint, idempotency_key
+from ._spend import DEFAULT_BUDGET_USD, UNLIMITED, BudgetChoice, SpendPolicy, Unlimited, worst_case
 
 __all__ = [
+    "DEFAULT_BUDGET_USD",
+    "UNLIMITED",
     "Approval",
     "ApprovalRequest",
+    "BudgetChoice",
+    "CleanupReport",
     "CostEstimate",
     "Created",
-    "LedgerEntry",
     "Operation",
     "SideEffect",
     "SpendPolicy",
     "ToolRefused",
     "ToolSession",
+    "Unlimited",
     "allowed",
     "call_fingerprint",
     "idempotency_key",
+    "worst_case",
 ]

@@ -10,14 +10,20 @@ from typing import Any
 
 from pydantic import BaseModel
 
-__all__ = ["CostEstimate", "Created", "Operation", "SideEffect"]
+from ..errors import NeocloudError
+
+__all__ = ["CostEstimate", "Created", "Operation", "SideEffect", "ToolRefused"]
+
+
+class ToolRefused(NeocloudError):
+    """A guard rail refused the call; the message is written for the agent (what was refused and why)."""
 
 
 class SideEffect(str, enum.Enum):
     """How much a call can cost or destroy; toolkits expose ``READ`` tools unless told otherwise."""
 
     READ = "read"
-    BILLABLE = "billable"  # creates something that costs money
+    BILLABLE = "billable"  # spends money: creates something that costs money, or grows or buys something
     DESTRUCTIVE = "destructive"  # deletes or stops something
 
 
@@ -48,8 +54,18 @@ class Created:
 @dataclass(frozen=True)
 class Operation:
     """One tool. ``run(clients, args, idempotency_key)`` does the work against the provider's sync clients and
-    returns JSON-able data; ``estimate`` prices a billable call before it is made; ``created`` names what a
-    successful call created (for the ledger and ``cleanup``)."""
+    returns JSON-able data; ``estimate`` prices a billable call before it is made (every billable operation has
+    one: a call whose cost cannot be bounded is refused under a budget); ``created`` names what a successful
+    call created (for the ledger and ``cleanup``).
+
+    ``recover(clients, args, idempotency_key)`` sends a create whose answer was lost again with the key it was
+    sent with, and returns what ``run`` returns: only for creates whose provider answers a repeated key with
+    what the first request made, so ``cleanup`` can find (and remove) what the lost answer created. ``actual``
+    reads what a call really cost from its answer, when the answer says (``None``: keep the worst case).
+
+    A billable call's arguments are recorded in the spend ledger (to send it again): declare a secret argument as
+    ``pydantic.SecretStr``, which is recorded masked.
+    """
 
     name: str
     description: str
@@ -62,3 +78,5 @@ class Operation:
     describe: Callable[[Any], str] | None = None
     # The id of the resource a destructive call removes, so the ledger knows it is gone.
     removes: Callable[[Any], str] | None = None
+    recover: Callable[[Any, Any, str], Any] | None = None
+    actual: Callable[[Any, Any], float | None] | None = None

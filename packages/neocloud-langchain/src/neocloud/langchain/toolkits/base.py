@@ -7,13 +7,24 @@ from __future__ import annotations
 import contextvars
 import json
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from langchain_core.tools import BaseTool, BaseToolkit, ToolException
 from pydantic import ConfigDict, PrivateAttr
 
 from neocloud.core.errors import NeocloudError
-from neocloud.core.tools import Approval, ApprovalRequest, Operation, SpendPolicy, ToolSession
+from neocloud.core.tools import (
+    Approval,
+    ApprovalRequest,
+    BudgetChoice,
+    CleanupReport,
+    Operation,
+    SpendPolicy,
+    ToolSession,
+)
+
+if TYPE_CHECKING:
+    from neocloud.core.ledger import LedgerStore
 
 __all__ = ["NeocloudTool", "NeocloudToolkit"]
 
@@ -33,7 +44,7 @@ class NeocloudTool(BaseTool):
 
     @classmethod
     def for_operation(cls, session: ToolSession, op: Operation) -> NeocloudTool:
-        tool = cls(name=op.name, description=op.description, args_schema=op.args)
+        tool = cls(name=op.name, description=session.description(op), args_schema=op.args)
         tool._session, tool._operation = session, op
         return tool
 
@@ -69,10 +80,15 @@ class NeocloudTool(BaseTool):
 
 
 class NeocloudToolkit(BaseToolkit):
-    """Provisioning tools for one provider. Read tools only unless ``allow_billable`` / ``allow_destructive``;
-    ``spend_policy`` caps what the session may start; ``approve`` sees every billable or destructive call;
-    ``dry_run`` describes and prices calls without sending them. ``cleanup()`` (or ``with toolkit:``) tears down
-    everything the toolkit created."""
+    """Provisioning tools for one provider. Read tools only unless ``allow_billable`` / ``allow_destructive``.
+
+    Every billable call is recorded in the spend ledger (``ledger``; default ``open_ledger()``: ``NEOCLOUD_LEDGER``,
+    else a SQLite file in the user's data directory) under this toolkit's ``run_id`` (a fresh one unless given),
+    and reserves its worst-case cost against ``budget`` (a ``Budget`` or several; ``UNLIMITED`` for none; by
+    default $10 for the run when billable tools are allowed and ``spend_policy`` sets no cap) before anything is
+    sent. ``spend_policy`` states pricing assumptions, and its ``max_total_usd`` / ``max_hourly_usd`` caps become
+    budgets of the run. ``approve`` sees every billable or destructive call; ``dry_run`` describes and prices calls
+    without sending them. ``cleanup()`` (or ``with toolkit:``) tears down everything the run created."""
 
     _module: ClassVar[str] = ""
 
@@ -89,6 +105,9 @@ class NeocloudToolkit(BaseToolkit):
         spend_policy: SpendPolicy | None = None,
         approve: Callable[[ApprovalRequest], Approval | bool] | None = None,
         dry_run: bool = False,
+        ledger: LedgerStore | None = None,
+        budget: BudgetChoice = None,
+        run_id: str | None = None,
         **client_settings: Any,
     ) -> None:
         super().__init__()
@@ -100,23 +119,38 @@ class NeocloudToolkit(BaseToolkit):
             spend_policy=spend_policy,
             approve=approve,
             dry_run=dry_run,
+            ledger=ledger,
+            budget=budget,
+            run_id=run_id,
             **client_settings,
         )
 
     @property
     def session(self) -> ToolSession:
-        """The guard rails and the ledger of what this toolkit created."""
+        """The guard rails, the run (``session.run_id``) and its ledger (``session.ledger``)."""
         return self._session
+
+    @property
+    def run_id(self) -> str:
+        """This toolkit's run in the ledger."""
+        return self._session.run_id
 
     def get_tools(self) -> list[BaseTool]:
         return [NeocloudTool.for_operation(self._session, op) for op in self._session.exposed()]
 
-    def cleanup(self) -> list[str]:
-        """Tear down everything this toolkit created; returns what was removed."""
+    def cleanup(self) -> CleanupReport:
+        """Resolve the run's lost calls and tear down everything it created; returns what it did."""
         return self._session.cleanup()
+
+    async def acleanup(self) -> CleanupReport:
+        """``cleanup`` for asyncio code."""
+        return await self._session.acleanup()
 
     def __enter__(self) -> NeocloudToolkit:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.cleanup()
+        try:
+            self.cleanup()
+        finally:
+            self._session.close()

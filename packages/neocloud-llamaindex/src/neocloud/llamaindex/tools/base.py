@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from llama_index.core.tools import FunctionTool, ToolMetadata, ToolOutput
 from llama_index.core.tools.tool_spec.base import BaseToolSpec
@@ -22,6 +22,8 @@ from neocloud.core.errors import NeocloudError
 from neocloud.core.tools import (
     Approval,
     ApprovalRequest,
+    BudgetChoice,
+    CleanupReport,
     Operation,
     SideEffect,
     SpendPolicy,
@@ -29,6 +31,9 @@ from neocloud.core.tools import (
     ToolSession,
     call_fingerprint,
 )
+
+if TYPE_CHECKING:
+    from neocloud.core.ledger import LedgerStore
 
 __all__ = ["NeocloudFunctionTool", "NeocloudToolSpec"]
 
@@ -58,7 +63,9 @@ class NeocloudFunctionTool(FunctionTool):
 
 
 class NeocloudToolSpec(BaseToolSpec):
-    """Provisioning tools for one provider; the same guard rails as the LangChain toolkits."""
+    """Provisioning tools for one provider; the same guard rails and arguments as the LangChain toolkits (the spend
+    ledger and its ``run_id``, ``budget``, ``spend_policy``, ``approve``, ``dry_run``), plus ``approval="workflow"``
+    to ask through the agent workflow."""
 
     _module: ClassVar[str] = ""
     spec_functions = []
@@ -73,6 +80,9 @@ class NeocloudToolSpec(BaseToolSpec):
         approve: Callable[[ApprovalRequest], Approval | bool] | None = None,
         approval: str | None = None,
         dry_run: bool = False,
+        ledger: LedgerStore | None = None,
+        budget: BudgetChoice = None,
+        run_id: str | None = None,
         **client_settings: Any,
     ) -> None:
         if approval not in (None, "workflow"):
@@ -85,6 +95,9 @@ class NeocloudToolSpec(BaseToolSpec):
             spend_policy=spend_policy,
             approve=approve,
             dry_run=dry_run,
+            ledger=ledger,
+            budget=budget,
+            run_id=run_id,
             **client_settings,
         )
         self.approval = approval
@@ -92,19 +105,31 @@ class NeocloudToolSpec(BaseToolSpec):
     def to_tool_list(self, *args: Any, **kwargs: Any) -> list[FunctionTool]:  # all generated
         return [self._tool(op) for op in self.session.exposed()]
 
-    def cleanup(self) -> list[str]:
-        """Tear down everything these tools created; returns what was removed."""
+    @property
+    def run_id(self) -> str:
+        """These tools' run in the ledger."""
+        return self.session.run_id
+
+    def cleanup(self) -> CleanupReport:
+        """Resolve the run's lost calls and tear down everything it created; returns what it did."""
         return self.session.cleanup()
+
+    async def acleanup(self) -> CleanupReport:
+        """``cleanup`` for asyncio code."""
+        return await self.session.acleanup()
 
     def __enter__(self) -> NeocloudToolSpec:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.cleanup()
+        try:
+            self.cleanup()
+        finally:
+            self.session.close()
 
     def _tool(self, op: Operation) -> FunctionTool:
         session, name = self.session, op.name
-        metadata = ToolMetadata(name=name, description=op.description, fn_schema=op.args)
+        metadata = ToolMetadata(name=name, description=session.description(op), fn_schema=op.args)
 
         def call(**kwargs: Any) -> str:
             return json.dumps(session.invoke(name, kwargs), default=str)
@@ -116,7 +141,8 @@ class NeocloudToolSpec(BaseToolSpec):
             return NeocloudFunctionTool(fn=call, async_fn=acall, metadata=metadata)
 
         async def approved_call(ctx: Context, **kwargs: Any) -> str:
-            checked, args, estimate = session.prepare(name, kwargs)  # validation and spend caps: no side effects
+            # Validation and whether it fits the budget now: no side effects (the body runs again after the wait).
+            checked, args, estimate = session.prepare(name, kwargs, check_budget=True)
             # The workflow replays this body when the answer arrives: the waiter must be found again by the call.
             key = call_fingerprint(name, args.model_dump(mode="json"))
             cost = (
@@ -129,8 +155,9 @@ class NeocloudToolSpec(BaseToolSpec):
                 operation=name, arguments=args.model_dump(mode="json"), estimate=cost))  # fmt: skip
             if str(getattr(answer, "response", "")).strip().lower() not in YES:
                 raise ToolRefused(f"{name} was not approved. Do not retry it unless the user asks again.")
-            session.ask(checked, args, estimate)  # a programmatic hook, if any, still has its say
-            return json.dumps(await asyncio.to_thread(session.act, checked, args, estimate, None), default=str)
+            # A programmatic hook, if any, still has its say (after the call's reservation, as in ``invoke``).
+            done = await asyncio.to_thread(lambda: session.act(checked, args, estimate, None, approve_first=True))
+            return json.dumps(done, default=str)
 
         # LlamaIndex finds the context parameter by its annotation object (this module's annotations are strings).
         approved_call.__annotations__["ctx"] = Context

@@ -1,0 +1,111 @@
+"""``cleanup``: leave nothing of a run behind, from the ledger alone (so a new toolkit with the same ``run_id`` and
+ledger can clean up after one that crashed).
+
+1. Every call of the run whose outcome is open (``unknown``: its answer was lost; ``pending`` and not in flight
+   here: its process died mid-call) is resolved when its operation can be sent again safely (``recover``: the
+   provider answers a repeated Idempotency-Key with what the first request made): the answer names what the lost
+   call created, which is recorded. A refusal proves nothing was made (the entry fails, freeing its reservation).
+   Anything else leaves it open, its reservation held, and is reported.
+2. Every resource the run created and has not torn down is torn down, newest first; "already gone" counts as done.
+   Each teardown is recorded (and a resource billed by the hour settled at what it ran for).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from pydantic import ValidationError
+
+from ..errors import NeocloudError
+from ..ledger import Entry, Resource, Status, format_usd, outcome_of
+from ._session import resource_record
+
+if TYPE_CHECKING:
+    from ._session import ToolSession
+
+__all__ = ["CleanupReport", "clean_up"]
+
+log = logging.getLogger("neocloud.tools")
+
+
+class CleanupReport(list[str]):
+    """What ``cleanup`` did. As a list: one ``"<kind> <id>"`` per resource it tore down, newest first.
+    ``resolved``: calls whose lost outcome it found; ``unresolved``: calls that may still have made something
+    (their reservation stays held); ``failed``: teardowns that did not go through (the resource may still run).
+    ``str(report)`` is a readable summary."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.resolved: list[str] = []
+        self.unresolved: list[str] = []
+        self.failed: list[str] = []
+
+    @property
+    def complete(self) -> bool:
+        """Nothing of the run is known or suspected to be left."""
+        return not self.unresolved and not self.failed
+
+    def __str__(self) -> str:
+        lines = [f"tore down {', '.join(self)}" if self else "nothing to tear down"]
+        lines += [f"resolved: {line}" for line in self.resolved]
+        lines += [f"may still exist: {line}" for line in self.unresolved]
+        lines += [f"teardown failed: {line}" for line in self.failed]
+        return "\n".join(lines)
+
+
+def clean_up(session: ToolSession) -> CleanupReport:
+    """See the module docstring; ``ToolSession.cleanup`` is the public entry point."""
+    report = CleanupReport()
+    if not session.may_have_records():
+        return report  # a run id nobody chose, and nothing recorded under it by this session
+    busy = session.in_flight()
+    for entry in session.ledger.open_intents(run_id=session.run_id, provider=session.provider):
+        if entry.id not in busy:
+            _resolve(session, entry, report)
+    for resource in reversed(session.resources()):
+        _tear_down(session, resource, report)
+    if report or report.resolved or not report.complete:
+        log.info("cleanup of run %s (%s):\n%s", session.run_id, session.provider, report)
+    return report
+
+
+def _resolve(session: ToolSession, entry: Entry, report: CleanupReport) -> None:
+    op = session.operations.get(entry.operation)
+    what = f"{entry.operation} ({entry.status.value}, {format_usd(entry.reserved_micros)} reserved)"
+    if op is None or op.recover is None or entry.arguments is None or entry.idempotency_key is None:
+        report.unresolved.append(f"{what}: its outcome cannot be learned by sending it again; check the provider")
+        log.warning("cleanup: %s may have created something that cleanup cannot find", what)
+        return
+    try:
+        args = op.args.model_validate(entry.arguments)
+        result = op.recover(session.clients, args, entry.idempotency_key)
+        made = op.created(args, result) if op.created is not None else None
+    except (NeocloudError, ValidationError, KeyError, TypeError) as exc:
+        if outcome_of(exc) is Status.FAILED:  # the provider refused the same request: nothing was made
+            session.ledger.fail(entry.id, error=f"cleanup sent it again and it was refused: {exc}"[:500])
+            report.resolved.append(f"{what}: made nothing (sent again, it was refused: {exc})")
+        else:
+            report.unresolved.append(f"{what}: sending it again did not answer ({type(exc).__name__}: {exc})")
+            log.warning("cleanup: could not resolve %s: %s", what, exc)
+        return
+    session.ledger.succeed(entry.id, resource=resource_record(made))
+    found = f"{made.kind} {made.id}" if made is not None else "nothing to tear down"
+    report.resolved.append(f"{what}: its answer was lost; sent again with its idempotency key, it made {found}")
+
+
+def _tear_down(session: ToolSession, resource: Resource, report: CleanupReport) -> None:
+    name = f"{resource.kind} {resource.id}"
+    op = session.operations.get(resource.teardown_operation)
+    if op is None:
+        report.failed.append(f"{name}: no {resource.teardown_operation} operation to remove it")
+        return
+    try:
+        op.run(session.clients, op.args.model_validate(resource.teardown_args), None)
+    except NeocloudError as exc:
+        if getattr(exc, "status_code", None) != 404:  # already gone counts as cleaned up
+            log.warning("cleanup of %s failed: %s", name, exc)
+            report.failed.append(f"{name}: {exc}")
+            return
+    session.record_teardown(resource.id)
+    report.append(name)
