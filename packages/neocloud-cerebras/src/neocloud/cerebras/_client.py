@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -88,6 +88,11 @@ class Cerebras(SyncAPIClient):
         default_query: Mapping[str, object] | None = None,
         http_client: httpx.Client | None = None,
         warm_tcp_connection: bool = True,
+        ledger: Any = None,
+        budget: Any = None,
+        run_id: str | None = None,
+        prices: Any = None,
+        unpriced: str = "refuse",
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -97,6 +102,11 @@ class Cerebras(SyncAPIClient):
             default_headers=_init_kwargs(default_headers, warm_tcp_connection),
             default_query=default_query,
             http_client=http_client,
+            ledger=ledger,
+            budget=budget,
+            run_id=run_id,
+            prices=prices,
+            unpriced=unpriced,
         )
 
     @cached_property
@@ -145,6 +155,11 @@ class AsyncCerebras(AsyncAPIClient):
         default_query: Mapping[str, object] | None = None,
         http_client: httpx.AsyncClient | None = None,
         warm_tcp_connection: bool = True,
+        ledger: Any = None,
+        budget: Any = None,
+        run_id: str | None = None,
+        prices: Any = None,
+        unpriced: str = "refuse",
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -154,6 +169,11 @@ class AsyncCerebras(AsyncAPIClient):
             default_headers=_init_kwargs(default_headers, warm_tcp_connection),
             default_query=default_query,
             http_client=http_client,
+            ledger=ledger,
+            budget=budget,
+            run_id=run_id,
+            prices=prices,
+            unpriced=unpriced,
         )
 
     @cached_property

@@ -103,11 +103,17 @@ class ClusterClient(_RetryDelay, SyncAPIClient):
         retry_delay: float | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
+        ledger: Any = None,
+        budget: Any = None,
+        run_id: str | None = None,
+        prices: Any = None,
+        unpriced: str = "refuse",
     ) -> None:
         kwargs, delay = _settings(timeout, connect_timeout, retry_delay)
         super().__init__(
             api_key=api_key, base_url=base_url, max_retries=max_retries, default_headers=default_headers,
-            http_client=http_client, **kwargs,
+            http_client=http_client, ledger=ledger, budget=budget, run_id=run_id,
+            prices=prices, unpriced=unpriced, **kwargs,
         )  # fmt: skip
         if delay is not None:
             self.retry_backoff = Backoff.fixed(float(delay))
@@ -157,11 +163,17 @@ class AsyncClusterClient(_RetryDelay, AsyncAPIClient):
         retry_delay: float | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        ledger: Any = None,
+        budget: Any = None,
+        run_id: str | None = None,
+        prices: Any = None,
+        unpriced: str = "refuse",
     ) -> None:
         kwargs, delay = _settings(timeout, connect_timeout, retry_delay)
         super().__init__(
             api_key=api_key, base_url=base_url, max_retries=max_retries, default_headers=default_headers,
-            http_client=http_client, **kwargs,
+            http_client=http_client, ledger=ledger, budget=budget, run_id=run_id,
+            prices=prices, unpriced=unpriced, **kwargs,
         )  # fmt: skip
         if delay is not None:
             self.retry_backoff = Backoff.fixed(float(delay))

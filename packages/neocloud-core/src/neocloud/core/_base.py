@@ -76,6 +76,9 @@ class ClientProfile:
     # The provider's documented logging switch (``CEREBRAS_LOG=info|debug``): read when a client is constructed,
     # it sends the ``neocloud`` loggers to stderr at that level (see ``logs.configure_from_env``).
     log_env: str | None = None
+    # The provider's shipped, dated prices (``neocloud.core.pricing.PriceTable``): what a call costs when the
+    # provider reports no cost and its catalog was not read.
+    price_table: Any = None
 
 
 @dataclass
@@ -146,10 +149,18 @@ class BaseAPIClient:
         max_retries: int | None = None,
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
+        ledger: Any = None,
+        budget: Any = None,
+        run_id: str | None = None,
+        prices: Any = None,
+        unpriced: str = "refuse",
     ) -> None:
         from pydantic import SecretStr
 
         prof = self.profile
+        self._metering: dict[str, Any] = {"ledger": ledger, "budget": budget, "run_id": run_id, "unpriced": unpriced,
+                                          "table": prof.price_table if prices is None else prices}  # fmt: skip
+        self._meter: Any = None
         key = resolve_setting(api_key, prof.api_key_env, None)
         if isinstance(key, str):
             key = SecretStr(key)
@@ -187,6 +198,16 @@ class BaseAPIClient:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, max_retries={self.max_retries})"
 
+    @property
+    def meter(self) -> Any:
+        """The ``neocloud.core.pricing.Meter`` that prices this client's inference calls and reserves them in the
+        ledger when ``ledger=`` / ``budget=`` were given (built on first use; shared with ``with_options`` copies)."""
+        if self._meter is None:
+            from .pricing import Meter
+
+            self._meter = Meter(self.profile.provider, **self._metering)
+        return self._meter
+
     # -- copies -----------------------------------------------------------------------------------------
     def _copy(
         self: _Self,
@@ -200,6 +221,7 @@ class BaseAPIClient:
     ) -> _Self:
         from pydantic import SecretStr
 
+        _ = self.meter  # built before copying, so every copy reserves in the same ledger and shares the catalog
         new = copy.copy(self)
         # Resources cache a reference to their client; drop them so the copy builds its own.
         for name, value in list(vars(new).items()):

@@ -199,11 +199,13 @@ class ChatCompletions(SyncAPIResource, _ChatBase[_Resp, _Chunk]):
     ) -> _Resp | Stream[_Chunk]:
         """Create a chat completion; with ``stream=True`` a ``Stream`` of chunks."""
         req = self._prepare(messages, model, stream, params, extra_headers, extra_query, extra_body, timeout)
+        meter = self._client.meter
         if stream:
-            return self._client.request_stream(
-                self.chunk_model.model_validate, req, parse_json=self.chunk_model.model_validate_json
-            )
-        return self._client.request(self._parser(req.json), req)  # type: ignore[no-any-return]
+            return meter.stream(  # type: ignore[no-any-return]
+                "chat", req.json, lambda: self._client.request_stream(
+                    self.chunk_model.model_validate, req, parse_json=self.chunk_model.model_validate_json)
+            )  # fmt: skip
+        return meter.call("chat", req.json, lambda: self._client.request(self._parser(req.json), req))  # type: ignore[no-any-return]
 
     @property
     def with_raw_response(self) -> _RawChat[_Resp, _Chunk]:
@@ -272,11 +274,13 @@ class AsyncChatCompletions(AsyncAPIResource, _ChatBase[_Resp, _Chunk]):
     ) -> _Resp | AsyncStream[_Chunk]:
         """Create a chat completion; with ``stream=True`` an ``AsyncStream`` of chunks."""
         req = self._prepare(messages, model, stream, params, extra_headers, extra_query, extra_body, timeout)
+        meter = self._client.meter
         if stream:
-            return await self._client.request_stream(
-                self.chunk_model.model_validate, req, parse_json=self.chunk_model.model_validate_json
-            )
-        return await self._client.request(self._parser(req.json), req)
+            return await meter.astream(  # type: ignore[no-any-return]
+                "chat", req.json, lambda: self._client.request_stream(
+                    self.chunk_model.model_validate, req, parse_json=self.chunk_model.model_validate_json)
+            )  # fmt: skip
+        return await meter.acall("chat", req.json, lambda: self._client.request(self._parser(req.json), req))  # type: ignore[no-any-return]
 
     @property
     def with_raw_response(self) -> _AsyncRawChat[_Resp, _Chunk]:
@@ -335,11 +339,13 @@ class Completions(SyncAPIResource, _CompletionsBase[_Resp]):
     def create(self, *, prompt: Any, model: str, stream: bool = False, **params: Any) -> _Resp | Stream[_Resp]:
         """Create a text completion (``extra_headers`` / ``extra_query`` / ``extra_body`` / ``timeout`` accepted)."""
         req = self._prepare(prompt, model, stream, params, _split_extra(params))
+        meter = self._client.meter
         if stream:
-            return self._client.request_stream(
-                self.response_model.model_validate, req, parse_json=self.response_model.model_validate_json
-            )
-        return self._client.request(self.response_model, req)  # type: ignore[no-any-return]
+            return meter.stream(  # type: ignore[no-any-return]
+                "completion", req.json, lambda: self._client.request_stream(
+                    self.response_model.model_validate, req, parse_json=self.response_model.model_validate_json)
+            )  # fmt: skip
+        return meter.call("completion", req.json, lambda: self._client.request(self.response_model, req))  # type: ignore[no-any-return]
 
 
 class AsyncCompletions(AsyncAPIResource, _CompletionsBase[_Resp]):
@@ -354,11 +360,13 @@ class AsyncCompletions(AsyncAPIResource, _CompletionsBase[_Resp]):
     ) -> _Resp | AsyncStream[_Resp]:
         """Create a text completion (``extra_headers`` / ``extra_query`` / ``extra_body`` / ``timeout`` accepted)."""
         req = self._prepare(prompt, model, stream, params, _split_extra(params))
+        meter = self._client.meter
         if stream:
-            return await self._client.request_stream(
-                self.response_model.model_validate, req, parse_json=self.response_model.model_validate_json
-            )
-        return await self._client.request(self.response_model, req)
+            return await meter.astream(  # type: ignore[no-any-return]
+                "completion", req.json, lambda: self._client.request_stream(
+                    self.response_model.model_validate, req, parse_json=self.response_model.model_validate_json)
+            )  # fmt: skip
+        return await meter.acall("completion", req.json, lambda: self._client.request(self.response_model, req))  # type: ignore[no-any-return]
 
 
 class _EmbeddingsBase:
@@ -391,7 +399,9 @@ class Embeddings(SyncAPIResource, _EmbeddingsBase):
 
     def create(self, *, input: Any, model: str, **params: Any) -> CreateEmbeddingResponse:
         """Embed one text or a batch (texts are sent unchanged)."""
-        return self._client.request(CreateEmbeddingResponse, self._prepare(input, model, params))
+        req = self._prepare(input, model, params)
+        return self._client.meter.call(  # type: ignore[no-any-return]
+            "embedding", req.json, lambda: self._client.request(CreateEmbeddingResponse, req))  # fmt: skip
 
 
 class AsyncEmbeddings(AsyncAPIResource, _EmbeddingsBase):
@@ -399,7 +409,9 @@ class AsyncEmbeddings(AsyncAPIResource, _EmbeddingsBase):
 
     async def create(self, *, input: Any, model: str, **params: Any) -> CreateEmbeddingResponse:
         """Embed one text or a batch (texts are sent unchanged)."""
-        return await self._client.request(CreateEmbeddingResponse, self._prepare(input, model, params))
+        req = self._prepare(input, model, params)
+        return await self._client.meter.acall(  # type: ignore[no-any-return]
+            "embedding", req.json, lambda: self._client.request(CreateEmbeddingResponse, req))  # fmt: skip
 
 
 class _ModelsBase:
@@ -436,7 +448,9 @@ class Models(SyncAPIResource, _ModelsBase):
     def list(self, **params: Any) -> Any:
         """All models (no pagination)."""
         extra = _split_extra(params)
-        return self._client.request(self.list_model, self._list(params or None, extra))
+        listed = self._client.request(self.list_model, self._list(params or None, extra))
+        self._client.meter.learn(listed)  # the catalog's prices then price this client's calls
+        return listed
 
     def retrieve(self, model_id: str, **params: Any) -> Any:
         """One model by id."""
@@ -450,7 +464,9 @@ class AsyncModels(AsyncAPIResource, _ModelsBase):
     async def list(self, **params: Any) -> Any:
         """All models (no pagination)."""
         extra = _split_extra(params)
-        return await self._client.request(self.list_model, self._list(params or None, extra))
+        listed = await self._client.request(self.list_model, self._list(params or None, extra))
+        self._client.meter.learn(listed)  # the catalog's prices then price this client's calls
+        return listed
 
     async def retrieve(self, model_id: str, **params: Any) -> Any:
         """One model by id."""

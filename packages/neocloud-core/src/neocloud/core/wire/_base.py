@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PrivateAttr
 
-__all__ = ["RequestModel", "WireModel"]
+__all__ = ["PricedModel", "RequestModel", "WireModel"]
 
 
 class WireModel(BaseModel):
@@ -36,3 +36,15 @@ class RequestModel(BaseModel):
     """A request body used for validation before sending; providers subclass it with ``extra="forbid"``."""
 
     model_config = ConfigDict(extra="allow", protected_namespaces=(), arbitrary_types_allowed=False, defer_build=True)
+
+
+class PricedModel(WireModel):
+    """A response that costs money (a completion, a stream's usage chunk, embeddings): ``cost`` says how much."""
+
+    _cost: Any = PrivateAttr(default=None)
+
+    @property
+    def cost(self) -> dict[str, str] | None:
+        """``{"usd": "0.000123", "source": "provider" | "catalog" | "price_table:<date>"}`` (JSON-ready), or
+        ``None`` when the price is unknown or the answer carried no usage. Not part of the wire body."""
+        return None if self._cost is None else self._cost.to_dict()

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import Field, field_validator
 
-from ._base import RequestModel, WireModel
+from ._base import PricedModel, RequestModel, WireModel
 
 __all__ = [
     "ChatCompletion",
@@ -240,7 +240,7 @@ class Usage(WireModel):
     completion_tokens_details: CompletionTokensDetails | None = None
 
 
-class ChatCompletion(WireModel):
+class ChatCompletion(PricedModel):
     """A chat completion (``object: "chat.completion"``)."""
 
     id: str = ""
@@ -288,7 +288,7 @@ class ChunkChoice(WireModel):
     logprobs: Any = None
 
 
-class ChatCompletionChunk(WireModel):
+class ChatCompletionChunk(PricedModel):
     """A stream chunk (``object: "chat.completion.chunk"``); the last one may carry ``usage``."""
 
     id: str = ""

@@ -6,7 +6,7 @@ from typing import Any, Union
 
 from pydantic import Field
 
-from ._base import RequestModel, WireModel
+from ._base import PricedModel, RequestModel, WireModel
 from .chat import Usage
 
 __all__ = ["Completion", "CompletionChoice", "CompletionRequest"]
@@ -44,7 +44,7 @@ class CompletionChoice(WireModel):
     logprobs: Any = None
 
 
-class Completion(WireModel):
+class Completion(PricedModel):
     """A text completion (``object: "text_completion"``); stream frames have the same shape."""
 
     id: str = ""

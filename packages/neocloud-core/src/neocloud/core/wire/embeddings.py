@@ -8,7 +8,7 @@ from typing import Literal, Union
 
 from pydantic import Field
 
-from ._base import RequestModel, WireModel
+from ._base import PricedModel, RequestModel, WireModel
 
 __all__ = [
     "CreateEmbeddingResponse",
@@ -56,7 +56,7 @@ class EmbeddingUsage(WireModel):
     total_tokens: int = 0
 
 
-class CreateEmbeddingResponse(WireModel):
+class CreateEmbeddingResponse(PricedModel):
     """An embeddings response (``object: "list"``)."""
 
     object: str = "list"

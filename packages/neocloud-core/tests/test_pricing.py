@@ -1,0 +1,130 @@
+"""The pricing arithmetic (pure, table-driven): costs from usage and prices, worst cases, catalog shapes."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from neocloud.core.pricing import (
+    DEFAULT_MAX_OUTPUT_TOKENS,
+    Cost,
+    ModelPrice,
+    PriceTable,
+    catalog_price,
+    output_token_bound,
+    prompt_token_bound,
+    reported_cost,
+    usage_cost,
+    worst_case_usd,
+)
+
+P = ModelPrice.of("0.60", "2.40")
+CACHED = ModelPrice.of("0.60", "2.40", cached_input_per_m="0.15")
+
+
+@pytest.mark.parametrize(
+    ("usage", "price", "usd"),
+    [
+        ({"prompt_tokens": 1_000_000, "completion_tokens": 0}, P, "0.60"),
+        ({"prompt_tokens": 0, "completion_tokens": 1_000_000}, P, "2.40"),
+        ({"prompt_tokens": 12, "completion_tokens": 7}, P, "0.0000240"),
+        ({"prompt_tokens": 100, "completion_tokens": 0, "prompt_tokens_details": {"cached_tokens": 40}}, P, "0.00006"),
+        (
+            {"prompt_tokens": 100, "completion_tokens": 0, "prompt_tokens_details": {"cached_tokens": 40}},
+            CACHED,
+            "0.000042",
+        ),
+        (
+            {"prompt_tokens": 10, "completion_tokens": 0, "prompt_tokens_details": {"cached_tokens": 99}},
+            CACHED,
+            "0.0000015",
+        ),
+        ({}, P, "0"),
+        ({"prompt_tokens": -5, "completion_tokens": True}, P, "0"),
+    ],
+)
+def test_usage_cost(usage: dict[str, Any], price: ModelPrice, usd: str) -> None:
+    assert usage_cost(usage, price) == Decimal(usd)
+
+
+@pytest.mark.parametrize(
+    ("usage", "expected"),
+    [
+        ({"total_cost": 0.00012}, Decimal("0.00012")),
+        ({"total_cost": "0.5"}, Decimal("0.5")),
+        ({"total_cost": -1}, None),
+        ({"total_cost": "n/a"}, None),
+        ({"total_cost": True}, None),
+        ({}, None),
+    ],
+)
+def test_reported_cost(usage: dict[str, Any], expected: Decimal | None) -> None:
+    assert reported_cost(usage) == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "bound"),
+    [
+        ({"messages": [{"role": "user", "content": "hi"}]}, len('[{"role": "user", "content": "hi"}]') + 8),
+        ({"prompt": "héllo"}, 6),
+        ({"input": ["ab", "c"]}, len('["ab", "c"]')),
+        ({}, 0),
+    ],
+)
+def test_prompt_token_bound(body: dict[str, Any], bound: int) -> None:
+    assert prompt_token_bound(body) == bound
+
+
+@pytest.mark.parametrize(
+    ("body", "price", "bound"),
+    [
+        ({"max_tokens": 100}, P, 100),
+        ({"max_completion_tokens": 50, "max_tokens": 100}, P, 50),
+        ({"max_tokens": 100, "n": 3}, P, 300),
+        ({}, ModelPrice.of(1, 1, context_length=4096), 4096),
+        ({}, P, DEFAULT_MAX_OUTPUT_TOKENS),
+        ({"max_tokens": "100"}, P, DEFAULT_MAX_OUTPUT_TOKENS),
+    ],
+)
+def test_output_token_bound(body: dict[str, Any], price: ModelPrice, bound: int) -> None:
+    assert output_token_bound(body, price) == bound
+
+
+def test_worst_case_is_prompt_bound_plus_output_bound_at_their_prices() -> None:
+    body = {"prompt": "x" * 1000, "max_tokens": 500}
+    assert worst_case_usd(body, P) == (1000 * Decimal("0.60") + 500 * Decimal("2.40")) / 1_000_000
+    assert worst_case_usd(body, P, embeddings=True) == 1000 * Decimal("0.60") / 1_000_000
+
+
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [
+        (
+            {"id": "a", "input_price": 0.00059, "output_price": 0.00079, "context_length": 131072},
+            ModelPrice(Decimal("0.59000"), Decimal("0.79000"), None, 131072),
+        ),
+        (
+            {"id": "b", "pricing": {"prompt": "0.00000085", "completion": "0.0000012"}},
+            ModelPrice(Decimal("0.85"), Decimal("1.2"), None, None),
+        ),
+        (
+            {"id": "c", "pricing": {"prompt": "0.000001", "completion": "0.000002", "input_cache_read": "0.0000005"}},
+            ModelPrice(Decimal("1"), Decimal("2"), Decimal("0.5"), None),
+        ),
+        ({"id": "d", "pricing": {"input": 0.85, "output": 1.2}}, ModelPrice(Decimal("0.85"), Decimal("1.2"))),
+        ({"id": "e"}, None),
+        ({"id": "f", "pricing": {"prompt": "free", "completion": "0"}}, None),
+    ],
+)
+def test_catalog_price_reads_every_published_shape(entry: dict[str, Any], expected: ModelPrice | None) -> None:
+    assert catalog_price(entry) == expected
+
+
+def test_cost_json_form_and_table_source() -> None:
+    table = PriceTable("acme", date(2026, 11, 1), "https://example.invalid/pricing")
+    assert table.source == "price_table:2026-11-01"
+    assert Cost(Decimal("0.0001230"), table.source).to_dict() == {"usd": "0.000123", "source": "price_table:2026-11-01"}
+    assert Cost.from_dict({"usd": "0.5", "source": "provider"}) == Cost(Decimal("0.5"), "provider")
