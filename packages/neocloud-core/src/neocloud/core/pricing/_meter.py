@@ -141,7 +141,7 @@ class Meter:
             for account in self._accounts():
                 # One at a time: a refusal must fail the reservations already held.
                 entry = account.store.reserve(self._intent(kind, body, account.run_id), account.budgets)
-                held.append((account, entry))  # noqa: PERF401
+                held.append((account, entry))
         except BaseException:
             for account, entry in held:
                 account.store.fail(entry.id, error="refused by another budget before sending")
