@@ -122,5 +122,6 @@ def test_cleanup_reports_what_it_cannot_resolve_and_exits_incomplete(world: dict
     result = neocloud(world, "cleanup", "--yes")
     assert result.returncode == EXIT_INCOMPLETE
     assert "may still exist: inferencekey_ensure_workload (pending, $2.00 reserved)" in result.stdout
+    assert 'check the provider (run run-ik, arguments {"model": "m", "slug": "bot"})' in result.stdout
     assert "cleanup is incomplete" in result.stderr
     assert "open\tinferencekey\trun-ik\tinferencekey_ensure_workload\tpending\t2" in neocloud(world, "ledger").stdout

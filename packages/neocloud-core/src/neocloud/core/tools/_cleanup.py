@@ -15,6 +15,7 @@ session per (provider, run) from the ledger's entries; ``dry_run`` lists what it
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -124,7 +125,9 @@ def _resolve(session: ToolSession, entry: Entry, report: CleanupReport) -> None:
     op = session.operations.get(entry.operation)
     what = f"{entry.operation} ({entry.status.value}, {format_usd(entry.reserved_micros)} reserved)"
     if op is None or op.recover is None or entry.arguments is None or entry.idempotency_key is None:
-        report.unresolved.append(f"{what}: its outcome cannot be learned by sending it again; check the provider")
+        asked = json.dumps(dict(entry.arguments or {}), sort_keys=True)
+        report.unresolved.append(f"{what}: its outcome cannot be learned by sending it again; check the provider "
+                                 f"(run {entry.run_id}, arguments {asked})")  # fmt: skip
         log.warning("cleanup: %s may have created something that cleanup cannot find", what)
         return
     try:
