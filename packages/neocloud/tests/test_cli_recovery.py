@@ -125,3 +125,24 @@ def test_cleanup_reports_what_it_cannot_resolve_and_exits_incomplete(world: dict
     assert 'check the provider (run run-ik, arguments {"model": "m", "slug": "bot"})' in result.stdout
     assert "cleanup is incomplete" in result.stderr
     assert "open\tinferencekey\trun-ik\tinferencekey_ensure_workload\tpending\t2" in neocloud(world, "ledger").stdout
+
+
+def test_on_a_terminal_the_ledger_is_tables(world: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from rich.console import Console
+
+    from neocloud.cli.recovery import ledger_view
+    from neocloud.core.ledger import Intent, ResourceRecord, open_ledger
+
+    url = world["env"]["NEOCLOUD_LEDGER"]
+    with open_ledger(url) as ledger:
+        entry = ledger.reserve(Intent("runcrate_create_volume", "runcrate", "run-t", estimate_usd="0.35"))
+        ledger.succeed(entry.id, resource=ResourceRecord("volume", "vol_1", "runcrate_delete_volume"))
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    buffer = io.StringIO()
+    ledger_view(url, run_id=None, provider=None, as_json=False, console=Console(file=buffer, width=160))
+    out = buffer.getvalue()
+    assert "Spend by provider and run" in out and "│ runcrate │ run-t  │ 0.35" in out
+    assert "│ volume │ vol_1 │" in out and "Open calls (no known outcome: what they asked for may exist): none" in out
+    assert out.rstrip().endswith("total committed: $0.35")
