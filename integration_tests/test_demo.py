@@ -24,6 +24,8 @@ def test_demo_runs_every_section_and_leaves_nothing_running() -> None:
         "agent: create instance",
         "agent: check instance",
         "toolkit cleanup",
+        "agent: over-budget launch",
+        "ledger: run spend",
     ):
         assert step in out  # fmt: skip
     assert "ready: Serving" in out  # the readiness progress was shown
@@ -33,3 +35,9 @@ def test_demo_runs_every_section_and_leaves_nothing_running() -> None:
     assert "approval requested: runcrate_create_instance" in out and "granted" in out
     assert "toolkit cleanup terminated: instance inst_" in out
     assert "nothing left running (0 workloads, 0 instances)" in out
+    # The agent asked for eight H100s for ten hours and the budget refused it before anything was sent.
+    assert "'gpu_count': 8" in out and "was refused before anything was sent: it may cost up to $199.2" in out
+    assert "this run's budget has $4.355 left of $5.00" in out and "│ refused │ nothing sent" in out
+    # The run's spend, from the ledger: the one A100, settled at the minute it ran ($1.29/h), nothing reserved.
+    assert "│ runcrate │ runcrate_create_instance │ 1     │ 0.021500 │ 0.000000 │ 0.021500" in out
+    assert "committed $0.021500 in total" in out

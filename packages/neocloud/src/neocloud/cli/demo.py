@@ -2,8 +2,9 @@
 
 1. an InferenceKey workload is ensured, waited for (live progress) and used as a LangChain chat model;
 2. a LlamaIndex ``VectorStoreIndex`` on Cluster Protocol embeddings answers through ``CerebrasLLM``;
-3. a LangChain agent launches a Runcrate GPU instance through the guarded toolkit, checks it, and the
-   toolkit's cleanup terminates it.
+3. a LangChain agent launches a Runcrate GPU instance through the guarded toolkit, checks it, asks for eight H100s
+   for ten hours and is refused by the run's budget before anything is sent; the toolkit's cleanup terminates the
+   instance and the run's spend is shown from the ledger (per provider and model or operation, total USD).
 
 It ends with a summary table and a check that nothing is left running. By default everything runs against
 the embedded sandbox (no keys); ``--live`` uses the real providers with the keys in the environment.

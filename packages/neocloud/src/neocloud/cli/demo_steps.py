@@ -104,8 +104,10 @@ def rag_pipeline(env: DemoEnv, console: Console) -> list[Row]:
 
 
 def agent_provisions(env: DemoEnv, console: Console) -> list[Row]:
-    """A LangChain agent launches a Runcrate instance through the guarded toolkit, checks it; cleanup tears it
-    down. The billable tool is allowed explicitly; the approval hook grants and prints every such call."""
+    """A LangChain agent launches a Runcrate instance through the guarded toolkit, checks it, then asks for more
+    than the run's budget allows and is refused (nothing is sent); cleanup tears the instance down and the run's
+    spend is shown from the ledger. The billable tool is allowed explicitly; the approval hook grants and prints
+    every call that fits the budget."""
     from langchain.agents import create_agent
     from langgraph.checkpoint.memory import InMemorySaver
 
@@ -133,6 +135,7 @@ def agent_provisions(env: DemoEnv, console: Console) -> list[Row]:
                               ledger=ledger, budget=Budget(max_usd=5),
                               spend_policy=SpendPolicy(max_hourly_usd=5.0))  # fmt: skip
     launch = {"name": SLUG, "gpu_type": "A100", "gpu_count": 1, "ssh_key_id": key.id, "max_runtime_minutes": 30}
+    big = {**launch, "name": f"{SLUG}-big", "gpu_type": "H100", "gpu_count": 8, "max_runtime_minutes": 600}
     scripted = env.script(
         "cerebras",
         turn("call_1", "runcrate_list_gpu_types", {"gpu_type": "A100"}),
@@ -140,6 +143,8 @@ def agent_provisions(env: DemoEnv, console: Console) -> list[Row]:
         {"content": "Launched one A100 instance (30-minute limit)."},
         turn("call_3", "runcrate_list_instances", {}),
         {"content": "The instance is running."},
+        turn("call_4", "runcrate_create_instance", big),
+        {"content": "Eight H100s for ten hours is over this run's budget, so nothing was launched."},
     )
     label = "scripted turn" if scripted else env.label
     if scripted:
@@ -163,24 +168,61 @@ def agent_provisions(env: DemoEnv, console: Console) -> list[Row]:
         second = agent.invoke({"messages": [{"role": "user", "content": "Is it up?"}]}, config)
         _show_tools(console, second["messages"][len(first["messages"]) :], label)
         rows.append(("agent: check instance", "ok", "listed"))
+        before = len(second["messages"])
+        third = agent.invoke({"messages": [{"role": "user", "content": (
+            "Now launch eight H100s for ten hours for the big training run.")}]}, config)  # fmt: skip
+        refusals = _show_tools(console, third["messages"][before:], label)
+        rows.append(("agent: over-budget launch", "refused" if refusals else "not refused",
+                     "nothing sent" if refusals else "?"))  # fmt: skip
     finally:
         removed = toolkit.cleanup()
         client.ssh_keys.delete(key.id)
     console.print(f"toolkit cleanup terminated: {', '.join(removed) or 'nothing'}")
     rows.append(("toolkit cleanup", "ok", f"{len(removed)} removed"))
+    total = show_spend(console, toolkit.session.ledger, toolkit.run_id)
+    rows.append(("ledger: run spend", "ok", f"${total:.6f}".rstrip("0").rstrip(".")))
     return rows
 
 
-def _show_tools(console: Console, messages: list[Any], label: str) -> None:
+def show_spend(console: Console, ledger: Any, run_id: str) -> Any:
+    """The run's spend from the ledger, per provider and model (an operation for a tool call, which has no model):
+    calls, settled, still reserved and committed USD. Returns the total committed."""
+    from rich.table import Table
+
+    from neocloud.core.ledger import Spend
+
+    groups: dict[tuple[str, str], Spend] = {}
+    for entry in ledger.entries(run_id=run_id):
+        group = (entry.provider, entry.model or entry.operation)
+        groups[group] = groups.get(group, Spend()).add(entry)
+    table = Table(title=f"Spend of run {run_id}, from the ledger (USD)")
+    for column in ("provider", "model / operation", "calls", "settled", "reserved", "committed"):
+        table.add_column(column)
+    for (provider, what), spend in sorted(groups.items()):
+        table.add_row(provider, what, str(spend.entries), f"{spend.actual_usd:.6f}", f"{spend.reserved_usd:.6f}",
+                      f"{spend.committed_usd:.6f}")  # fmt: skip
+    total = ledger.spend(run_id=run_id).committed_usd
+    console.print(table)
+    console.print(f"run {run_id} committed ${total:.6f} in total (a refused call reserves and spends nothing)")
+    return total
+
+
+def _show_tools(console: Console, messages: list[Any], label: str) -> int:
+    """Print the agent's tool calls, their results and its answers; returns how many calls were refused."""
+    refused = 0
     for message in messages:
         if message.type == "ai" and message.tool_calls:
             for call in message.tool_calls:
                 console.print(f"[magenta]agent calls[/magenta] {call['name']}({call['args']})")
+        elif message.type == "tool" and getattr(message, "status", None) == "error":
+            refused += "refused" in str(message.content)
+            console.print(f"  [red]→ tool error[/red]: {message.content}", highlight=False)
         elif message.type == "tool":
             text = str(message.content)
             console.print(f"  [dim]→ {text[:110]}{'…' if len(text) > 110 else ''}[/dim]")
         elif message.type == "ai" and message.content:
             console.print(f"[cyan]agent[/cyan] ({label}): {message.content}")
+    return refused
 
 
 def _wait_running(client: Any, instance_id: str, console: Console, timeout: float = 600.0) -> None:

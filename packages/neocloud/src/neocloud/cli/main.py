@@ -2,7 +2,8 @@
 
 ``neocloud sandbox`` · ``neocloud demo [--live]`` · ``neocloud models --provider P`` ·
 ``neocloud chat --provider P [--model M] "prompt"`` · ``neocloud instances list|types`` ·
-``neocloud workloads list``.
+``neocloud workloads list`` · ``neocloud ledger [--run ID] [--provider P] [--json]`` ·
+``neocloud cleanup [--run ID] [--dry-run] [--yes] [--json]``.
 
 Errors are one line on stderr with a hint (never a traceback), and the exit code says what kind:
 """
@@ -18,6 +19,7 @@ EXIT_PROVIDER = 1  # the provider answered with an error, or the connection fail
 EXIT_USAGE = 2  # bad arguments (argparse's own code, and a request refused before sending)
 EXIT_MISSING = 3  # an optional package is not installed
 EXIT_CONFIG = 4  # configuration is missing (an API key, a project)
+EXIT_INCOMPLETE = 5  # cleanup finished but something may still exist (a call it could not resolve, a failed teardown)
 EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report it
 
 __all__ = ["main"]
@@ -31,7 +33,8 @@ def _parser() -> argparse.ArgumentParser:
         description="GPU and inference clouds for LangChain and LlamaIndex.",
         epilog="Exit codes: 0 ok, 1 provider or connection error, 2 usage or a refused argument, 3 missing package, "
         "4 missing "
-        'configuration. Clients read the same environment as in Python; `eval "$(neocloud sandbox '
+        "configuration, 5 cleanup incomplete (something may still exist). The ledger is NEOCLOUD_LEDGER. "
+        'Clients read the same environment as in Python; `eval "$(neocloud sandbox '
         '--print-env)"` in another shell points them at a sandbox.',
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -55,6 +58,18 @@ def _parser() -> argparse.ArgumentParser:
     instances.add_argument("action", choices=["list", "types"])
     workloads = sub.add_parser("workloads", help="InferenceKey workloads of INFERENCEKEY_PROJECT")
     workloads.add_argument("action", choices=["list"])
+    ledger_help = "the ledger's URL (sqlite:///path, postgresql://..., memory://); default: NEOCLOUD_LEDGER"
+    ledger = sub.add_parser("ledger", help="what the spend ledger says exists and was spent, by provider and run")
+    ledger.add_argument("--run", help="only this run id")
+    ledger.add_argument("--provider", "-p", help="only this provider")
+    ledger.add_argument("--json", action="store_true", help="print JSON")
+    ledger.add_argument("--ledger", help=ledger_help)
+    cleanup = sub.add_parser("cleanup", help="resolve lost creates and tear down what the ledger's runs left")
+    cleanup.add_argument("--run", help="only this run id")
+    cleanup.add_argument("--dry-run", action="store_true", help="list what would be done; change nothing")
+    cleanup.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    cleanup.add_argument("--json", action="store_true", help="print the report as JSON")
+    cleanup.add_argument("--ledger", help=ledger_help)
     return parser
 
 
@@ -78,6 +93,18 @@ def _run(args: argparse.Namespace) -> int:
         commands.chat(args.provider, args.model, args.prompt, console, max_tokens=args.max_tokens)
     elif args.command == "instances":
         commands.instances(args.action, console)
+    elif args.command == "ledger":
+        from .recovery import ledger_view
+
+        ledger_view(args.ledger, run_id=args.run, provider=args.provider, as_json=args.json, console=console)
+    elif args.command == "cleanup":
+        from .recovery import cleanup
+
+        done = cleanup(args.ledger, run_id=args.run, dry_run=args.dry_run, yes=args.yes, as_json=args.json,
+                       console=console)  # fmt: skip
+        if not done:
+            print("neocloud: cleanup is incomplete: something may still exist (see above)", file=sys.stderr)
+            return EXIT_INCOMPLETE
     else:
         commands.workloads(console)
     return EXIT_OK
@@ -94,6 +121,7 @@ def _one_line(exc: BaseException) -> tuple[int, str]:
     )
 
     from .demo import MissingKeys
+    from .recovery import CleanupDeclined
 
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     if isinstance(exc, ImportError):
@@ -105,6 +133,8 @@ def _one_line(exc: BaseException) -> tuple[int, str]:
             f"neocloud: {first}. Hint: export the variable, or point every client at a sandbox "
             'with eval "$(neocloud sandbox --print-env)" (run the sandbox in another shell)',
         )
+    if isinstance(exc, CleanupDeclined):
+        return EXIT_USAGE, f"neocloud: {first}"
     if isinstance(exc, RequestValidationError):
         # Before APIStatusError: a local refusal is also a BadRequestError, but the provider never saw it.
         return EXIT_USAGE, f"neocloud: {first} (refused here: nothing was sent)"

@@ -4,7 +4,7 @@ runs through."""
 
 from __future__ import annotations
 
-from ._cleanup import CleanupReport
+from ._cleanup import CleanupReport, cleanup_ledger
 from ._model import CostEstimate, Created, Operation, SideEffect, ToolRefused
 from ._session import Approval, ApprovalRequest, ToolSession, allowed, call_fingerprint, idempotency_key
 from ._spend import DEFAULT_BUDGET_USD, UNLIMITED, BudgetChoice, SpendPolicy, Unlimited, worst_case
@@ -26,6 +26,7 @@ __all__ = [
     "Unlimited",
     "allowed",
     "call_fingerprint",
+    "cleanup_ledger",
     "idempotency_key",
     "worst_case",
 ]

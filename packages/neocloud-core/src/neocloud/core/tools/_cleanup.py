@@ -8,23 +8,27 @@ ledger can clean up after one that crashed).
    Anything else leaves it open, its reservation held, and is reported.
 2. Every resource the run created and has not torn down is torn down, newest first; "already gone" counts as done.
    Each teardown is recorded (and a resource billed by the hour settled at what it ran for).
+
+``cleanup_ledger`` does both for every run and provider in a ledger (what ``neocloud cleanup`` runs), building one
+session per (provider, run) from the ledger's entries; ``dry_run`` lists what it would do and sends nothing.
 """
 
 from __future__ import annotations
 
+import json
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from ..errors import NeocloudError
 from ..ledger import Entry, Resource, Status, format_usd, outcome_of
-from ._session import resource_record
+from ._session import ToolSession, resource_record
 
 if TYPE_CHECKING:
-    from ._session import ToolSession
+    from ..ledger import LedgerStore
 
-__all__ = ["CleanupReport", "clean_up"]
+__all__ = ["CleanupReport", "clean_up", "cleanup_ledger"]
 
 log = logging.getLogger("neocloud.tools")
 
@@ -35,11 +39,24 @@ class CleanupReport(list[str]):
     (their reservation stays held); ``failed``: teardowns that did not go through (the resource may still run).
     ``str(report)`` is a readable summary."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, dry_run: bool = False) -> None:
         super().__init__()
+        self.dry_run = dry_run
         self.resolved: list[str] = []
         self.unresolved: list[str] = []
         self.failed: list[str] = []
+
+    def merge(self, other: CleanupReport) -> None:
+        """Add ``other``'s lines to this report (one report over several sessions)."""
+        self.extend(other)
+        self.resolved += other.resolved
+        self.unresolved += other.unresolved
+        self.failed += other.failed
+
+    def as_json(self) -> dict[str, Any]:
+        """The report as JSON-able data."""
+        return {"dry_run": self.dry_run, "torn_down": list(self), "resolved": self.resolved,
+                "unresolved": self.unresolved, "failed": self.failed, "complete": self.complete}  # fmt: skip
 
     @property
     def complete(self) -> bool:
@@ -47,6 +64,10 @@ class CleanupReport(list[str]):
         return not self.unresolved and not self.failed
 
     def __str__(self) -> str:
+        if self.dry_run:
+            lines = [f"would tear down {', '.join(self)}" if self else "nothing to tear down"]
+            lines += [f"open, may have made something: {line}" for line in self.unresolved]
+            return "\n".join(lines)
         lines = [f"tore down {', '.join(self)}" if self else "nothing to tear down"]
         lines += [f"resolved: {line}" for line in self.resolved]
         lines += [f"may still exist: {line}" for line in self.unresolved]
@@ -54,17 +75,47 @@ class CleanupReport(list[str]):
         return "\n".join(lines)
 
 
-def clean_up(session: ToolSession) -> CleanupReport:
+def cleanup_ledger(ledger: LedgerStore, run_id: str | None = None, *, dry_run: bool = False) -> CleanupReport:
+    """Clean up every run in ``ledger`` (only ``run_id`` when given), each provider through its own ``tools``
+    module (``neocloud.<provider>.tools``: its operations, and clients configured from the environment). Each
+    (provider, run) is cleaned by a ``ToolSession`` exactly as ``ToolSession.cleanup`` does. A provider whose
+    tools cannot be loaded or configured is reported in ``unresolved`` and the others still run. ``dry_run``: the
+    report lists what would be torn down (as the list) and the open calls it would try to resolve
+    (``unresolved``), and sends nothing."""
+    report = CleanupReport(dry_run=dry_run)
+    pairs = {(e.provider, e.run_id) for e in ledger.open_intents(run_id=run_id)}
+    pairs |= {(r.provider, r.run_id) for r in ledger.resources(run_id=run_id)}
+    for provider, run in sorted(pairs):
+        try:
+            session = ToolSession.for_provider(f"neocloud.{provider}.tools", ledger=ledger, run_id=run)
+        except (ImportError, NeocloudError) as exc:  # not installed, or not configured (no API key, say)
+            report.unresolved.append(f"run {run} ({provider}): not checked, no tools to reach it ({exc})")
+            continue
+        report.merge(clean_up(session, dry_run=dry_run))
+    return report
+
+
+def clean_up(session: ToolSession, *, dry_run: bool = False) -> CleanupReport:
     """See the module docstring; ``ToolSession.cleanup`` is the public entry point."""
-    report = CleanupReport()
+    report = CleanupReport(dry_run=dry_run)
     if not session.may_have_records():
         return report  # a run id nobody chose, and nothing recorded under it by this session
     busy = session.in_flight()
     for entry in session.ledger.open_intents(run_id=session.run_id, provider=session.provider):
-        if entry.id not in busy:
+        if entry.id in busy:
+            continue
+        if dry_run:
+            report.unresolved.append(f"{entry.operation} of run {entry.run_id} ({entry.status.value}, "
+                                     f"{format_usd(entry.reserved_micros)} reserved)")  # fmt: skip
+        else:
             _resolve(session, entry, report)
     for resource in reversed(session.resources()):
-        _tear_down(session, resource, report)
+        if dry_run:
+            report.append(f"{resource.kind} {resource.id}")
+        else:
+            _tear_down(session, resource, report)
+    if dry_run:
+        return report
     if report or report.resolved or not report.complete:
         log.info("cleanup of run %s (%s):\n%s", session.run_id, session.provider, report)
     return report
@@ -74,7 +125,9 @@ def _resolve(session: ToolSession, entry: Entry, report: CleanupReport) -> None:
     op = session.operations.get(entry.operation)
     what = f"{entry.operation} ({entry.status.value}, {format_usd(entry.reserved_micros)} reserved)"
     if op is None or op.recover is None or entry.arguments is None or entry.idempotency_key is None:
-        report.unresolved.append(f"{what}: its outcome cannot be learned by sending it again; check the provider")
+        asked = json.dumps(dict(entry.arguments or {}), sort_keys=True)
+        report.unresolved.append(f"{what}: its outcome cannot be learned by sending it again; check the provider "
+                                 f"(run {entry.run_id}, arguments {asked})")  # fmt: skip
         log.warning("cleanup: %s may have created something that cleanup cannot find", what)
         return
     try:
