@@ -76,6 +76,8 @@ def _purchase(c: Any, a: PurchaseArgs, key: str | None) -> dict[str, Any]:
 
 def _purchase_estimate(c: Any, a: PurchaseArgs) -> CostEstimate:
     found = c.datasets.get(a.dataset_id)
+    if found.pricing_type != "free" and c.datasets.check_access(found.id).has_access:
+        return CostEstimate(None, 0.0, f"dataset {found.slug or found.id} is owned already: nothing to pay")
     price = 0.0 if found.pricing_type == "free" else float(found.price_usd or 0)
     if found.pricing_type != "free" and found.price_usd is None:
         return CostEstimate(None, None, f"dataset {found.slug or found.id} lists no price")
