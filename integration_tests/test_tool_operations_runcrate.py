@@ -123,8 +123,20 @@ def test_a_batch_job_is_priced_per_attempt_run_and_cancelled_by_cleanup(
     assert tools.ok("runcrate_job_logs", job_id=job["id"])["job_id"] == job["id"]
     ok, refused = tools.call("runcrate_run_job", command="x", gpu_type="A100", max_runtime_minutes=0)
     assert not ok and "max_runtime_minutes" in refused
-    assert list(tools.cleanup()) == [f"job {job['id']}"]
+    # A sweep: one job per params entry, priced per job.
+    group = tools.ok("runcrate_run_job_group", command="python sweep.py", gpu_type="A100", max_runtime_minutes=10,
+                     params=[{"LR": "1e-4"}, {"LR": "3e-4"}], max_parallel=1)  # fmt: skip
+    assert len(group["jobs"]) == 2 and body_of(sent, "POST", "/api/v1/jobs")["params"] == [{"LR": "1e-4"},
+                                                                                          {"LR": "3e-4"}]  # fmt: skip
+    assert tools.session.entries()[-1].reserved_micros / 1e6 == pytest.approx(1.29 * 10 / 60 * 2)
+    assert tools.ok("runcrate_get_job_group", group_id=group["id"])["count"] == 2
+    # A rerun sends only the overrides and is priced on the original's spec with them (one retry kept).
+    again = tools.ok("runcrate_rerun_job", job_id=job["id"], gpu_type="A100", max_runtime_minutes=20)
+    assert body_of(sent, "POST", f"/api/v1/jobs/{job['id']}/rerun") == {"gpu_type": "A100", "max_runtime_minutes": 20}
+    assert tools.session.entries()[-1].reserved_micros / 1e6 == pytest.approx(1.29 * 20 / 60 * 2)
+    assert list(tools.cleanup()) == [f"job {again['id']}", f"job_group {group['id']}", f"job {job['id']}"]
     assert client.jobs.get(job["id"]).status in ("cancelled", "succeeded", "failed")
+    assert all(client.jobs.get(j["id"]).status not in ("queued", "starting", "running") for j in group["jobs"])
 
 
 @pytest.mark.parametrize("surface", SURFACES)
