@@ -16,7 +16,13 @@ from neocloud.core.tools import CostEstimate, Created, Operation, SideEffect
 
 from .enums import Backend, ExecutionPolicy, OnDrift, TaskType
 
-__all__ = ["OPERATIONS", "Clients", "make_clients"]
+__all__ = ["NOT_TOOLS", "OPERATIONS", "Clients", "make_clients"]
+
+# Client methods that create or spend and are deliberately not agent tools, with why.
+NOT_TOOLS = {
+    "publish_custom_backend": "packages and uploads code from this machine as a serving backend: a developer's "
+    "release step that spends nothing (a workload using it is made with inferencekey_ensure_workload)",
+}
 
 UNPRICED = CostEstimate(None, None, "InferenceKey publishes no prices")
 

@@ -73,7 +73,14 @@ class RerunArgs(BaseModel):
     region: str | None = None
     capacity_wait_minutes: int | None = Field(default=None, ge=0, le=1440)
     max_retries: int | None = Field(default=None, ge=0, le=10)
+    retry_on: list[Literal["machine_failure", "nonzero_exit"]] | None = None
+    retry_exit_codes: list[int] | None = None
     tags: dict[str, str] | None = None
+    webhook_url: str | None = Field(default=None, pattern=r"^https://")
+    webhook_events: list[Literal["started", "finished"]] | None = None
+    code: dict[str, Any] | None = None
+    image_registry_auth: dict[str, str] | None = None
+    allow_cpu_container: bool | None = None
 
 
 class GroupArgs(BaseModel):

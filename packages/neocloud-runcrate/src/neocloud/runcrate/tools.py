@@ -22,7 +22,31 @@ from neocloud.core.tools import CostEstimate, Created, Operation, SideEffect
 from ._tools_jobs import JOB_OPERATIONS
 from ._tools_media import MEDIA_OPERATIONS
 
-__all__ = ["OPERATIONS", "make_clients"]
+__all__ = ["NOT_TOOLS", "OPERATIONS", "make_clients"]
+
+_INFERENCE = (
+    "inference: the provider's chat model, embeddings and LLM classes are how agents call models (they meter tokens)"
+)
+
+# Client methods that create or spend and are deliberately not agent tools, with why.
+NOT_TOOLS = {
+    "billing.top_up": "buys credits with the user's card: a run is bounded by its budget and must not raise its own "
+    "funds",
+    "billing.set_auto_recharge": "lets the account buy credits by itself later: a person's decision about payment",
+    "schedules.create": "a schedule launches on its own later, outside the run, its budget and its cleanup: the "
+    "ledger cannot reserve what it will cost",
+    "schedules.update": "changes what a schedule launches later, outside the run (see schedules.create)",
+    "schedules.run_now": "launches what a schedule holds, which the run did not price or create (see schedules.create)",
+    "environments.create": "workspace administration (environments scope budgets and secrets); it spends nothing",
+    "environments.update": "workspace administration; it spends nothing",
+    "jobs.uploads.create": "uploads a code archive from this machine's disk; it spends nothing, and "
+    "runcrate_run_job takes code from git or an image",
+    "jobs.uploads.upload": "as jobs.uploads.create",
+    "models.chat_completion": _INFERENCE,
+    "chat.completions.create": _INFERENCE,
+    "models.generate_video_and_save": "runcrate_generate_video, runcrate_video_status (wait_seconds) and "
+    "runcrate_save_video do it in steps an agent can follow",
+}
 
 GB_MONTH_USD = 0.03
 HOURS_PER_MONTH = 730.0
