@@ -118,7 +118,7 @@ def test_every_method_that_creates_or_spends_has_a_tool_or_a_reason(provider: st
     assert found - set(covered) - set(not_tools) == set(), "methods that create or spend without a tool or a reason"
     assert set(covered) | set(not_tools) <= found, "listed methods the client no longer has"
     assert all(isinstance(why, str) and len(why) > 20 for why in not_tools.values())
-    for method, tool in covered.items():
+    for tool in covered.values():
         op = operations[tool]
         assert op.side_effect is SideEffect.BILLABLE and op.estimate is not None, tool
 
