@@ -86,10 +86,8 @@ def _ensure(c: Clients, a: EnsureArgs, key: str | None) -> dict[str, Any]:
     fields = a.model_dump(exclude={"on_drift", "name"}, exclude_none=True)
     spec = WorkloadSpec(name=a.name or a.slug, **fields)
     ref = c.management.ensure(spec, on_drift=a.on_drift, idempotency_key=key)
-    live = next((w for w in c.management.list_workloads() if w.slug == ref.workload_slug), None)
     return {"project": ref.project_slug, "workload": ref.workload_slug, "created": not existed,
-            "endpoint": f"{c.base_url}/endpoint/{ref.project_slug}/{ref.workload_slug}/v1",
-            "spec": None if live is None else live.model_dump(mode="json", exclude_none=True)}  # fmt: skip
+            "endpoint": f"{c.base_url}/endpoint/{ref.project_slug}/{ref.workload_slug}/v1"}  # fmt: skip
 
 
 def _wait(c: Clients, a: WaitArgs, key: str | None) -> dict[str, Any]:
