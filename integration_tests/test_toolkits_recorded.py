@@ -47,7 +47,8 @@ def test_runcrate_toolkit_instances_volumes_billing_and_cleanup(runcrate_target:
     assert set(tools_by_name(RuncrateToolkit(client=client))) == {
         "runcrate_list_gpu_types", "runcrate_list_ssh_keys", "runcrate_list_templates", "runcrate_list_instances",
         "runcrate_instance_status", "runcrate_list_storage_regions", "runcrate_list_volumes", "runcrate_balance",
-        "runcrate_usage"}  # fmt: skip
+        "runcrate_usage", "runcrate_list_transactions", "runcrate_get_job", "runcrate_list_jobs", "runcrate_job_logs",
+        "runcrate_get_job_group", "runcrate_video_status", "runcrate_save_video"}  # fmt: skip
     with RuncrateToolkit(client=client, allow_billable=True, allow_destructive=True,
                          spend_policy=SpendPolicy(max_hourly_usd=5, max_total_usd=20)) as toolkit:  # fmt: skip
         tools = tools_by_name(toolkit)

@@ -63,7 +63,34 @@ def render() -> str:
             flags = ["yes" if f else "-" for f in (m.tools, m.structured_output, m.reasoning)]
             lines.append(f"| `{m.id}` | {m.context_window:,} | {m.max_output_tokens:,} | " + " | ".join(flags) + " |")
         lines.append("")
+    lines += tool_tables(specs)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def tool_tables(specs: list[object]) -> list[str]:
+    """Every provider's agent tools from its ``tools.OPERATIONS``, and the client methods that create or spend and
+    are deliberately not tools (``tools.NOT_TOOLS``) with why."""
+    lines = ["", "## Agent tools", "",
+             "Generated from each provider's `neocloud.<provider>.tools.OPERATIONS`: the LangChain toolkits and",
+             "LlamaIndex tool specs expose these; see [the guard rails](guard-rails.md) for what a call goes through.",
+             ""]  # fmt: skip
+    for spec in specs:
+        name = getattr(spec, "name", "")
+        try:
+            tools = importlib.import_module(f"neocloud.{name}.tools")
+        except ModuleNotFoundError:
+            continue
+        lines += [f"### {getattr(spec, 'display_name', name)}", "", "| tool | side effect | what it does |",
+                  "|---|---|---|"]  # fmt: skip
+        for op in tools.OPERATIONS:
+            text = op.description.replace("|", "\\|")
+            lines.append(f"| `{op.name}` | {op.side_effect.value} | {text} |")
+        not_tools = getattr(tools, "NOT_TOOLS", {})
+        if not_tools:
+            lines += ["", "Client methods that create or spend and are deliberately not tools:", ""]
+            lines += [f"- `{method}`: {why}" for method, why in not_tools.items()]
+        lines.append("")
+    return lines
 
 
 def main() -> int:

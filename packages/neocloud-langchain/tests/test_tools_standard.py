@@ -7,8 +7,10 @@ by the test's setup (recorded too).
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -69,6 +71,34 @@ def new_job(c: Any, t: Target) -> dict[str, Any]:
     return {"job_id": c.inference(model="meta-llama/Llama-3.1-8B", prompt="Hello").id}
 
 
+def new_job_rc(c: Any, t: Target) -> dict[str, Any]:
+    job = c.jobs.run(command="echo hi", gpu_type="A100", max_runtime_minutes=5, idempotency_key="s4")
+    return {"job_id": job.id}
+
+
+def new_group(c: Any, t: Target) -> dict[str, Any]:
+    group = c.jobs.run_group(count=2, command="echo hi", gpu_type="A100", max_runtime_minutes=5, idempotency_key="s5")
+    return {"group_id": group.id}
+
+
+def new_video(c: Any, t: Target) -> dict[str, Any]:
+    return {"job_id": c.models.generate_video(model="tencent/HunyuanVideo", prompt="waves").id, "wait_seconds": 5}
+
+
+def done_video(c: Any, t: Target) -> dict[str, Any]:
+    job = c.models.wait_for_video(c.models.generate_video(model="tencent/HunyuanVideo", prompt="sea").id,
+                                  poll_interval=0.05, timeout=30)  # fmt: skip
+    return {"job_id": job.id, "path": str(Path(tempfile.mkdtemp()) / "standard.mp4")}
+
+
+def running_instance(c: Any, t: Target) -> dict[str, Any]:
+    return {**new_instance(c, t), "max_runtime_minutes": 120}
+
+
+def rerun_of(c: Any, t: Target) -> dict[str, Any]:
+    return {**new_job_rc(c, t), "max_runtime_minutes": 10}
+
+
 @dataclass(frozen=True)
 class ToolCase:
     toolkit: str
@@ -114,6 +144,33 @@ CASES = [
     ToolCase(*RC, "runcrate_delete_volume", {"volume_id": "vol_x"}),
     ToolCase(*RC, "runcrate_balance"),
     ToolCase(*RC, "runcrate_usage", {"from_date": "2026-11-01", "to_date": "2026-11-30"}),
+    ToolCase(*RC, "runcrate_create_ssh_key", {"name": "k", "public_key": KEY}),
+    ToolCase(*RC, "runcrate_delete_ssh_key", {"key_id": "key_x"}),
+    ToolCase(
+        *RC,
+        "runcrate_update_instance",
+        {"instance_id": "inst_x", "max_runtime_minutes": 120},
+        running_instance,
+        lambda c, ex: c.instances.terminate(ex["instance_id"]),
+    ),
+    ToolCase(*RC, "runcrate_list_transactions", {"limit": 10}),
+    ToolCase(*RC, "runcrate_run_job", {"command": "echo hi", "gpu_type": "A100", "max_runtime_minutes": 5}),
+    ToolCase(
+        *RC, "runcrate_run_job_group", {"command": "echo hi", "gpu_type": "A100", "max_runtime_minutes": 5, "count": 2}
+    ),
+    ToolCase(*RC, "runcrate_rerun_job", {"job_id": "job_x", "max_runtime_minutes": 10}, rerun_of),
+    ToolCase(*RC, "runcrate_get_job", {"job_id": "job_x"}, new_job_rc),
+    ToolCase(*RC, "runcrate_list_jobs", {"limit": 5}),
+    ToolCase(*RC, "runcrate_job_logs", {"job_id": "job_x"}, new_job_rc),
+    ToolCase(*RC, "runcrate_cancel_job", {"job_id": "job_x"}),
+    ToolCase(*RC, "runcrate_get_job_group", {"group_id": "grp_x"}, new_group),
+    ToolCase(*RC, "runcrate_cancel_job_group", {"group_id": "grp_x"}),
+    ToolCase(*RC, "runcrate_generate_image", {"model": "black-forest-labs/FLUX.1-schnell", "prompt": "a fox"}),
+    ToolCase(*RC, "runcrate_generate_video", {"model": "tencent/HunyuanVideo", "prompt": "waves"}),
+    ToolCase(*RC, "runcrate_video_status", {"job_id": "video_x"}, new_video),
+    ToolCase(*RC, "runcrate_save_video", {"job_id": "video_x", "path": "x.mp4"}, done_video),
+    ToolCase(*RC, "runcrate_text_to_speech", {"model": "hexgrad/Kokoro-82M", "input": "Hello"}),
+    ToolCase(*RC, "runcrate_transcribe", {"model": "openai/whisper-large-v3", "file": "hello.wav"}),
     ToolCase(*IK, "inferencekey_list_workloads"),
     ToolCase(*IK, "inferencekey_ensure_workload", {"slug": "x", "model": "meta-llama/Llama-3.1-8B-Instruct"}),
     ToolCase(
@@ -140,6 +197,8 @@ CASES = [
     ),
     ToolCase(*CP, "clusterprotocol_list_fine_tunes", {"limit": 5}),
     ToolCase(*CP, "clusterprotocol_cancel_fine_tune", {"job_id": "ft_job_x"}),
+    ToolCase(*CP, "clusterprotocol_list_datasets", {"q": "code"}),
+    ToolCase(*CP, "clusterprotocol_purchase_dataset", {"dataset_id": "ds_002"}),
     ToolCase(*MC, "metalcloud_list_models"),
     ToolCase(*MC, "metalcloud_get_job", {"job_id": "job_x"}, new_job),
     ToolCase(*MC, "metalcloud_list_jobs", {"limit": 5}),

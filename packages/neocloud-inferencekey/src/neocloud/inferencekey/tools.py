@@ -14,9 +14,15 @@ from pydantic import BaseModel, Field
 
 from neocloud.core.tools import CostEstimate, Created, Operation, SideEffect
 
-from .enums import Backend, TaskType
+from .enums import Backend, ExecutionPolicy, OnDrift, TaskType
 
-__all__ = ["OPERATIONS", "Clients", "make_clients"]
+__all__ = ["NOT_TOOLS", "OPERATIONS", "Clients", "make_clients"]
+
+# Client methods that create or spend and are deliberately not agent tools, with why.
+NOT_TOOLS = {
+    "publish_custom_backend": "packages and uploads code from this machine as a serving backend: a developer's "
+    "release step that spends nothing (a workload using it is made with inferencekey_ensure_workload)",
+}
 
 UNPRICED = CostEstimate(None, None, "InferenceKey publishes no prices")
 
@@ -43,11 +49,25 @@ class NoArgs(BaseModel):
 
 
 class EnsureArgs(BaseModel):
-    slug: str = Field(description="Workload slug (also its name), e.g. 'support-bot'.")
-    model: str = Field(description="The model to serve, e.g. 'meta-llama/Llama-3.1-8B-Instruct'.")
-    backend: Backend = Field(default=Backend.VLLM, description="Serving engine.")
+    # ``WorkloadSpec``'s fields and ``ensure``'s ``on_drift``; ``check_spec`` validates them again before sending.
+    slug: str = Field(min_length=1, pattern=r"^[^/]+$", description="Workload slug, e.g. 'support-bot'.")
+    model: str = Field(min_length=1, description="The model to serve, e.g. 'meta-llama/Llama-3.1-8B-Instruct'.")
+    name: str | None = Field(default=None, description="A display name (defaults to the slug).")
+    description: str | None = Field(default=None, description="What the workload is for.")
+    backend: Backend | str = Field(default=Backend.VLLM, description="Serving engine: vllm, vllm-omni, sglang, "
+                                   "llamacpp, ollama, or a published custom backend's slug.")  # fmt: skip
     task_type: TaskType = Field(default=TaskType.TEXT2TEXT, description="What the workload does.")
     command: str | None = Field(default=None, description="Optional serve command.")
+    vllm_version: str | None = Field(default=None, description="Pin the vLLM version (vllm backends).")
+    config: dict[str, Any] | None = Field(default=None, description="Backend-specific settings, sent whole.")
+    execution_policy: ExecutionPolicy | None = Field(default=None, description="How the platform schedules it: "
+                                                     "fixed, scheduled or autoscaling.")  # fmt: skip
+    execution_policy_config: dict[str, Any] | None = Field(default=None, description="The policy's settings "
+                                                           "(e.g. min/max replicas, a schedule).")  # fmt: skip
+    worker_id: str | None = Field(default=None, description="Pin to a worker.")
+    gpu_resource_id: str | None = Field(default=None, description="Pin to a GPU resource.")
+    on_drift: OnDrift = Field(default=OnDrift.RECONCILE, description="When a workload with this slug exists and "
+                              "differs: reconcile (update it), fail, warn, dry_run or ignore (leave it).")  # fmt: skip
 
 
 class SlugArgs(BaseModel):
@@ -63,9 +83,9 @@ def _ensure(c: Clients, a: EnsureArgs, key: str | None) -> dict[str, Any]:
     from .types import WorkloadSpec
 
     existed = any(w.slug == a.slug for w in c.management.list_workloads())
-    spec = WorkloadSpec(name=a.slug, slug=a.slug, model=a.model, backend=a.backend, task_type=a.task_type,
-                        command=a.command)  # fmt: skip
-    ref = c.management.ensure(spec, idempotency_key=key)
+    fields = a.model_dump(exclude={"on_drift", "name"}, exclude_none=True)
+    spec = WorkloadSpec(name=a.name or a.slug, **fields)
+    ref = c.management.ensure(spec, on_drift=a.on_drift, idempotency_key=key)
     return {"project": ref.project_slug, "workload": ref.workload_slug, "created": not existed,
             "endpoint": f"{c.base_url}/endpoint/{ref.project_slug}/{ref.workload_slug}/v1"}  # fmt: skip
 
@@ -84,7 +104,8 @@ OPERATIONS = [
               NoArgs, SideEffect.READ,
               lambda c, a, k: [w.model_dump(mode="json", exclude_none=True) for w in c.management.list_workloads()]),
     Operation("inferencekey_ensure_workload", "Make sure a workload serving `model` exists under `slug` (creates it "
-              "if absent; runs on a GPU and costs money until deleted). Then call inferencekey_wait_until_ready.",
+              "if absent, and per on_drift updates one that differs; runs on a GPU and costs money until deleted). "
+              "Then call inferencekey_wait_until_ready.",
               EnsureArgs, SideEffect.BILLABLE, _ensure, estimate=lambda c, a: UNPRICED,
               created=lambda a, r: Created("workload", r["workload"], "inferencekey_delete_workload",
                                            {"slug": r["workload"]}) if r["created"] else None,

@@ -8,7 +8,16 @@ from pydantic import BaseModel, Field
 
 from neocloud.core.tools import Operation, SideEffect
 
-__all__ = ["OPERATIONS", "make_clients"]
+__all__ = ["NOT_TOOLS", "OPERATIONS", "make_clients"]
+
+_INFERENCE = (
+    "inference: the provider's chat model, embeddings and LLM classes are how agents call models (they meter tokens)"
+)
+
+# Client methods that create or spend and are deliberately not agent tools, with why.
+NOT_TOOLS = {
+    "inference": _INFERENCE,
+}
 
 
 def make_clients(**settings: Any) -> Any:
