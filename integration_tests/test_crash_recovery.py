@@ -4,11 +4,12 @@ the providers, and nothing is counted twice in the ledger.
 Each round forks an agent (``crash_agent.py``) that creates Runcrate instances or volumes, InferenceKey workloads or
 Cluster Protocol fine-tunes through ``ToolSession`` on a SQLite ledger file, against a sandbox on loopback, and kills
 it after a random delay (seeded): before its first call, between a call's intent and its request, while the
-provider acts, between the answer and its record. Runcrate jobs have no provisioning tool, so they are not covered.
+provider acts, between the answer and its record. Runcrate jobs are not part of it yet (a cleanup of a few
+hundred killed job submissions does not finish in the test's time: to look into).
 
-InferenceKey's ensure cannot be resolved by cleanup (sending it again cannot tell a workload it made from one that
-was there): a workload made by an ensure killed before its answer was recorded stays, and cleanup must report
-exactly those as "may still exist", with their reservation held. Every other kind must be left with nothing.
+InferenceKey's ensure is keyed by its slug, not an idempotency key: cleanup resolves a lost one by the workload's
+``created_at`` against the time its intent was recorded (``find_lost``). Every kind must be left with nothing, and
+nothing unresolved.
 """
 
 from __future__ import annotations
@@ -147,16 +148,10 @@ def test_agents_killed_at_random_leave_nothing_after_cleanup_but_what_it_reports
     assert report["failed"] == [], report
     # Each resource is recorded once (a create resolved after a kill is the same entry, not a second one).
     assert len(made) == len(set(made)), Counter(made).most_common(3)
-    # Every kind but InferenceKey workloads is left with nothing, open or running.
-    assert {k: v for k, v in after.items() if k != "workload"} == {"instance": set(), "volume": set(),
-                                                                   "fine_tune": set()}  # fmt: skip
-    assert remaining == [] and all(e.provider == "inferencekey" for e in still_open)
-    # What is left is exactly what cleanup reported it could not resolve, and each of those holds its reservation.
-    unresolved_slugs = {e.arguments["slug"] for e in still_open if e.arguments}
-    assert after["workload"] <= unresolved_slugs
-    assert len(report["unresolved"]) == len(still_open) and all(e.reserved_micros > 0 or e.estimate_micros == 0
-                                                                 for e in still_open)  # fmt: skip
-    assert done.returncode == (0 if not still_open else 5), done.stderr
+    # Nothing of any kind is left, open or running, and cleanup resolved every lost outcome.
+    assert after == {"instance": set(), "volume": set(), "workload": set(), "fine_tune": set()}
+    assert remaining == [] and still_open == [] and report["unresolved"] == [], report["unresolved"]
+    assert done.returncode == 0, done.stderr
     # Cluster Protocol charged one fine-tune price per job the ledger recorded: none was started twice.
     fine_tunes = [e for e in entries if e.operation == "clusterprotocol_create_fine_tune" and e.resource]
     assert fine_tune_spent.total_spent == pytest.approx(2.0 * len(fine_tunes))

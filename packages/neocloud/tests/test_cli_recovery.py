@@ -114,14 +114,21 @@ def test_ledger_shows_spend_resources_and_lost_calls_and_cleanup_resolves_and_re
 
 def test_cleanup_reports_what_it_cannot_resolve_and_exits_incomplete(world: dict[str, Any]) -> None:
     from neocloud.core.ledger import Intent, open_ledger
+    from neocloud.inferencekey import Backend, ManagementClient, WorkloadSpec
 
-    with open_ledger(world["env"]["NEOCLOUD_LEDGER"]) as ledger:
-        # An ensure whose process died mid-call: InferenceKey's ensure cannot be sent again to learn what it made.
+    env = world["env"]
+    # A workload "bot" made just before an ensure of the same slug whose process then died mid-call: created within
+    # the platform's possible clock skew of the intent, nobody can tell whether that ensure made it.
+    management = ManagementClient(base_url=env["INFERENCEKEY_BASE_URL"], sdk_token=env["INFERENCEKEY_SDK_TOKEN"],
+                                  project=env["INFERENCEKEY_PROJECT"])  # fmt: skip
+    management.ensure(WorkloadSpec(name="bot", slug="bot", model="m", backend=Backend.VLLM))
+    with open_ledger(env["NEOCLOUD_LEDGER"]) as ledger:
         ledger.reserve(Intent("inferencekey_ensure_workload", "inferencekey", "run-ik", estimate_usd=2,
                               idempotency_key="k1", arguments={"slug": "bot", "model": "m"}))  # fmt: skip
     result = neocloud(world, "cleanup", "--yes")
     assert result.returncode == EXIT_INCOMPLETE
     assert "may still exist: inferencekey_ensure_workload (pending, $2.00 reserved)" in result.stdout
+    assert "the provider cannot tell whether this call made it" in result.stdout
     assert 'check the provider (run run-ik, arguments {"model": "m", "slug": "bot"})' in result.stdout
     assert "cleanup is incomplete" in result.stderr
     assert "open\tinferencekey\trun-ik\tinferencekey_ensure_workload\tpending\t2" in neocloud(world, "ledger").stdout

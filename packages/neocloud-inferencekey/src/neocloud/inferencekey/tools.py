@@ -1,13 +1,16 @@
 """InferenceKey provisioning operations for agents, defined once (the LangChain toolkit and the LlamaIndex tool
 spec are generated from ``OPERATIONS``). InferenceKey publishes no prices: under a budget, ensuring a workload is
 refused unless the session's spend policy sets ``unpriced_hourly_usd`` (what to assume a workload costs per hour).
-An ensure that finds the workload already there made nothing and costs nothing. An ensure whose answer was lost
-stays ``unknown`` for ``cleanup`` to report: ensure looks the slug up before it creates, so sending it again
-cannot tell a workload it made from one that was there before."""
+An ensure that finds the workload already there made nothing and costs nothing. The slug is what keys an ensure
+(it looks the slug up before it creates), so an ensure whose answer was lost is resolved by ``cleanup`` through
+the workload's ``created_at`` (``find_lost``): a workload under that slug created after the call's intent was
+recorded was made by it; one created more than ``CLOCK_SKEW`` earlier was there before; in between, and for a
+``created_at`` it cannot read, cleanup reports it rather than guess."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -90,6 +93,28 @@ def _ensure(c: Clients, a: EnsureArgs, key: str | None) -> dict[str, Any]:
             "endpoint": f"{c.base_url}/endpoint/{ref.project_slug}/{ref.workload_slug}/v1"}  # fmt: skip
 
 
+# How far the platform's clock may lag ours: a workload created less than this before the intent is ambiguous.
+CLOCK_SKEW = timedelta(seconds=60)
+
+
+def _find_lost(c: Clients, a: EnsureArgs, since: datetime) -> dict[str, Any] | None:
+    found = next((w for w in c.management.list_workloads() if w.slug == a.slug), None)
+    answer = {"project": c.project, "workload": a.slug, "created": False,
+              "endpoint": f"{c.base_url}/endpoint/{c.project}/{a.slug}/v1"}  # fmt: skip
+    if found is None:
+        return answer  # nothing under the slug: the call made nothing (or what it made is gone)
+    try:
+        text = str(found.created_at)
+        created = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+    except ValueError:
+        return None
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=timezone.utc)
+    if created >= since:
+        return {**answer, "created": True}
+    return answer if created < since - CLOCK_SKEW else None
+
+
 def _wait(c: Clients, a: WaitArgs, key: str | None) -> dict[str, Any]:
     phases: list[str] = []
     c.management.wait_until_ready(a.slug, timeout=a.timeout_seconds, silent=True,
@@ -109,6 +134,7 @@ OPERATIONS = [
               EnsureArgs, SideEffect.BILLABLE, _ensure, estimate=lambda c, a: UNPRICED,
               created=lambda a, r: Created("workload", r["workload"], "inferencekey_delete_workload",
                                            {"slug": r["workload"]}) if r["created"] else None,
+              find_lost=_find_lost,
               actual=lambda a, r: None if r["created"] else 0.0),
     Operation("inferencekey_wait_until_ready", "Wait until a workload serves requests; returns its provisioning "
               "progress (scheduling, provisioning, bootstrapping, ready).", WaitArgs, SideEffect.READ, _wait),

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -27,6 +28,7 @@ from ._session import ToolSession, resource_record
 
 if TYPE_CHECKING:
     from ..ledger import LedgerStore
+    from ._model import Operation
 
 __all__ = ["CleanupReport", "clean_up", "cleanup_ledger"]
 
@@ -124,6 +126,9 @@ def clean_up(session: ToolSession, *, dry_run: bool = False) -> CleanupReport:
 def _resolve(session: ToolSession, entry: Entry, report: CleanupReport) -> None:
     op = session.operations.get(entry.operation)
     what = f"{entry.operation} ({entry.status.value}, {format_usd(entry.reserved_micros)} reserved)"
+    if op is not None and op.recover is None and op.find_lost is not None and entry.arguments is not None:
+        _find_lost(session, entry, op, what, report)
+        return
     if op is None or op.recover is None or entry.arguments is None or entry.idempotency_key is None:
         asked = json.dumps(dict(entry.arguments or {}), sort_keys=True)
         report.unresolved.append(f"{what}: its outcome cannot be learned by sending it again; check the provider "
@@ -145,6 +150,32 @@ def _resolve(session: ToolSession, entry: Entry, report: CleanupReport) -> None:
     session.ledger.succeed(entry.id, resource=resource_record(made))
     found = f"{made.kind} {made.id}" if made is not None else "nothing to tear down"
     report.resolved.append(f"{what}: its answer was lost; sent again with its idempotency key, it made {found}")
+
+
+def _find_lost(session: ToolSession, entry: Entry, op: Operation, what: str, report: CleanupReport) -> None:
+    """A lost create keyed by its arguments: look it up, and count it as made by the call only when the provider
+    created it after the call's intent was recorded."""
+    assert op.find_lost is not None and entry.arguments is not None
+    since = datetime.fromtimestamp(entry.created_at_us / 1_000_000, tz=timezone.utc)
+    try:
+        args = op.args.model_validate(entry.arguments)
+        result = op.find_lost(session.clients, args, since)
+    except (NeocloudError, ValidationError, KeyError, TypeError) as exc:
+        report.unresolved.append(f"{what}: looking it up did not answer ({type(exc).__name__}: {exc})")
+        log.warning("cleanup: could not resolve %s: %s", what, exc)
+        return
+    if result is None:
+        asked = json.dumps(dict(entry.arguments), sort_keys=True)
+        report.unresolved.append(f"{what}: the provider cannot tell whether this call made it; check the provider "
+                                 f"(run {entry.run_id}, arguments {asked})")  # fmt: skip
+        return
+    made = op.created(args, result) if op.created is not None else None
+    if made is None:
+        session.ledger.fail(entry.id, error="cleanup looked it up: the call made nothing")
+        report.resolved.append(f"{what}: its answer was lost; looked up, it made nothing")
+        return
+    session.ledger.succeed(entry.id, resource=resource_record(made))
+    report.resolved.append(f"{what}: its answer was lost; looked up, it made {made.kind} {made.id}")
 
 
 def _tear_down(session: ToolSession, resource: Resource, report: CleanupReport) -> None:

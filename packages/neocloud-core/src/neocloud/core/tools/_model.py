@@ -6,6 +6,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -60,7 +61,11 @@ class Operation:
 
     ``recover(clients, args, idempotency_key)`` sends a create whose answer was lost again with the key it was
     sent with, and returns what ``run`` returns: only for creates whose provider answers a repeated key with
-    what the first request made, so ``cleanup`` can find (and remove) what the lost answer created. ``actual``
+    what the first request made, so ``cleanup`` can find (and remove) what the lost answer created.
+    ``find_lost(clients, args, since)`` does the same for a create whose provider keys it by its arguments rather
+    than by an idempotency key (an InferenceKey workload by its slug): it looks the resource up and returns what
+    ``run`` would have returned had the call made it only if the provider says it was created at or after
+    ``since`` (when the call's intent was recorded), or ``None`` when it cannot tell. ``actual``
     reads what a call really cost from its answer, when the answer says (``None``: keep the worst case).
 
     A billable call's arguments are recorded in the spend ledger (to send it again): declare a secret argument as
@@ -79,4 +84,5 @@ class Operation:
     # The id of the resource a destructive call removes, so the ledger knows it is gone.
     removes: Callable[[Any], str] | None = None
     recover: Callable[[Any, Any, str], Any] | None = None
+    find_lost: Callable[[Any, Any, datetime], Any] | None = None
     actual: Callable[[Any, Any], float | None] | None = None
