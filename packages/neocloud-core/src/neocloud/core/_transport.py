@@ -3,6 +3,7 @@ bounded body reads, and the per-call retry bookkeeping. The request loops themse
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -297,17 +298,13 @@ def _start_closer(pool: AsyncPool, loop: asyncio.AbstractEventLoop, client: http
     # Starting an async generator registers it with the running loop (its asyncgen "firstiter" hook); it then waits
     # at its ``yield`` until the loop finalizes it. The first step awaits nothing, so it completes synchronously.
     closer = _closer(pool, loop, client)
-    try:
+    with contextlib.suppress(StopIteration):
         closer.asend(None).send(None)
-    except StopIteration:
-        pass
     return closer
 
 
 def _finish(closer: Any) -> None:
     # Close a waiting closer without its loop (the pool is already forgotten, so its ``finally`` awaits nothing);
     # left waiting, the garbage collector would hand it to its closed loop, which cannot take it.
-    try:
+    with contextlib.suppress(StopIteration, RuntimeError):
         closer.aclose().send(None)
-    except (StopIteration, RuntimeError):
-        pass
