@@ -207,7 +207,8 @@ def test_job_family_requests() -> None:
                               "tag": ["team:nlp", "env:prod"]}  # fmt: skip
     assert Jobs.rerun("job_1", webhook_url=None).request.json == {"webhook_url": None}  # None is sent: it drops
     assert (
-        Jobs.artifact_url("job 1", "out dir/a b.txt").request.path == "/api/v1/jobs/job 1/artifacts/out%20dir/a%20b.txt"
+        Jobs.artifact_url("job 1", "out dir/a b.txt").request.path
+        == "/api/v1/jobs/job%201/artifacts/out%20dir/a%20b.txt"
     )
     assert Jobs.artifact_url("j", "a").request.follow_redirects is False
     assert Jobs.create_upload(bytes=3).request.idempotent is False

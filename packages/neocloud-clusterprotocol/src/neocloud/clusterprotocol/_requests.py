@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from neocloud.core._base import FinalRequest, new_idempotency_key
+from neocloud.core.paths import build
 from neocloud.core.validation import validate_params
 
 from .errors import LocalBadRequestError
@@ -28,10 +29,9 @@ __all__ = [
 _PAYMENT_METHODS = ("balance", "eth", "token")
 
 
-def _id(value: Any, name: str) -> str:
-    if not isinstance(value, str) or not value.strip() or "/" in value:
-        raise LocalBadRequestError(f"'{name}' must be a non-empty id without '/'; got {value!r}", param=name)
-    return value
+def _path(pattern: str, **ids: Any) -> str:
+    """A path with its ids filled in as single encoded segments (``neocloud.core.paths``), or the local error."""
+    return build(pattern, error=LocalBadRequestError, **ids)
 
 
 def balance() -> FinalRequest:
@@ -52,7 +52,7 @@ def datasets(page: int, limit: int, q: str | None, category: str | None) -> Fina
 
 
 def dataset(slug_or_id: str) -> FinalRequest:
-    return FinalRequest("GET", f"/api/datasets/{_id(slug_or_id, 'slug_or_id')}")
+    return FinalRequest("GET", _path("/api/datasets/{slug_or_id}", slug_or_id=slug_or_id))
 
 
 def purchase(dataset_id: str, payment_method: str, tx_hash: str | None, idempotency_key: str | None) -> FinalRequest:
@@ -70,7 +70,7 @@ def purchase(dataset_id: str, payment_method: str, tx_hash: str | None, idempote
     # A payment: never repeated unless the server can deduplicate it by key.
     return FinalRequest(
         "POST",
-        f"/api/datasets/{_id(dataset_id, 'dataset_id')}/purchase",
+        _path("/api/datasets/{dataset_id}/purchase", dataset_id=dataset_id),
         json=body,
         idempotent=False,
         idempotency_key=idempotency_key or new_idempotency_key(),
@@ -78,11 +78,11 @@ def purchase(dataset_id: str, payment_method: str, tx_hash: str | None, idempote
 
 
 def access(dataset_id: str) -> FinalRequest:
-    return FinalRequest("GET", f"/api/datasets/{_id(dataset_id, 'dataset_id')}/access")
+    return FinalRequest("GET", _path("/api/datasets/{dataset_id}/access", dataset_id=dataset_id))
 
 
 def download_file(dataset_id: str, cid: str) -> FinalRequest:
-    return FinalRequest("GET", f"/api/datasets/{_id(dataset_id, 'dataset_id')}/ipfs-download/{_id(cid, 'cid')}")
+    return FinalRequest("GET", _path("/api/datasets/{dataset_id}/ipfs-download/{cid}", dataset_id=dataset_id, cid=cid))
 
 
 def create_fine_tune(fields: dict[str, Any], idempotency_key: str | None) -> FinalRequest:
@@ -98,7 +98,7 @@ def create_fine_tune(fields: dict[str, Any], idempotency_key: str | None) -> Fin
 
 
 def get_fine_tune(job_id: str) -> FinalRequest:
-    return FinalRequest("GET", f"/v1/fine_tuning/jobs/{_id(job_id, 'job_id')}")
+    return FinalRequest("GET", _path("/v1/fine_tuning/jobs/{job_id}", job_id=job_id))
 
 
 def list_fine_tunes(limit: int | None, after: str | None) -> FinalRequest:
@@ -109,4 +109,4 @@ def list_fine_tunes(limit: int | None, after: str | None) -> FinalRequest:
 
 def cancel_fine_tune(job_id: str) -> FinalRequest:
     # Cancelling twice is harmless (the job is already cancelled), so the call may be retried.
-    return FinalRequest("POST", f"/v1/fine_tuning/jobs/{_id(job_id, 'job_id')}/cancel", idempotent=True)
+    return FinalRequest("POST", _path("/v1/fine_tuning/jobs/{job_id}/cancel", job_id=job_id), idempotent=True)

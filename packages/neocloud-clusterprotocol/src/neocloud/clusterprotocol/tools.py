@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from neocloud.core.tools import CostEstimate, Created, Operation, SideEffect
+from neocloud.core.tools import CostEstimate, Created, Operation, ResourceId, SideEffect
 
 __all__ = ["OPERATIONS", "make_clients"]
 
@@ -30,7 +30,7 @@ class FineTuneArgs(BaseModel):
 
 
 class JobArgs(BaseModel):
-    job_id: str = Field(description="The fine-tuning job id (ft_job_...).")
+    job_id: ResourceId = Field(description="The fine-tuning job id (ft_job_...).")
 
 
 class ListJobsArgs(BaseModel):

@@ -15,6 +15,7 @@ from ._client import AsyncAPIResource, SyncAPIResource
 from ._response import async_raw_response_wrapper, raw_response_wrapper
 from ._types import NOT_GIVEN, NotGiven, TimeoutTypes, coerce_timeout
 from .errors import RequestValidationError
+from .paths import segment
 from .streaming import AsyncStream, Stream
 from .validation import validate_params
 from .wire import (
@@ -413,13 +414,10 @@ class _ModelsBase:
         )
 
     def _retrieve(self, model_id: str, params: Mapping[str, Any] | None, extra: dict[str, Any]) -> FinalRequest:
-        if not isinstance(model_id, str) or not model_id:
-            refuse = _local_error(self._client)
-            raise refuse("models.retrieve: 'model_id' must be a non-empty string", param="model_id")
         return _request(
             self._client,
             "GET",
-            f"{self.path}/{model_id}",
+            f"{self.path}/{segment('model_id', model_id, error=_local_error(self._client))}",
             params=params,
             **{k: v for k, v in extra.items() if k != "extra_body"},
         )

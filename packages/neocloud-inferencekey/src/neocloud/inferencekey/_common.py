@@ -9,12 +9,23 @@ from typing import Any
 
 from neocloud.core._base import ClientProfile
 from neocloud.core._types import Timeout
+from neocloud.core.paths import build
 
 from .enums import ExecutionPolicy, TaskType
 from .errors import STATUS_CLASSES, ConfigurationError, LocalValidationError
 from .types import ReadinessEvent, WorkloadSpec
 
-__all__ = ["CONTROL_PROFILE", "DATA_PROFILE", "DEFAULT_BASE_URL", "chat_body", "check_spec", "resolve", "to_event"]
+__all__ = [
+    "CONTROL_PROFILE",
+    "DATA_PROFILE",
+    "DEFAULT_BASE_URL",
+    "chat_body",
+    "check_spec",
+    "endpoint_root",
+    "resolve",
+    "route",
+    "to_event",
+]
 
 DEFAULT_BASE_URL = "https://api.inferencekey.com"
 CONTROL_PROFILE = ClientProfile(
@@ -38,6 +49,17 @@ def resolve(explicit: str | None, env: str, default: str | None = None) -> str |
     if explicit:
         return explicit
     return os.environ.get(env) or default
+
+
+def route(pattern: str, **ids: Any) -> str:
+    """A path with its ids (project, workload, tenant) filled in as single encoded segments, or the local error."""
+    return build(pattern, error=LocalValidationError, **ids)
+
+
+def endpoint_root(base_url: str, project: str, workload_slug: str) -> str:
+    """Where a workload's OpenAI-compatible API lives: ``{base_url}/endpoint/{project}/{workload_slug}``."""
+    return base_url.rstrip("/") + route("/endpoint/{project}/{workload_slug}", project=project,
+                                        workload_slug=workload_slug)  # fmt: skip
 
 
 def require(value: str | None, what: str) -> str:

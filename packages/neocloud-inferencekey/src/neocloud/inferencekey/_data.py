@@ -17,7 +17,7 @@ from neocloud.core._client import AsyncAPIClient, DefaultHttpxClient, SyncAPICli
 from neocloud.core.openai_compat import AsyncChatCompletions, AsyncEmbeddings, ChatCompletions, Embeddings
 from neocloud.core.wire import ChatCompletion, ChatCompletionChunk
 
-from ._common import DATA_PROFILE, DEFAULT_BASE_URL, chat_body, require, resolve
+from ._common import DATA_PROFILE, DEFAULT_BASE_URL, chat_body, endpoint_root, require, resolve
 from .errors import LocalValidationError, translate
 from .types import EmbedResult, RerankItem, RerankResult, TextChunk, TextResult
 
@@ -90,7 +90,7 @@ class Endpoint:
         self.workload_slug = workload_slug
         self.project = project
         with translate():
-            root = f"{base_url.rstrip('/')}/endpoint/{project}/{workload_slug}"
+            root = endpoint_root(base_url, project, workload_slug)
             self._client = _Data(api_key=api_key, base_url=root, http_client=http_client)
 
     def __repr__(self) -> str:
@@ -207,7 +207,7 @@ class AsyncEndpoint:
         self.workload_slug = workload_slug
         self.project = project
         with translate():
-            root = f"{base_url.rstrip('/')}/endpoint/{project}/{workload_slug}"
+            root = endpoint_root(base_url, project, workload_slug)
             self._client = _AsyncData(api_key=api_key, base_url=root, http_client=http_client)
 
     async def generate_text(

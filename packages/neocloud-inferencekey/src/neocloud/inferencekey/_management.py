@@ -21,7 +21,7 @@ from neocloud.core._client import AsyncAPIClient, SyncAPIClient
 from neocloud.core._types import Timeout
 from neocloud.core.errors import APIConnectionError, APIStatusError, StreamError, StreamFormatError
 
-from ._common import CONTROL_PROFILE, DEFAULT_BASE_URL, check_spec, require, resolve, to_event
+from ._common import CONTROL_PROFILE, DEFAULT_BASE_URL, check_spec, require, resolve, route, to_event
 from ._policy import drifted_fields, reconnect_delay
 from ._progress import ProgressView
 from .enums import OnDrift
@@ -58,12 +58,23 @@ def _workloads(body: Any) -> list[Workload]:
     return [Workload.model_validate(item) for item in items]
 
 
-def _readiness_request(project: str, slug: str, remaining: float) -> FinalRequest:
+def _workload(live: Workload) -> str:
+    # The id comes from the server's answer, and is still only ever one segment.
+    return route("/api/workloads/{workload_id}", workload_id=live.id)
+
+
+def _readiness_path(project: str, slug: str) -> str:
+    # Built (and its ids checked) once, before the wait loop: a refused id is a bad argument, not a dropped stream.
+    return route(
+        "/api/projects/{project}/workloads/{workload_slug}/readiness-events", project=project, workload_slug=slug
+    )
+
+
+def _readiness_request(path: str, remaining: float) -> FinalRequest:
     # The stream is quiet between phases: a bounded read lets the wait notice its own deadline.
     read = max(0.05, min(remaining, 15.0))
     return FinalRequest(
-        "GET", f"/api/projects/{project}/workloads/{slug}/readiness-events",
-        headers={"Accept": "text/event-stream"},
+        "GET", path, headers={"Accept": "text/event-stream"},
         timeout=Timeout(connect=min(10.0, read), read=read, write=read, pool=read),
     )  # fmt: skip
 
@@ -73,6 +84,10 @@ class _Base:
 
     def _project(self, *candidates: str | None) -> str:
         project = next((p for p in (*candidates, self.project) if p), None)
+        if project is not None and not isinstance(project, str):
+            raise LocalValidationError(
+                f"'project' must be a project slug; got {type(project).__name__}", param="project"
+            )
         return require(project, "no project: pass project=..., set spec.project, or INFERENCEKEY_PROJECT")
 
     @staticmethod
@@ -134,7 +149,7 @@ class ManagementClient(_Base):
 
     def list_workloads(self, *, project: str | None = None) -> list[Workload]:
         """Every workload of the project."""
-        path = f"/api/projects/{self._project(project)}/workloads"
+        path = route("/api/projects/{project}/workloads", project=self._project(project))
         with translate():
             return _workloads(self._client.request(object, FinalRequest("GET", path)))
 
@@ -163,7 +178,8 @@ class ManagementClient(_Base):
             if live is None:
                 try:
                     created = self._client.request(Workload, FinalRequest(
-                        "POST", f"/api/projects/{where}/workloads", json=spec.create_body(), idempotent=False,
+                        "POST", route("/api/projects/{project}/workloads", project=where), json=spec.create_body(),
+                        idempotent=False,
                         idempotency_key=idempotency_key or new_idempotency_key()))  # fmt: skip
                     return EndpointRef(spec.project or where, created.slug)
                 except APIStatusError as exc:
@@ -174,7 +190,7 @@ class ManagementClient(_Base):
                         raise
             patch = self._decide(spec, live, on)
             if patch:
-                live = self._client.request(Workload, FinalRequest("PATCH", f"/api/workloads/{live.id}", json=patch))
+                live = self._client.request(Workload, FinalRequest("PATCH", _workload(live), json=patch))
         return EndpointRef(spec.project or where, live.slug)
 
     def wait_until_ready(
@@ -187,7 +203,7 @@ class ManagementClient(_Base):
         silent: bool = False,
     ) -> None:
         """Return when the workload serves; ``ApiError`` on its ``error`` phase, ``TimeoutError`` after ``timeout``."""
-        where = self._project(project)
+        path = _readiness_path(self._project(project), workload_slug)
         deadline = time.monotonic() + timeout
         view = self._view(workload_slug, on_progress, silent)
         report = on_progress or view or (lambda event: None)
@@ -200,9 +216,7 @@ class ManagementClient(_Base):
                 delivered, status = False, None
                 try:
                     with translate():
-                        stream = self._client.request_stream(
-                            to_event, _readiness_request(where, workload_slug, remaining)
-                        )
+                        stream = self._client.request_stream(to_event, _readiness_request(path, remaining))
                         try:
                             for event in stream:
                                 delivered = True
@@ -234,7 +248,7 @@ class ManagementClient(_Base):
             live = self._find(where, workload_slug)
             if live is None:
                 return False
-            self._client.request(object, FinalRequest("DELETE", f"/api/workloads/{live.id}"))
+            self._client.request(object, FinalRequest("DELETE", _workload(live)))
         return True
 
     def close(self) -> None:
@@ -280,7 +294,7 @@ class AsyncManagementClient(_Base):
         )
 
     async def list_workloads(self, *, project: str | None = None) -> list[Workload]:
-        path = f"/api/projects/{self._project(project)}/workloads"
+        path = route("/api/projects/{project}/workloads", project=self._project(project))
         with translate():
             return _workloads(await self._client.request(object, FinalRequest("GET", path)))
 
@@ -303,7 +317,8 @@ class AsyncManagementClient(_Base):
             if live is None:
                 try:
                     created = await self._client.request(Workload, FinalRequest(
-                        "POST", f"/api/projects/{where}/workloads", json=spec.create_body(), idempotent=False,
+                        "POST", route("/api/projects/{project}/workloads", project=where), json=spec.create_body(),
+                        idempotent=False,
                         idempotency_key=idempotency_key or new_idempotency_key()))  # fmt: skip
                     return EndpointRef(spec.project or where, created.slug)
                 except APIStatusError as exc:
@@ -314,9 +329,7 @@ class AsyncManagementClient(_Base):
                         raise
             patch = self._decide(spec, live, on)
             if patch:
-                live = await self._client.request(
-                    Workload, FinalRequest("PATCH", f"/api/workloads/{live.id}", json=patch)
-                )
+                live = await self._client.request(Workload, FinalRequest("PATCH", _workload(live), json=patch))
         return EndpointRef(spec.project or where, live.slug)
 
     async def wait_until_ready(
@@ -328,7 +341,7 @@ class AsyncManagementClient(_Base):
         on_progress: Callable[[ReadinessEvent], None] | None = None,
         silent: bool = False,
     ) -> None:
-        where = self._project(project)
+        path = _readiness_path(self._project(project), workload_slug)
         deadline = time.monotonic() + timeout
         view = self._view(workload_slug, on_progress, silent)
         report = on_progress or view or (lambda event: None)
@@ -341,9 +354,7 @@ class AsyncManagementClient(_Base):
                 delivered, status = False, None
                 try:
                     with translate():
-                        stream = await self._client.request_stream(
-                            to_event, _readiness_request(where, workload_slug, remaining)
-                        )
+                        stream = await self._client.request_stream(to_event, _readiness_request(path, remaining))
                         try:
                             async for event in stream:
                                 delivered = True
@@ -374,7 +385,7 @@ class AsyncManagementClient(_Base):
             live = await self._find(where, workload_slug)
             if live is None:
                 return False
-            await self._client.request(object, FinalRequest("DELETE", f"/api/workloads/{live.id}"))
+            await self._client.request(object, FinalRequest("DELETE", _workload(live)))
         return True
 
     async def close(self) -> None:

@@ -9,8 +9,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from neocloud.core.tools import CostEstimate, Created, Operation, SideEffect
+from neocloud.core.tools import CostEstimate, Created, Operation, ResourceId, SideEffect
 
+from ._common import endpoint_root
 from .enums import Backend, TaskType
 
 __all__ = ["OPERATIONS", "Clients", "make_clients"]
@@ -40,7 +41,7 @@ class NoArgs(BaseModel):
 
 
 class EnsureArgs(BaseModel):
-    slug: str = Field(description="Workload slug (also its name), e.g. 'support-bot'.")
+    slug: ResourceId = Field(description="Workload slug (also its name), e.g. 'support-bot'.")
     model: str = Field(description="The model to serve, e.g. 'meta-llama/Llama-3.1-8B-Instruct'.")
     backend: Backend = Field(default=Backend.VLLM, description="Serving engine.")
     task_type: TaskType = Field(default=TaskType.TEXT2TEXT, description="What the workload does.")
@@ -48,11 +49,11 @@ class EnsureArgs(BaseModel):
 
 
 class SlugArgs(BaseModel):
-    slug: str = Field(description="The workload slug.")
+    slug: ResourceId = Field(description="The workload slug.")
 
 
 class WaitArgs(BaseModel):
-    slug: str = Field(description="The workload slug.")
+    slug: ResourceId = Field(description="The workload slug.")
     timeout_seconds: float = Field(default=600, gt=0, le=3600)
 
 
@@ -64,7 +65,7 @@ def _ensure(c: Clients, a: EnsureArgs, key: str | None) -> dict[str, Any]:
                         command=a.command)  # fmt: skip
     ref = c.management.ensure(spec, idempotency_key=key)
     return {"project": ref.project_slug, "workload": ref.workload_slug, "created": not existed,
-            "endpoint": f"{c.base_url}/endpoint/{ref.project_slug}/{ref.workload_slug}/v1"}  # fmt: skip
+            "endpoint": endpoint_root(c.base_url, ref.project_slug, ref.workload_slug) + "/v1"}  # fmt: skip
 
 
 def _wait(c: Clients, a: WaitArgs, key: str | None) -> dict[str, Any]:
@@ -89,7 +90,7 @@ OPERATIONS = [
               "progress (scheduling, provisioning, bootstrapping, ready).", WaitArgs, SideEffect.READ, _wait),
     Operation("inferencekey_get_endpoint", "The OpenAI-compatible URL of a workload (use its ik_live_ key).",
               SlugArgs, SideEffect.READ,
-              lambda c, a, k: {"endpoint": f"{c.base_url}/endpoint/{c.project}/{a.slug}/v1", "model": a.slug}),
+              lambda c, a, k: {"endpoint": endpoint_root(c.base_url, c.project, a.slug) + "/v1", "model": a.slug}),
     Operation("inferencekey_delete_workload", "Delete a workload (stops its GPU). Safe to repeat.", SlugArgs,
               SideEffect.DESTRUCTIVE, lambda c, a, k: {"deleted": c.management.delete(a.slug), "slug": a.slug},
               removes=lambda a: a.slug),

@@ -16,6 +16,7 @@ from pydantic import SecretStr
 from neocloud.core._base import ClientProfile, FinalRequest
 from neocloud.core._client import AsyncAPIClient, SyncAPIClient
 from neocloud.core._types import Timeout
+from neocloud.core.paths import build
 from neocloud.core.streaming import AsyncStream, Stream
 from neocloud.core.validation import validate_params
 
@@ -53,9 +54,7 @@ def _inference_request(fields: Mapping[str, Any]) -> FinalRequest:
 
 
 def _job_request(job_id: str) -> FinalRequest:
-    if not isinstance(job_id, str) or not job_id:
-        raise exc.LocalBadRequestError("get_job: 'job_id' must be a non-empty string like 'job_abc123'", param="job_id")
-    return FinalRequest("GET", f"/v1/jobs/{job_id}")
+    return FinalRequest("GET", build("/v1/jobs/{job_id}", job_id=job_id, error=exc.LocalBadRequestError))
 
 
 def _jobs_request(limit: int, status: str | None, after: str | None) -> FinalRequest:

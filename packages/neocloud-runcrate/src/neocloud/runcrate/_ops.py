@@ -16,11 +16,12 @@ from typing import Any, Generic, TypeVar
 
 from neocloud.core._base import FinalRequest, new_idempotency_key
 from neocloud.core._types import Timeout
+from neocloud.core.paths import build
 
 from .exceptions import RuncrateValidationError
 from .types import Page
 
-__all__ = ["Op", "image_input", "instance_create", "page_of", "unwrap"]
+__all__ = ["Op", "image_input", "instance_create", "page_of", "route", "unwrap"]
 
 _T = TypeVar("_T")
 LAUNCH_TIMEOUT = Timeout(connect=10.0, read=75.0, write=75.0, pool=75.0)  # launches may take 60 s
@@ -73,6 +74,11 @@ def none(body: Any) -> None:
 def clean(params: Mapping[str, Any]) -> dict[str, Any]:
     """Drop ``None`` values (Runcrate omits unset fields)."""
     return {k: v for k, v in params.items() if v is not None}
+
+
+def route(pattern: str, **ids: Any) -> str:
+    """A path with its ids filled in as single encoded segments (``neocloud.core.paths``), or the local error."""
+    return build(pattern, error=RuncrateValidationError, **ids)
 
 
 def ident(value: Any, name: str) -> str:

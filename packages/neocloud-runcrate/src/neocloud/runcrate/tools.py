@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from neocloud.core.tools import CostEstimate, Created, Operation, SideEffect
+from neocloud.core.tools import CostEstimate, Created, Operation, ResourceId, SideEffect
 
 __all__ = ["OPERATIONS", "make_clients"]
 
@@ -38,7 +38,7 @@ class CreateInstanceArgs(BaseModel):
     gpu_type: str = Field(description="GPU model from runcrate_list_gpu_types, e.g. 'A100'.")
     gpu_count: int = Field(default=1, ge=1, le=8)
     region: str | None = Field(default=None, description="Region; any when omitted.")
-    ssh_key_id: str = Field(description="Id of an SSH key from runcrate_list_ssh_keys.")
+    ssh_key_id: ResourceId = Field(description="Id of an SSH key from runcrate_list_ssh_keys.")
     template: str | None = Field(default=None, description="Image template id from runcrate_list_templates.")
     max_runtime_minutes: int | None = Field(
         default=None, ge=5, le=10080, description="Stop automatically after this long (recommended)."
@@ -46,7 +46,7 @@ class CreateInstanceArgs(BaseModel):
 
 
 class InstanceArgs(BaseModel):
-    instance_id: str = Field(description="The instance id (inst_...).")
+    instance_id: ResourceId = Field(description="The instance id (inst_...).")
 
 
 class NoArgs(BaseModel):
@@ -60,12 +60,12 @@ class CreateVolumeArgs(BaseModel):
 
 
 class ResizeVolumeArgs(BaseModel):
-    volume_id: str
+    volume_id: ResourceId
     size_gb: int = Field(ge=1, le=100_000, description="The new, larger size in GB (volumes only grow).")
 
 
 class VolumeArgs(BaseModel):
-    volume_id: str
+    volume_id: ResourceId
 
 
 class UsageArgs(BaseModel):

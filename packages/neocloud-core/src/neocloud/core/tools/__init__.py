@@ -3,7 +3,7 @@ classes, spend caps, approval, dry run, idempotency, ledger and cleanup) every g
 
 from __future__ import annotations
 
-from ._model import CostEstimate, Created, Operation, SideEffect
+from ._model import CostEstimate, Created, Operation, ResourceId, SideEffect
 from ._session import (
     Approval,
     ApprovalRequest,
@@ -23,6 +23,7 @@ __all__ = [
     "Created",
     "LedgerEntry",
     "Operation",
+    "ResourceId",
     "SideEffect",
     "SpendPolicy",
     "ToolRefused",

@@ -7,7 +7,7 @@ from typing import Any
 
 from neocloud.core._base import FinalRequest, new_idempotency_key
 
-from .._ops import Op, clean, ident, instance_create, none, one, page_of, ranged
+from .._ops import Op, clean, ident, instance_create, none, one, page_of, ranged, route
 from ..exceptions import RuncrateValidationError
 from ..types import (
     Balance,
@@ -53,11 +53,11 @@ class Instances:
 
     @staticmethod
     def get(instance_id: str) -> Op[Instance]:
-        return Op(FinalRequest("GET", f"/api/v1/instances/{ident(instance_id, 'instance_id')}"), one(Instance))
+        return Op(FinalRequest("GET", route("/api/v1/instances/{instance_id}", instance_id=instance_id)), one(Instance))
 
     @staticmethod
     def get_status(instance_id: str) -> Op[InstanceStatus]:
-        path = f"/api/v1/instances/{ident(instance_id, 'instance_id')}/status"
+        path = route("/api/v1/instances/{instance_id}/status", instance_id=instance_id)
         return Op(FinalRequest("GET", path), one(InstanceStatus))
 
     @staticmethod
@@ -71,12 +71,12 @@ class Instances:
             )
         ranged(fields.get("max_runtime_minutes"), "max_runtime_minutes", 5, 10080)
         ranged(fields.get("idle_shutdown_minutes"), "idle_shutdown_minutes", 5, 1440)
-        path = f"/api/v1/instances/{ident(instance_id, 'instance_id')}"
+        path = route("/api/v1/instances/{instance_id}", instance_id=instance_id)
         return Op(FinalRequest("PATCH", path, json=fields), one(Instance))
 
     @staticmethod
     def terminate(instance_id: str) -> Op[None]:
-        return Op(FinalRequest("DELETE", f"/api/v1/instances/{ident(instance_id, 'instance_id')}"), none)
+        return Op(FinalRequest("DELETE", route("/api/v1/instances/{instance_id}", instance_id=instance_id)), none)
 
 
 class SSHKeys:
@@ -99,7 +99,7 @@ class SSHKeys:
 
     @staticmethod
     def delete(key_id: str) -> Op[None]:
-        return Op(FinalRequest("DELETE", f"/api/v1/ssh-keys/{ident(key_id, 'key_id')}"), none)
+        return Op(FinalRequest("DELETE", route("/api/v1/ssh-keys/{key_id}", key_id=key_id)), none)
 
 
 class Storage:
@@ -115,7 +115,7 @@ class Storage:
 
     @staticmethod
     def get(volume_id: str) -> Op[StorageVolume]:
-        return Op(FinalRequest("GET", f"/api/v1/storage/{ident(volume_id, 'volume_id')}"), one(StorageVolume))
+        return Op(FinalRequest("GET", route("/api/v1/storage/{volume_id}", volume_id=volume_id)), one(StorageVolume))
 
     @staticmethod
     def create(name: str, size_gb: int, region: str, idempotency_key: str | None = None) -> Op[StorageVolume]:
@@ -132,12 +132,12 @@ class Storage:
     def resize(volume_id: str, size_gb: int) -> Op[StorageVolume]:
         """Grow a volume to ``size_gb`` (``PATCH /api/v1/storage/{id}``); volumes never shrink."""
         ranged(size_gb, "size_gb", 1, 100_000)
-        path = f"/api/v1/storage/{ident(volume_id, 'volume_id')}"
+        path = route("/api/v1/storage/{volume_id}", volume_id=volume_id)
         return Op(FinalRequest("PATCH", path, json={"size_gb": size_gb}), one(StorageVolume))
 
     @staticmethod
     def delete(volume_id: str) -> Op[StorageDeleteResult]:
-        path = f"/api/v1/storage/{ident(volume_id, 'volume_id')}"
+        path = route("/api/v1/storage/{volume_id}", volume_id=volume_id)
         return Op(FinalRequest("DELETE", path), one(StorageDeleteResult))
 
 

@@ -14,7 +14,7 @@ import httpx
 
 from neocloud.core._base import FinalRequest
 
-from .._ops import MEDIA_TIMEOUT, Op, clean, ident, media_fields
+from .._ops import MEDIA_TIMEOUT, Op, clean, ident, media_fields, route
 from ..exceptions import RuncrateValidationError
 from ..types import ImageResponse, Transcription, VideoJob
 
@@ -70,12 +70,12 @@ class ModelsOps:
     @staticmethod
     def get_video_status(job_id: str) -> Op[VideoJob]:
         return Op(
-            FinalRequest("GET", f"/v1/videos/{ident(job_id, 'job_id')}"), VideoJob.model_validate, host="inference"
+            FinalRequest("GET", route("/v1/videos/{job_id}", job_id=job_id)), VideoJob.model_validate, host="inference"
         )
 
     @staticmethod
     def download_video(job_id: str) -> Op[bytes]:
-        request = FinalRequest("GET", f"/v1/videos/{ident(job_id, 'job_id')}/download", timeout=MEDIA_TIMEOUT)
+        request = FinalRequest("GET", route("/v1/videos/{job_id}/download", job_id=job_id), timeout=MEDIA_TIMEOUT)
         return Op(request, lambda response: response.content, host="inference", raw=True)
 
     @staticmethod

@@ -6,14 +6,13 @@ import re
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
 from neocloud.core._base import FinalRequest, new_idempotency_key
 from neocloud.core._types import Timeout
 
-from .._ops import Op, clean, ident, none, one, page_of, ranged
+from .._ops import Op, clean, ident, none, one, page_of, ranged, route
 from ..exceptions import RuncrateValidationError
 from ..types import Page
 from ..types_jobs import (
@@ -41,8 +40,8 @@ _WEBHOOK_EVENTS = {"started", "finished"}
 _CRON = re.compile(r"^\S+(\s+\S+){4}$")
 
 
-def _job_path(job_id: str, suffix: str = "") -> str:
-    return f"/api/v1/jobs/{ident(job_id, 'job_id')}{suffix}"
+def _job_path(job_id: str, suffix: str = "", **more: Any) -> str:
+    return route("/api/v1/jobs/{job_id}" + suffix, job_id=job_id, **more)
 
 
 def check_job_spec(spec: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
@@ -179,8 +178,7 @@ class Jobs:
     @staticmethod
     def artifact_url(job_id: str, path: str) -> Op[str]:
         """The signed download URL (valid 1 h): the redirect's ``Location``, not followed here."""
-        quoted = quote(ident(path, "path"), safe="/")
-        request = FinalRequest("GET", _job_path(job_id, f"/artifacts/{quoted}"), follow_redirects=False)
+        request = FinalRequest("GET", _job_path(job_id, "/artifacts/{path:path}", path=path), follow_redirects=False)
         return Op(request, _location, raw=True)
 
     @staticmethod
@@ -210,11 +208,11 @@ class JobGroups:
 
     @staticmethod
     def get(group_id: str) -> Op[JobGroup]:
-        return Op(FinalRequest("GET", f"/api/v1/job-groups/{ident(group_id, 'group_id')}"), one(JobGroup))
+        return Op(FinalRequest("GET", route("/api/v1/job-groups/{group_id}", group_id=group_id)), one(JobGroup))
 
     @staticmethod
     def cancel(group_id: str) -> Op[JobGroup]:
-        path = f"/api/v1/job-groups/{ident(group_id, 'group_id')}/cancel"
+        path = route("/api/v1/job-groups/{group_id}/cancel", group_id=group_id)
         return Op(FinalRequest("POST", path, timeout=GROUP_CANCEL_TIMEOUT), one(JobGroup))
 
 
@@ -264,23 +262,23 @@ class Schedules:
 
     @staticmethod
     def get(schedule_id: str) -> Op[Schedule]:
-        return Op(FinalRequest("GET", f"/api/v1/schedules/{ident(schedule_id, 'schedule_id')}"), one(Schedule))
+        return Op(FinalRequest("GET", route("/api/v1/schedules/{schedule_id}", schedule_id=schedule_id)), one(Schedule))
 
     @staticmethod
     def update(schedule_id: str, **fields: Any) -> Op[Schedule]:
         """Change a schedule (cron, spec, paused)."""
         if not fields:
             raise RuncrateValidationError("update needs at least one field", param="fields")
-        path = f"/api/v1/schedules/{ident(schedule_id, 'schedule_id')}"
+        path = route("/api/v1/schedules/{schedule_id}", schedule_id=schedule_id)
         return Op(FinalRequest("PATCH", path, json=_schedule_body(fields, creating=False)), one(Schedule))
 
     @staticmethod
     def delete(schedule_id: str) -> Op[None]:
-        return Op(FinalRequest("DELETE", f"/api/v1/schedules/{ident(schedule_id, 'schedule_id')}"), none)
+        return Op(FinalRequest("DELETE", route("/api/v1/schedules/{schedule_id}", schedule_id=schedule_id)), none)
 
     @staticmethod
     def run_now(schedule_id: str) -> Op[ScheduleRun]:
-        path = f"/api/v1/schedules/{ident(schedule_id, 'schedule_id')}/run-now"
+        path = route("/api/v1/schedules/{schedule_id}/run-now", schedule_id=schedule_id)
         launch = Timeout(connect=10.0, read=75.0, write=75.0, pool=75.0)
         return Op(FinalRequest("POST", path, idempotent=False, timeout=launch), one(ScheduleRun))
 
@@ -300,7 +298,7 @@ class Environments:
 
     @staticmethod
     def get(environment_id: str) -> Op[Environment]:
-        return Op(FinalRequest("GET", f"/api/v1/environments/{ident(environment_id, 'environment_id')}"),
+        return Op(FinalRequest("GET", route("/api/v1/environments/{environment_id}", environment_id=environment_id)),
                   one(Environment))  # fmt: skip
 
     @staticmethod
@@ -309,12 +307,14 @@ class Environments:
         body = clean({"name": name, "is_default": is_default})
         if not body:
             raise RuncrateValidationError("update takes name and/or is_default", param="name")
-        path = f"/api/v1/environments/{ident(environment_id, 'environment_id')}"
+        path = route("/api/v1/environments/{environment_id}", environment_id=environment_id)
         return Op(FinalRequest("PATCH", path, json=body), one(Environment))
 
     @staticmethod
     def delete(environment_id: str) -> Op[None]:
-        return Op(FinalRequest("DELETE", f"/api/v1/environments/{ident(environment_id, 'environment_id')}"), none)
+        return Op(
+            FinalRequest("DELETE", route("/api/v1/environments/{environment_id}", environment_id=environment_id)), none
+        )
 
 
 class Secrets:
