@@ -194,7 +194,7 @@ _JOB = {"command": "python train.py", "gpu_type": "H100:2", "max_runtime_minutes
 def test_job_family_bad_input(call: Any, param: str) -> None:
     with pytest.raises(RequestValidationError) as info:
         call()
-    assert info.value.param == param
+    assert info.value.param is not None and info.value.param.split(".")[0] == param  # (nested: "env.A")
 
 
 def test_job_family_requests() -> None:

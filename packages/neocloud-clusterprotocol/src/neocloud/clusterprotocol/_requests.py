@@ -7,7 +7,7 @@ from typing import Any
 
 from neocloud.core._base import FinalRequest, new_idempotency_key
 from neocloud.core.paths import build
-from neocloud.core.validation import validate_params
+from neocloud.core.validation import validated_body
 
 from .errors import LocalBadRequestError
 from .types import FineTuneRequest
@@ -43,10 +43,13 @@ def usage() -> FinalRequest:
 
 
 def datasets(page: int, limit: int, q: str | None, category: str | None) -> FinalRequest:
-    if not isinstance(page, int) or page < 1:
+    if not isinstance(page, int) or isinstance(page, bool) or page < 1:
         raise LocalBadRequestError(f"'page' must be an integer >= 1; got {page!r}", param="page", allowed=">= 1")
-    if not isinstance(limit, int) or not 1 <= limit <= 100:
+    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 100:
         raise LocalBadRequestError(f"'limit' must be 1..100; got {limit!r}", param="limit", allowed="1..100")
+    for name, value in (("q", q), ("category", category)):
+        if value is not None and not isinstance(value, str):
+            raise LocalBadRequestError(f"'{name}' must be a string; got {type(value).__name__}", param=name)
     params = {"page": str(page), "limit": str(limit), "q": q or None, "category": category or None}
     return FinalRequest("GET", "/api/datasets", params=params)
 
@@ -87,7 +90,7 @@ def download_file(dataset_id: str, cid: str) -> FinalRequest:
 
 def create_fine_tune(fields: dict[str, Any], idempotency_key: str | None) -> FinalRequest:
     body = {k: v for k, v in fields.items() if v is not None}
-    validate_params(FineTuneRequest, body, what="fine_tuning.create", error=LocalBadRequestError)
+    body = validated_body(FineTuneRequest, body, what="fine_tuning.create", error=LocalBadRequestError)
     return FinalRequest(
         "POST",
         "/v1/fine_tuning/jobs",
@@ -102,7 +105,7 @@ def get_fine_tune(job_id: str) -> FinalRequest:
 
 
 def list_fine_tunes(limit: int | None, after: str | None) -> FinalRequest:
-    if limit is not None and (not isinstance(limit, int) or not 1 <= limit <= 100):
+    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 100):
         raise LocalBadRequestError(f"'limit' must be 1..100; got {limit!r}", param="limit", allowed="1..100")
     return FinalRequest("GET", "/v1/fine_tuning/jobs", params={"limit": limit, "after": after})
 

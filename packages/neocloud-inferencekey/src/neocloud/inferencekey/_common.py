@@ -115,7 +115,9 @@ def chat_body(
             if not isinstance(m, Mapping) or not isinstance(m.get("role"), str) or not m["role"]:
                 raise LocalValidationError(f"messages[{i}] needs a 'role'", param=f"messages.{i}.role")
             wire.append({"role": m["role"], "content": _text(m.get("content"), f"messages.{i}.content")})
-    if temperature is not None and (not isinstance(temperature, (int, float)) or not 0 <= temperature <= 2):
+    if temperature is not None and (
+        not isinstance(temperature, (int, float)) or isinstance(temperature, bool) or not 0 <= temperature <= 2
+    ):
         raise LocalValidationError("'temperature' must be between 0 and 2", param="temperature", allowed="0..2")
     if max_tokens is not None and (not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens <= 0):
         raise LocalValidationError("'max_tokens' must be a positive integer", param="max_tokens")

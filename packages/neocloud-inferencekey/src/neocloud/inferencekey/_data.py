@@ -70,8 +70,10 @@ def _embed_result(data: Any) -> EmbedResult:
 def _rerank_body(slug: str, query: str, documents: list[str], top_n: int | None) -> dict[str, Any]:
     if not isinstance(query, str) or not query:
         raise LocalValidationError("'query' must be non-empty", param="query")
-    if not isinstance(documents, list) or not documents:
-        raise LocalValidationError("'documents' must be a non-empty list", param="documents")
+    if not isinstance(documents, list) or not documents or not all(isinstance(d, str) for d in documents):
+        raise LocalValidationError("'documents' must be a non-empty list of strings", param="documents")
+    if top_n is not None and (not isinstance(top_n, int) or isinstance(top_n, bool) or top_n < 1):
+        raise LocalValidationError("'top_n' must be a positive integer", param="top_n", allowed=">= 1")
     return {"query": query, "documents": documents, "model": slug, **({"top_n": top_n} if top_n is not None else {})}
 
 

@@ -18,7 +18,7 @@ from neocloud.core._client import AsyncAPIClient, SyncAPIClient
 from neocloud.core._types import Timeout
 from neocloud.core.paths import build
 from neocloud.core.streaming import AsyncStream, Stream
-from neocloud.core.validation import validate_params
+from neocloud.core.validation import validated_body
 
 from . import exceptions as exc
 from .types import InferenceChunk, InferenceRequest, InferenceResponse, Job, JobList, JobStatus, ModelList
@@ -47,7 +47,7 @@ def _inference_request(fields: Mapping[str, Any]) -> FinalRequest:
     body = {k: v for k, v in fields.items() if v is not None}
     if isinstance(body.get("messages"), (list, tuple)):
         body["messages"] = list(body["messages"])
-    validate_params(InferenceRequest, body, what="inference", error=exc.LocalBadRequestError)
+    body = validated_body(InferenceRequest, body, what="inference", error=exc.LocalBadRequestError)
     # Inference creates nothing billable twice by itself, but the job id makes it a create: retry only
     # where the server cannot have acted (the core's rule for non-idempotent requests).
     return FinalRequest("POST", "/v1/inference", json=body, idempotent=False)

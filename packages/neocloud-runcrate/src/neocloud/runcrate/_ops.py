@@ -96,18 +96,13 @@ def ranged(value: Any, name: str, low: int, high: int) -> None:
 
 def instance_create(fields: dict[str, Any], idempotency_key: str | None) -> FinalRequest:
     """``POST /api/v1/instances`` (an ``Idempotency-Key`` on every launch; 75 s minimum timeout)."""
+    from ._requests import InstanceCreate, body_of
+
     ident(fields.get("name"), "name")
-    ident(fields.get("ssh_key_id"), "ssh_key_id")
-    ranged(fields.get("gpu_count"), "gpu_count", 1, 8)
-    ranged(fields.get("max_runtime_minutes"), "max_runtime_minutes", 5, 10080)
-    ranged(fields.get("idle_shutdown_minutes"), "idle_shutdown_minutes", 5, 1440)
-    commands = fields.get("startup_commands")
-    if commands is not None and (not isinstance(commands, list) or not all(isinstance(c, str) for c in commands)):
-        raise RuncrateValidationError("'startup_commands' must be a list of strings", param="startup_commands")
     return FinalRequest(
         "POST",
         "/api/v1/instances",
-        json=clean(fields),
+        json=body_of(InstanceCreate, fields, "instances.create"),
         idempotent=False,
         idempotency_key=idempotency_key or new_idempotency_key(),
         timeout=LAUNCH_TIMEOUT,

@@ -94,6 +94,8 @@ class SSHKeys:
             raise RuncrateValidationError(
                 "'public_key' must be an OpenSSH public key (ssh-ed25519 ..., ssh-rsa ...)", param="public_key"
             )
+        if type is not None:
+            ident(type, "type")
         body = clean({"name": name, "public_key": public_key, "type": type})
         return Op(FinalRequest("POST", "/api/v1/ssh-keys", json=body, idempotent=False), one(SSHKey))
 
@@ -187,6 +189,11 @@ class BillingSettings:
     @staticmethod
     def set_auto_recharge(*, enabled: bool, threshold_usd: float | None, target_usd: float | None) -> Op[AutoRecharge]:
         """Turn automatic top-ups on or off, with the balance that triggers one and the balance it tops up to."""
+        if not isinstance(enabled, bool):
+            raise RuncrateValidationError("'enabled' must be True or False", param="enabled")
+        for name, value in (("threshold_usd", threshold_usd), ("target_usd", target_usd)):
+            if value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool)):
+                raise RuncrateValidationError(f"'{name}' must be a number of dollars", param=name)
         if enabled and (threshold_usd is None or target_usd is None or not 0 <= threshold_usd < target_usd):
             raise RuncrateValidationError("'threshold_usd' must be below 'target_usd'", param="threshold_usd")
         body = {"enabled": enabled, "threshold_usd": threshold_usd, "target_usd": target_usd}  # all three, always
