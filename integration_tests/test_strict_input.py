@@ -63,6 +63,8 @@ CHAT = [
     ("temprature", 0.5, "temprature"),
     ("extra_body", {"x": NAN}, "extra_body"),
     ("extra_body", {"x": b"raw"}, "extra_body"),
+    ("extra_headers", {"X-Trace": 5}, "extra_headers"),
+    ("extra_query", 5, "extra_query"),
 ]
 COMPLETION = [
     ("max_tokens", "5", "max_tokens"),
@@ -248,6 +250,18 @@ ENTRY_POINTS: dict[str, tuple[Call, list[tuple[str, Any, str]]]] = {
     "runcrate.models.generate_image": (  # its pass-through fields stay open, but must still be JSON
         _with({"model": "m", "prompt": "p"}, lambda c: c.models.generate_image, lambda a: _openai("runcrate", a)),
         [("seed", NAN, "seed"), ("negative_prompt", "\ud800", "negative_prompt"), ("guidance", b"3", "guidance")],
+    ),
+    "runcrate.jobs.list": (
+        _with({}, lambda c: c.jobs.list, lambda a: _openai("runcrate", a)),
+        [("status", 5, "status"), ("tags", ["a"], "tags"), ("limit", "5", "limit"), ("cursor", object(), "cursor")],
+    ),
+    "runcrate.jobs.wait": (
+        _with({"job_id": "job_1"}, lambda c: c.jobs.wait, lambda a: _openai("runcrate", a)),
+        [("timeout", "10", "timeout"), ("poll_interval", NAN, "poll_interval")],
+    ),
+    "runcrate.billing.usage": (
+        _with({}, lambda c: c.billing.usage, lambda a: _openai("runcrate", a)),
+        [("from_date", 20260101, "from_date")],
     ),
     "clusterprotocol.fine_tuning.create": (
         _with(

@@ -98,6 +98,14 @@ def _request(
     timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     idempotent: bool = True,
 ) -> FinalRequest:
+    refuse = _local_error(client)
+    if extra_headers is not None and (
+        not isinstance(extra_headers, Mapping)
+        or not all(isinstance(k, str) and isinstance(v, str) and v.isascii() for k, v in extra_headers.items())
+    ):
+        raise refuse("'extra_headers' must map header names to ASCII strings", param="extra_headers")
+    if extra_query is not None and not isinstance(extra_query, Mapping):
+        raise refuse("'extra_query' must map query names to values", param="extra_query")
     query = {**(params or {}), **(extra_query or {})} or None
     return FinalRequest(
         method,

@@ -19,7 +19,7 @@ from .errors import RequestValidationError
 from .jsonsafe import ALLOWED as JSON_ALLOWED
 from .jsonsafe import json_problem
 
-__all__ = ["check_json", "validate_params", "validated_body"]
+__all__ = ["check_json", "check_seconds", "validate_params", "validated_body"]
 
 _M = TypeVar("_M", bound=BaseModel)
 
@@ -80,3 +80,11 @@ def validated_body(
     names), so a value is sent only in the form it was checked in."""
     validated = validate_params(model, data, error=error, what=what)
     return validated.model_dump(by_alias=True, exclude_unset=True)
+
+
+def check_seconds(name: str, value: Any, *, error: type[RequestValidationError], optional: bool = False) -> None:
+    """A wait's ``timeout`` / ``poll_interval``: a finite number of seconds >= 0 (or ``None`` when ``optional``)."""
+    if value is None and optional:
+        return
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value < float("inf"):
+        raise error(f"{name!r} must be a number of seconds >= 0; got {value!r}", param=name, allowed=">= 0")

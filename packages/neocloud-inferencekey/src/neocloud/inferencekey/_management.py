@@ -20,6 +20,7 @@ from neocloud.core._base import FinalRequest, new_idempotency_key
 from neocloud.core._client import AsyncAPIClient, SyncAPIClient
 from neocloud.core._types import Timeout
 from neocloud.core.errors import APIConnectionError, APIStatusError, StreamError, StreamFormatError
+from neocloud.core.validation import check_seconds
 
 from ._common import CONTROL_PROFILE, DEFAULT_BASE_URL, check_spec, require, resolve, route, to_event
 from ._policy import drifted_fields, reconnect_delay
@@ -203,6 +204,7 @@ class ManagementClient(_Base):
         silent: bool = False,
     ) -> None:
         """Return when the workload serves; ``ApiError`` on its ``error`` phase, ``TimeoutError`` after ``timeout``."""
+        check_seconds("timeout", timeout, error=LocalValidationError)
         path = _readiness_path(self._project(project), workload_slug)
         deadline = time.monotonic() + timeout
         view = self._view(workload_slug, on_progress, silent)
@@ -341,6 +343,7 @@ class AsyncManagementClient(_Base):
         on_progress: Callable[[ReadinessEvent], None] | None = None,
         silent: bool = False,
     ) -> None:
+        check_seconds("timeout", timeout, error=LocalValidationError)
         path = _readiness_path(self._project(project), workload_slug)
         deadline = time.monotonic() + timeout
         view = self._view(workload_slug, on_progress, silent)

@@ -160,7 +160,7 @@ class Billing:
     @staticmethod
     def usage(from_date: str | None = None, to_date: str | None = None) -> Op[UsageSummary]:
         for value, name in ((from_date, "from_date"), (to_date, "to_date")):
-            if value is not None and not _DATE.match(value):
+            if value is not None and (not isinstance(value, str) or not _DATE.match(value)):
                 raise RuncrateValidationError(
                     f"'{name}' must be YYYY-MM-DD; got {value!r}", param=name, allowed="YYYY-MM-DD"
                 )

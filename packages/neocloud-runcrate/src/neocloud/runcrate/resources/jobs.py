@@ -104,6 +104,16 @@ class Jobs:
             if created_after.tzinfo is None:
                 raise RuncrateValidationError("'created_after' needs a time zone", param="created_after")
             created_after = created_after.isoformat()
+        if (
+            status is not None
+            and not isinstance(status, str)
+            and (not isinstance(status, (list, tuple)) or not all(isinstance(one, str) for one in status))
+        ):
+            raise RuncrateValidationError("'status' must be a status or a list of statuses", param="status")
+        if tags is not None and (
+            not isinstance(tags, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in tags.items())
+        ):
+            raise RuncrateValidationError("'tags' must map strings to strings", param="tags")
         statuses = status if isinstance(status, str) or status is None else ",".join(status)
         params: dict[str, Any] = clean({
             "status": statuses, "group_id": group_id, "q": q, "gpu_type": gpu_type, "created_after": created_after,
@@ -166,7 +176,7 @@ class Jobs:
         """Reserve an upload for a code archive of ``bytes`` bytes (returns where to PUT it)."""
         size = bytes
         ranged(size, "bytes", 1, 1 << 30)
-        if sha256 is not None and not re.fullmatch(r"[0-9a-f]{64}", sha256):
+        if sha256 is not None and (not isinstance(sha256, str) or not re.fullmatch(r"[0-9a-f]{64}", sha256)):
             raise RuncrateValidationError("'sha256' must be 64 lowercase hex digits", param="sha256")
         # Safe to resend only when the digest identifies the archive (the platform dedupes on it).
         request = FinalRequest("POST", "/api/v1/jobs/uploads", json=clean({"bytes": size, "sha256": sha256}),
