@@ -22,9 +22,12 @@ __all__ = [
     "chat_body",
     "check_spec",
     "endpoint_root",
+    "readiness_path",
     "resolve",
     "route",
     "to_event",
+    "workload_path",
+    "workloads_path",
 ]
 
 DEFAULT_BASE_URL = "https://api.inferencekey.com"
@@ -60,6 +63,21 @@ def endpoint_root(base_url: str, project: str, workload_slug: str) -> str:
     """Where a workload's OpenAI-compatible API lives: ``{base_url}/endpoint/{project}/{workload_slug}``."""
     return base_url.rstrip("/") + route("/endpoint/{project}/{workload_slug}", project=project,
                                         workload_slug=workload_slug)  # fmt: skip
+
+
+def workloads_path(project: str) -> str:
+    return route("/api/projects/{project}/workloads", project=project)
+
+
+def workload_path(workload_id: str) -> str:
+    # The id comes from the server's answer, and is still only ever one segment.
+    return route("/api/workloads/{workload_id}", workload_id=workload_id)
+
+
+def readiness_path(project: str, slug: str) -> str:
+    # Built (and its ids checked) before a wait loop: a refused id is a bad argument, not a dropped stream.
+    return route("/api/projects/{project}/workloads/{workload_slug}/readiness-events", project=project,
+                 workload_slug=slug)  # fmt: skip
 
 
 def require(value: str | None, what: str) -> str:

@@ -22,7 +22,17 @@ from neocloud.core._types import Timeout
 from neocloud.core.errors import APIConnectionError, APIStatusError, StreamError, StreamFormatError
 from neocloud.core.validation import check_seconds
 
-from ._common import CONTROL_PROFILE, DEFAULT_BASE_URL, check_spec, require, resolve, route, to_event
+from ._common import (
+    CONTROL_PROFILE,
+    DEFAULT_BASE_URL,
+    check_spec,
+    readiness_path,
+    require,
+    resolve,
+    to_event,
+    workload_path,
+    workloads_path,
+)
 from ._policy import drifted_fields, reconnect_delay
 from ._progress import ProgressView
 from .enums import OnDrift
@@ -57,18 +67,6 @@ def _workloads(body: Any) -> list[Workload]:
     if not isinstance(items, list):
         raise ValueError("the workload list is neither an array nor {'workloads': [...]}")
     return [Workload.model_validate(item) for item in items]
-
-
-def _workload(live: Workload) -> str:
-    # The id comes from the server's answer, and is still only ever one segment.
-    return route("/api/workloads/{workload_id}", workload_id=live.id)
-
-
-def _readiness_path(project: str, slug: str) -> str:
-    # Built (and its ids checked) once, before the wait loop: a refused id is a bad argument, not a dropped stream.
-    return route(
-        "/api/projects/{project}/workloads/{workload_slug}/readiness-events", project=project, workload_slug=slug
-    )
 
 
 def _readiness_request(path: str, remaining: float) -> FinalRequest:
@@ -150,7 +148,7 @@ class ManagementClient(_Base):
 
     def list_workloads(self, *, project: str | None = None) -> list[Workload]:
         """Every workload of the project."""
-        path = route("/api/projects/{project}/workloads", project=self._project(project))
+        path = workloads_path(self._project(project))
         with translate():
             return _workloads(self._client.request(object, FinalRequest("GET", path)))
 
@@ -179,7 +177,7 @@ class ManagementClient(_Base):
             if live is None:
                 try:
                     created = self._client.request(Workload, FinalRequest(
-                        "POST", route("/api/projects/{project}/workloads", project=where), json=spec.create_body(),
+                        "POST", workloads_path(where), json=spec.create_body(),
                         idempotent=False,
                         idempotency_key=idempotency_key or new_idempotency_key()))  # fmt: skip
                     return EndpointRef(spec.project or where, created.slug)
@@ -191,7 +189,7 @@ class ManagementClient(_Base):
                         raise
             patch = self._decide(spec, live, on)
             if patch:
-                live = self._client.request(Workload, FinalRequest("PATCH", _workload(live), json=patch))
+                live = self._client.request(Workload, FinalRequest("PATCH", workload_path(live.id), json=patch))
         return EndpointRef(spec.project or where, live.slug)
 
     def wait_until_ready(
@@ -205,7 +203,7 @@ class ManagementClient(_Base):
     ) -> None:
         """Return when the workload serves; ``ApiError`` on its ``error`` phase, ``TimeoutError`` after ``timeout``."""
         check_seconds("timeout", timeout, error=LocalValidationError)
-        path = _readiness_path(self._project(project), workload_slug)
+        path = readiness_path(self._project(project), workload_slug)
         deadline = time.monotonic() + timeout
         view = self._view(workload_slug, on_progress, silent)
         report = on_progress or view or (lambda event: None)
@@ -250,7 +248,7 @@ class ManagementClient(_Base):
             live = self._find(where, workload_slug)
             if live is None:
                 return False
-            self._client.request(object, FinalRequest("DELETE", _workload(live)))
+            self._client.request(object, FinalRequest("DELETE", workload_path(live.id)))
         return True
 
     def close(self) -> None:
@@ -296,7 +294,7 @@ class AsyncManagementClient(_Base):
         )
 
     async def list_workloads(self, *, project: str | None = None) -> list[Workload]:
-        path = route("/api/projects/{project}/workloads", project=self._project(project))
+        path = workloads_path(self._project(project))
         with translate():
             return _workloads(await self._client.request(object, FinalRequest("GET", path)))
 
@@ -319,7 +317,7 @@ class AsyncManagementClient(_Base):
             if live is None:
                 try:
                     created = await self._client.request(Workload, FinalRequest(
-                        "POST", route("/api/projects/{project}/workloads", project=where), json=spec.create_body(),
+                        "POST", workloads_path(where), json=spec.create_body(),
                         idempotent=False,
                         idempotency_key=idempotency_key or new_idempotency_key()))  # fmt: skip
                     return EndpointRef(spec.project or where, created.slug)
@@ -331,7 +329,7 @@ class AsyncManagementClient(_Base):
                         raise
             patch = self._decide(spec, live, on)
             if patch:
-                live = await self._client.request(Workload, FinalRequest("PATCH", _workload(live), json=patch))
+                live = await self._client.request(Workload, FinalRequest("PATCH", workload_path(live.id), json=patch))
         return EndpointRef(spec.project or where, live.slug)
 
     async def wait_until_ready(
@@ -344,7 +342,7 @@ class AsyncManagementClient(_Base):
         silent: bool = False,
     ) -> None:
         check_seconds("timeout", timeout, error=LocalValidationError)
-        path = _readiness_path(self._project(project), workload_slug)
+        path = readiness_path(self._project(project), workload_slug)
         deadline = time.monotonic() + timeout
         view = self._view(workload_slug, on_progress, silent)
         report = on_progress or view or (lambda event: None)
@@ -388,7 +386,7 @@ class AsyncManagementClient(_Base):
             live = await self._find(where, workload_slug)
             if live is None:
                 return False
-            await self._client.request(object, FinalRequest("DELETE", _workload(live)))
+            await self._client.request(object, FinalRequest("DELETE", workload_path(live.id)))
         return True
 
     async def close(self) -> None:
