@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from neocloud.core._base import FinalRequest, new_idempotency_key
-from neocloud.core.validation import validate_params
+from neocloud.core.paths import build
+from neocloud.core.validation import validated_body
 
 from .errors import LocalBadRequestError
 from .types import FineTuneRequest
@@ -28,10 +29,9 @@ __all__ = [
 _PAYMENT_METHODS = ("balance", "eth", "token")
 
 
-def _id(value: Any, name: str) -> str:
-    if not isinstance(value, str) or not value.strip() or "/" in value:
-        raise LocalBadRequestError(f"'{name}' must be a non-empty id without '/'; got {value!r}", param=name)
-    return value
+def _path(pattern: str, **ids: Any) -> str:
+    """A path with its ids filled in as single encoded segments (``neocloud.core.paths``), or the local error."""
+    return build(pattern, error=LocalBadRequestError, **ids)
 
 
 def balance() -> FinalRequest:
@@ -43,16 +43,19 @@ def usage() -> FinalRequest:
 
 
 def datasets(page: int, limit: int, q: str | None, category: str | None) -> FinalRequest:
-    if not isinstance(page, int) or page < 1:
+    if not isinstance(page, int) or isinstance(page, bool) or page < 1:
         raise LocalBadRequestError(f"'page' must be an integer >= 1; got {page!r}", param="page", allowed=">= 1")
-    if not isinstance(limit, int) or not 1 <= limit <= 100:
+    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 100:
         raise LocalBadRequestError(f"'limit' must be 1..100; got {limit!r}", param="limit", allowed="1..100")
+    for name, value in (("q", q), ("category", category)):
+        if value is not None and not isinstance(value, str):
+            raise LocalBadRequestError(f"'{name}' must be a string; got {type(value).__name__}", param=name)
     params = {"page": str(page), "limit": str(limit), "q": q or None, "category": category or None}
     return FinalRequest("GET", "/api/datasets", params=params)
 
 
 def dataset(slug_or_id: str) -> FinalRequest:
-    return FinalRequest("GET", f"/api/datasets/{_id(slug_or_id, 'slug_or_id')}")
+    return FinalRequest("GET", _path("/api/datasets/{slug_or_id}", slug_or_id=slug_or_id))
 
 
 def purchase(dataset_id: str, payment_method: str, tx_hash: str | None, idempotency_key: str | None) -> FinalRequest:
@@ -70,7 +73,7 @@ def purchase(dataset_id: str, payment_method: str, tx_hash: str | None, idempote
     # A payment: never repeated unless the server can deduplicate it by key.
     return FinalRequest(
         "POST",
-        f"/api/datasets/{_id(dataset_id, 'dataset_id')}/purchase",
+        _path("/api/datasets/{dataset_id}/purchase", dataset_id=dataset_id),
         json=body,
         idempotent=False,
         idempotency_key=idempotency_key or new_idempotency_key(),
@@ -78,16 +81,16 @@ def purchase(dataset_id: str, payment_method: str, tx_hash: str | None, idempote
 
 
 def access(dataset_id: str) -> FinalRequest:
-    return FinalRequest("GET", f"/api/datasets/{_id(dataset_id, 'dataset_id')}/access")
+    return FinalRequest("GET", _path("/api/datasets/{dataset_id}/access", dataset_id=dataset_id))
 
 
 def download_file(dataset_id: str, cid: str) -> FinalRequest:
-    return FinalRequest("GET", f"/api/datasets/{_id(dataset_id, 'dataset_id')}/ipfs-download/{_id(cid, 'cid')}")
+    return FinalRequest("GET", _path("/api/datasets/{dataset_id}/ipfs-download/{cid}", dataset_id=dataset_id, cid=cid))
 
 
 def create_fine_tune(fields: dict[str, Any], idempotency_key: str | None) -> FinalRequest:
     body = {k: v for k, v in fields.items() if v is not None}
-    validate_params(FineTuneRequest, body, what="fine_tuning.create", error=LocalBadRequestError)
+    body = validated_body(FineTuneRequest, body, what="fine_tuning.create", error=LocalBadRequestError)
     return FinalRequest(
         "POST",
         "/v1/fine_tuning/jobs",
@@ -98,15 +101,15 @@ def create_fine_tune(fields: dict[str, Any], idempotency_key: str | None) -> Fin
 
 
 def get_fine_tune(job_id: str) -> FinalRequest:
-    return FinalRequest("GET", f"/v1/fine_tuning/jobs/{_id(job_id, 'job_id')}")
+    return FinalRequest("GET", _path("/v1/fine_tuning/jobs/{job_id}", job_id=job_id))
 
 
 def list_fine_tunes(limit: int | None, after: str | None) -> FinalRequest:
-    if limit is not None and (not isinstance(limit, int) or not 1 <= limit <= 100):
+    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 100):
         raise LocalBadRequestError(f"'limit' must be 1..100; got {limit!r}", param="limit", allowed="1..100")
     return FinalRequest("GET", "/v1/fine_tuning/jobs", params={"limit": limit, "after": after})
 
 
 def cancel_fine_tune(job_id: str) -> FinalRequest:
     # Cancelling twice is harmless (the job is already cancelled), so the call may be retried.
-    return FinalRequest("POST", f"/v1/fine_tuning/jobs/{_id(job_id, 'job_id')}/cancel", idempotent=True)
+    return FinalRequest("POST", _path("/v1/fine_tuning/jobs/{job_id}/cancel", job_id=job_id), idempotent=True)

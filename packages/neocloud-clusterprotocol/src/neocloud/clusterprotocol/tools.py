@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from neocloud.core.tools import CostEstimate, Created, Operation, SideEffect
+from neocloud.core.tools import CostEstimate, Created, Operation, ResourceId, SideEffect
 
 __all__ = ["NOT_TOOLS", "OPERATIONS", "make_clients"]
 
@@ -65,7 +65,7 @@ class PurchaseArgs(BaseModel):
 
 
 class JobArgs(BaseModel):
-    job_id: str = Field(description="The fine-tuning job id (ft_job_...).")
+    job_id: ResourceId = Field(description="The fine-tuning job id (ft_job_...).")
 
 
 class ListJobsArgs(BaseModel):

@@ -280,18 +280,41 @@ class BaseAPIClient:
         if self._custom_query or req.params:
             params = {**self._custom_query, **(req.params or {})}
             params = {k: v for k, v in params.items() if v is not None}
+            for name, value in params.items():
+                # httpx would send str(value) for anything else ("<object object at 0x...>"): a bad argument.
+                if not _query_value(value):
+                    raise self._unencodable(req, params, TypeError(name))
         timeout = (req.timeout or self.timeout).to_httpx(remaining)
-        return http.build_request(
-            req.method,
-            self._url(req.path),
-            params=params,
-            json=req.json,
-            content=req.content,
-            files=req.files,
-            data=req.data,
-            headers=headers,
-            timeout=timeout,
-        )
+        try:
+            return http.build_request(
+                req.method,
+                self._url(req.path),
+                params=params,
+                json=req.json,
+                content=req.content,
+                files=req.files,
+                data=req.data,
+                headers=headers,
+                timeout=timeout,
+            )
+        except (TypeError, ValueError, RecursionError) as exc:
+            # What httpx could not encode (bytes or NaN in a body, a lone surrogate, an object as a query value...)
+            # never leaves: refused as a bad argument, named where possible, before any byte is sent.
+            raise self._unencodable(req, params, exc) from None
+
+    def _unencodable(self, req: FinalRequest, params: Mapping[str, Any] | None, exc: BaseException) -> Exception:
+        from .jsonsafe import ALLOWED, json_problem
+
+        refuse = self.profile.local_error
+        found = json_problem(req.json) if req.json is not None else None
+        if found is not None:
+            where, reason = found
+            return refuse(f"{req.method} {req.path}: argument {where!r} {reason}", param=where, allowed=ALLOWED)
+        for name, value in (params or {}).items():
+            if not _query_value(value):
+                return refuse(f"{req.method} {req.path}: query argument {name!r} must be a string or number; got "
+                              f"{type(value).__name__}", param=name, allowed="str, int, float, bool")  # fmt: skip
+        return refuse(f"{req.method} {req.path}: the request cannot be encoded ({type(exc).__name__}: {exc})")
 
     def _deadline(self, req: FinalRequest) -> float | None:
         total = (req.timeout or self.timeout).total
@@ -376,6 +399,11 @@ class BaseAPIClient:
                 body=content[:500].decode("utf-8", "replace"),
                 request_id=self._request_id(response),
             ) from exc
+
+
+def _query_value(value: Any) -> bool:
+    items = value if isinstance(value, (list, tuple)) else (value,)
+    return all(isinstance(item, (str, int, float)) for item in items)
 
 
 def _looks_like_error(content: bytes) -> bool:

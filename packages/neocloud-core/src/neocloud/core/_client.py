@@ -373,19 +373,10 @@ class AsyncAPIClient(BaseAPIClient):
         return await self.request(cast_to, FinalRequest("DELETE", path))
 
     async def close(self) -> None:
-        """Close the connection pools this client created (one per event loop it ran on)."""
-        if not (self._owns_pool and self._pool.owned):
-            return
-        try:
-            import asyncio
-
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # pragma: no cover - close() is a coroutine, so a loop is running
-            loop = None
-        for pool_loop, client in list(self._pool.per_loop.items()):
-            if pool_loop is loop:
-                await client.aclose()
-            del self._pool.per_loop[pool_loop]
+        """Close the connection pool this client created for the running event loop. (Each loop's pool is also
+        closed when that loop shuts down, so ``asyncio.run()`` after ``asyncio.run()`` leaves nothing open.)"""
+        if self._owns_pool and self._pool.owned:
+            await self._pool.aclose()
 
     async def __aenter__(self: _Self) -> _Self:
         return self

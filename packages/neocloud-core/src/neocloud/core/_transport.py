@@ -3,6 +3,7 @@ bounded body reads, and the per-call retry bookkeeping. The request loops themse
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -213,8 +214,16 @@ class SyncPool:
 
 
 class AsyncPool:
-    """One ``httpx.AsyncClient`` per event loop: a pooled connection is bound to the loop that opened it,
-    so reusing one across ``asyncio.run()`` calls fails with "Event loop is closed"."""
+    """One ``httpx.AsyncClient`` per event loop, closed when its loop shuts down.
+
+    A pooled connection is bound to the loop that opened it, so reusing one across ``asyncio.run()`` calls fails
+    with "Event loop is closed"; and a pool left open when its loop ends keeps its sockets (half-closed, in
+    CLOSE_WAIT) and its memory for as long as the process lives. So each loop's pool registers a closer with the
+    loop: an async generator, which ``loop.shutdown_asyncgens()`` (called by ``asyncio.run`` and
+    ``asyncio.Runner`` before they close the loop) finalizes while the loop still runs, closing the pool's
+    connections properly. A loop closed without that call is noticed the next time a pool is made: its pool is
+    forgotten then (its sockets go with the garbage collector, as any transport of a closed loop does).
+    """
 
     def __init__(self, client: httpx.AsyncClient | None) -> None:
         self.client = client
@@ -222,6 +231,10 @@ class AsyncPool:
         self.per_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
             weakref.WeakKeyDictionary()
         )
+        # The closer of each loop's pool. A running async generator holds its loop (its finalizer is a bound method
+        # of the loop), so entries are removed explicitly: by the closer itself, or by ``_forget_closed``.
+        self._closers: dict[int, tuple[asyncio.AbstractEventLoop, Any]] = {}
+        self._lock = threading.Lock()
 
     def get(self) -> httpx.AsyncClient:
         if self.client is not None:
@@ -230,6 +243,75 @@ class AsyncPool:
 
         loop = asyncio.get_running_loop()
         client = self.per_loop.get(loop)
-        if client is None:
-            client = self.per_loop[loop] = DefaultAsyncHttpxClient()
+        if client is not None and id(loop) in self._closers:
+            return client
+        with self._lock:
+            stale = self._take_closed()
+            client = self.per_loop.get(loop)
+            if client is None:
+                client = self.per_loop[loop] = DefaultAsyncHttpxClient()
+            if id(loop) not in self._closers:
+                self._closers[id(loop)] = (loop, _start_closer(self, loop, client))
+        for closer in stale:
+            _finish(closer)
         return client
+
+    def forget(self, loop: asyncio.AbstractEventLoop, client: httpx.AsyncClient) -> bool:
+        """Drop ``loop``'s pool if it is still ``client``; ``True`` when it was (whoever forgets it closes it)."""
+        with self._lock:
+            if self.per_loop.get(loop) is not client:
+                return False
+            del self.per_loop[loop]
+            self._closers.pop(id(loop), None)
+            return True
+
+    async def aclose(self) -> None:
+        """Close the running loop's pool now, and forget those of closed loops. Pools of other loops that still run
+        (in other threads) are closed when those loops shut down."""
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            stale = self._take_closed()
+            client = self.per_loop.pop(loop, None)
+            current = self._closers.pop(id(loop), None)
+        for closer in [*stale, *([current[1]] if current else [])]:
+            _finish(closer)
+        if client is not None:
+            await client.aclose()
+
+    def _take_closed(self) -> list[Any]:
+        """Forget the pools of loops closed without shutting down their async generators; their closers, to finish."""
+        stale = []
+        for key, (loop, closer) in list(self._closers.items()):
+            if loop.is_closed():
+                del self._closers[key]
+                self.per_loop.pop(loop, None)
+                stale.append(closer)
+        return stale
+
+
+async def _closer(pool: AsyncPool, loop: asyncio.AbstractEventLoop, client: httpx.AsyncClient) -> Any:
+    try:
+        yield
+    finally:
+        # Run by loop.shutdown_asyncgens() while the loop still runs; not when the pool was forgotten (or closed by
+        # AsyncAPIClient.close) already.
+        if pool.forget(loop, client):
+            await client.aclose()
+
+
+def _start_closer(pool: AsyncPool, loop: asyncio.AbstractEventLoop, client: httpx.AsyncClient) -> Any:
+    # Starting an async generator registers it with the running loop (its asyncgen "firstiter" hook); it then waits
+    # at its ``yield`` until the loop finalizes it. The first step awaits nothing, so it completes synchronously.
+    closer = _closer(pool, loop, client)
+    with contextlib.suppress(StopIteration):
+        closer.asend(None).send(None)
+    return closer
+
+
+def _finish(closer: Any) -> None:
+    # Close a waiting closer without its loop (the pool is already forgotten, so its ``finally`` awaits nothing);
+    # left waiting, the garbage collector would hand it to its closed loop, which cannot take it.
+    with contextlib.suppress(StopIteration, RuntimeError):
+        closer.aclose().send(None)

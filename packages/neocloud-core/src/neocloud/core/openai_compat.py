@@ -2,7 +2,8 @@
 
 A provider whose wire is OpenAI-compatible subclasses these with its own paths and wire models; the
 request is validated before anything is sent (the client's ``profile.local_error``, a
-``RequestValidationError`` naming the argument), and the caller's own values are what goes on the wire.
+``RequestValidationError`` naming the argument), strictly (see ``RequestModel``), and what goes on the wire is the
+validated value plus ``extra_body``.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from ._client import AsyncAPIResource, SyncAPIResource
 from ._response import async_raw_response_wrapper, raw_response_wrapper
 from ._types import NOT_GIVEN, NotGiven, TimeoutTypes, coerce_timeout
 from .errors import RequestValidationError
+from .paths import segment
 from .streaming import AsyncStream, Stream
-from .validation import validate_params
+from .validation import check_json, validated_body
 from .wire import (
     ChatCompletion,
     ChatCompletionChunk,
@@ -42,6 +44,10 @@ __all__ = [
     "build_body",
 ]
 
+# Left as they are, for the model to refuse: text, bytes (``list(b"hi")`` would be the token ids [104, 105]),
+# mappings, and sets (unordered: the n-th embedding would not be the n-th text's).
+_NOT_A_SEQUENCE = (str, bytes, bytearray, memoryview, Mapping, list, set, frozenset)
+
 _Resp = TypeVar("_Resp")
 _Chunk = TypeVar("_Chunk")
 
@@ -56,17 +62,22 @@ def build_body(
 ) -> dict[str, Any]:
     """The JSON body: given fields (``None`` / ``NOT_GIVEN`` dropped), validated, then ``extra_body`` merged.
 
-    ``extra_body`` is not validated: it is the documented escape hatch for fields we do not model.
+    ``extra_body`` is the documented escape hatch for fields we do not model: its fields are not checked against
+    the model, only as JSON data (``jsonsafe``).
     """
     body = {k: v for k, v in fields.items() if v is not None and not isinstance(v, NotGiven)}
     for key in ("messages", "tools", "stop", "input", "prompt"):
         value = body.get(key)
-        if value is not None and not isinstance(value, (str, list, dict)):
-            body[key] = list(value)  # accept any iterable, send a list
-    validate_params(request_model, body, what=what, error=error)
+        if isinstance(value, Iterable) and not isinstance(value, _NOT_A_SEQUENCE):
+            body[key] = list(value)  # accept any ordered iterable, send a list
+    sent = validated_body(request_model, body, what=what, error=error)
     if extra_body:
-        body.update(extra_body)
-    return body
+        if not isinstance(extra_body, Mapping):
+            raise error(f"'extra_body' must be a mapping of field names to values; got {type(extra_body).__name__}",
+                        param="extra_body")  # fmt: skip
+        check_json(dict(extra_body), error=error, what=what, where="extra_body")
+        sent.update(extra_body)
+    return sent
 
 
 def _local_error(client: Any) -> type[RequestValidationError]:
@@ -87,6 +98,14 @@ def _request(
     timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     idempotent: bool = True,
 ) -> FinalRequest:
+    refuse = _local_error(client)
+    if extra_headers is not None and (
+        not isinstance(extra_headers, Mapping)
+        or not all(isinstance(k, str) and isinstance(v, str) and v.isascii() for k, v in extra_headers.items())
+    ):
+        raise refuse("'extra_headers' must map header names to ASCII strings", param="extra_headers")
+    if extra_query is not None and not isinstance(extra_query, Mapping):
+        raise refuse("'extra_query' must map query names to values", param="extra_query")
     query = {**(params or {}), **(extra_query or {})} or None
     return FinalRequest(
         method,
@@ -430,13 +449,10 @@ class _ModelsBase:
         )
 
     def _retrieve(self, model_id: str, params: Mapping[str, Any] | None, extra: dict[str, Any]) -> FinalRequest:
-        if not isinstance(model_id, str) or not model_id:
-            refuse = _local_error(self._client)
-            raise refuse("models.retrieve: 'model_id' must be a non-empty string", param="model_id")
         return _request(
             self._client,
             "GET",
-            f"{self.path}/{model_id}",
+            f"{self.path}/{segment('model_id', model_id, error=_local_error(self._client))}",
             params=params,
             **{k: v for k, v in extra.items() if k != "extra_body"},
         )

@@ -1,6 +1,11 @@
 """Argument validation before any request is sent: pydantic errors become the provider's local error class
 (a ``RequestValidationError``, named by its ``ClientProfile.local_error``) naming the argument and what is
-allowed."""
+allowed.
+
+Request models validate in strict mode (``RequestModel``): ``"5"``, ``5.0`` and ``True`` are not integers, ``"0.5"``
+and ``True`` are not numbers, NaN and infinities are refused; the data must be JSON (``jsonsafe``) before it is
+validated at all. What is sent is the validated value (``validated_body``), never the caller's original object.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +16,10 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .errors import RequestValidationError
+from .jsonsafe import ALLOWED as JSON_ALLOWED
+from .jsonsafe import json_problem
 
-__all__ = ["validate_params"]
+__all__ = ["check_json", "check_seconds", "validate_params", "validated_body"]
 
 _M = TypeVar("_M", bound=BaseModel)
 
@@ -44,7 +51,9 @@ def validate_params(
 ) -> _M:
     """Validate ``data`` against ``model``; raise ``error`` (the provider's local class) for the first problem.
 
-    ``error`` has no default on purpose: every caller says which provider's class its users catch."""
+    ``error`` has no default on purpose: every caller says which provider's class its users catch. The data is
+    checked to be JSON first (``check_json``), so nothing reaches pydantic or the encoder that could fail there."""
+    check_json(data, error=error, what=what)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -53,3 +62,29 @@ def validate_params(
         more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
         hint = f"; allowed: {allowed}" if allowed else ""
         raise error(f"invalid {what} argument {param!r}: {msg}{hint}{more}", param=param, allowed=allowed) from None
+
+
+def check_json(data: Any, *, error: type[RequestValidationError], what: str = "request", where: str = "") -> None:
+    """Raise ``error`` naming the argument when ``data`` is not JSON data (see ``jsonsafe``); ``where`` prefixes
+    the name (``extra_body``)."""
+    found = json_problem(data, where=where)
+    if found is not None:
+        where, reason = found
+        raise error(f"invalid {what} argument {where!r}: {reason}", param=where, allowed=JSON_ALLOWED)
+
+
+def validated_body(
+    model: type[BaseModel], data: Mapping[str, Any], *, error: type[RequestValidationError], what: str = "request"
+) -> dict[str, Any]:
+    """The JSON body to send: ``data`` validated by ``model``, as the model has it (the fields given, by their wire
+    names), so a value is sent only in the form it was checked in."""
+    validated = validate_params(model, data, error=error, what=what)
+    return validated.model_dump(by_alias=True, exclude_unset=True)
+
+
+def check_seconds(name: str, value: Any, *, error: type[RequestValidationError], optional: bool = False) -> None:
+    """A wait's ``timeout`` / ``poll_interval``: a finite number of seconds >= 0 (or ``None`` when ``optional``)."""
+    if value is None and optional:
+        return
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value < float("inf"):
+        raise error(f"{name!r} must be a number of seconds >= 0; got {value!r}", param=name, allowed=">= 0")

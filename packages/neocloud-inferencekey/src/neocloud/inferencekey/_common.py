@@ -10,12 +10,26 @@ from typing import Any
 
 from neocloud.core._base import ClientProfile
 from neocloud.core._types import Timeout
+from neocloud.core.paths import build
 
 from .enums import ExecutionPolicy, TaskType
 from .errors import STATUS_CLASSES, ConfigurationError, LocalValidationError
 from .types import ReadinessEvent, WorkloadSpec
 
-__all__ = ["CONTROL_PROFILE", "DATA_PROFILE", "DEFAULT_BASE_URL", "chat_body", "check_spec", "resolve", "to_event"]
+__all__ = [
+    "CONTROL_PROFILE",
+    "DATA_PROFILE",
+    "DEFAULT_BASE_URL",
+    "chat_body",
+    "check_spec",
+    "endpoint_root",
+    "readiness_path",
+    "resolve",
+    "route",
+    "to_event",
+    "workload_path",
+    "workloads_path",
+]
 
 DEFAULT_BASE_URL = "https://api.inferencekey.com"
 CONTROL_PROFILE = ClientProfile(
@@ -39,6 +53,32 @@ def resolve(explicit: str | None, env: str, default: str | None = None) -> str |
     if explicit:
         return explicit
     return os.environ.get(env) or default
+
+
+def route(pattern: str, **ids: Any) -> str:
+    """A path with its ids (project, workload, tenant) filled in as single encoded segments, or the local error."""
+    return build(pattern, error=LocalValidationError, **ids)
+
+
+def endpoint_root(base_url: str, project: str, workload_slug: str) -> str:
+    """Where a workload's OpenAI-compatible API lives: ``{base_url}/endpoint/{project}/{workload_slug}``."""
+    return base_url.rstrip("/") + route("/endpoint/{project}/{workload_slug}", project=project,
+                                        workload_slug=workload_slug)  # fmt: skip
+
+
+def workloads_path(project: str) -> str:
+    return route("/api/projects/{project}/workloads", project=project)
+
+
+def workload_path(workload_id: str) -> str:
+    # The id comes from the server's answer, and is still only ever one segment.
+    return route("/api/workloads/{workload_id}", workload_id=workload_id)
+
+
+def readiness_path(project: str, slug: str) -> str:
+    # Built (and its ids checked) before a wait loop: a refused id is a bad argument, not a dropped stream.
+    return route("/api/projects/{project}/workloads/{workload_slug}/readiness-events", project=project,
+                 workload_slug=slug)  # fmt: skip
 
 
 def require(value: str | None, what: str) -> str:
@@ -115,7 +155,9 @@ def chat_body(
             if not isinstance(m, Mapping) or not isinstance(m.get("role"), str) or not m["role"]:
                 raise LocalValidationError(f"messages[{i}] needs a 'role'", param=f"messages.{i}.role")
             wire.append({"role": m["role"], "content": _text(m.get("content"), f"messages.{i}.content")})
-    if temperature is not None and (not isinstance(temperature, (int, float)) or not 0 <= temperature <= 2):
+    if temperature is not None and (
+        not isinstance(temperature, (int, float)) or isinstance(temperature, bool) or not 0 <= temperature <= 2
+    ):
         raise LocalValidationError("'temperature' must be between 0 and 2", param="temperature", allowed="0..2")
     if max_tokens is not None and (not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens <= 0):
         raise LocalValidationError("'max_tokens' must be a positive integer", param="max_tokens")

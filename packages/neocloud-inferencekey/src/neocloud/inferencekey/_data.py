@@ -17,7 +17,7 @@ from neocloud.core._client import AsyncAPIClient, DefaultHttpxClient, SyncAPICli
 from neocloud.core.openai_compat import AsyncChatCompletions, AsyncEmbeddings, ChatCompletions, Embeddings
 from neocloud.core.wire import ChatCompletion, ChatCompletionChunk
 
-from ._common import DATA_PROFILE, DEFAULT_BASE_URL, chat_body, require, resolve
+from ._common import DATA_PROFILE, DEFAULT_BASE_URL, chat_body, endpoint_root, require, resolve
 from .errors import LocalValidationError, translate
 from .types import EmbedResult, RerankItem, RerankResult, TextChunk, TextResult
 
@@ -70,8 +70,10 @@ def _embed_result(data: Any) -> EmbedResult:
 def _rerank_body(slug: str, query: str, documents: list[str], top_n: int | None) -> dict[str, Any]:
     if not isinstance(query, str) or not query:
         raise LocalValidationError("'query' must be non-empty", param="query")
-    if not isinstance(documents, list) or not documents:
-        raise LocalValidationError("'documents' must be a non-empty list", param="documents")
+    if not isinstance(documents, list) or not documents or not all(isinstance(d, str) for d in documents):
+        raise LocalValidationError("'documents' must be a non-empty list of strings", param="documents")
+    if top_n is not None and (not isinstance(top_n, int) or isinstance(top_n, bool) or top_n < 1):
+        raise LocalValidationError("'top_n' must be a positive integer", param="top_n", allowed=">= 1")
     return {"query": query, "documents": documents, "model": slug, **({"top_n": top_n} if top_n is not None else {})}
 
 
@@ -90,7 +92,7 @@ class Endpoint:
         self.workload_slug = workload_slug
         self.project = project
         with translate():
-            root = f"{base_url.rstrip('/')}/endpoint/{project}/{workload_slug}"
+            root = endpoint_root(base_url, project, workload_slug)
             self._client = _Data(api_key=api_key, base_url=root, http_client=http_client)
 
     def __repr__(self) -> str:
@@ -213,7 +215,7 @@ class AsyncEndpoint:
         self.workload_slug = workload_slug
         self.project = project
         with translate():
-            root = f"{base_url.rstrip('/')}/endpoint/{project}/{workload_slug}"
+            root = endpoint_root(base_url, project, workload_slug)
             self._client = _AsyncData(api_key=api_key, base_url=root, http_client=http_client)
 
     async def generate_text(

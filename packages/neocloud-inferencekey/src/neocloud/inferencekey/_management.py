@@ -19,8 +19,9 @@ import httpx
 from neocloud.core._base import FinalRequest, new_idempotency_key
 from neocloud.core._client import AsyncAPIClient, SyncAPIClient
 from neocloud.core.errors import APIStatusError
+from neocloud.core.validation import check_seconds
 
-from ._common import CONTROL_PROFILE, DEFAULT_BASE_URL, check_spec, require, resolve
+from ._common import CONTROL_PROFILE, DEFAULT_BASE_URL, check_spec, require, resolve, workload_path, workloads_path
 from ._policy import drifted_fields
 from ._progress import ProgressView
 from ._readiness import wait_async, wait_sync
@@ -63,6 +64,10 @@ class _Base:
 
     def _project(self, *candidates: str | None) -> str:
         project = next((p for p in (*candidates, self.project) if p), None)
+        if project is not None and not isinstance(project, str):
+            raise LocalValidationError(
+                f"'project' must be a project slug; got {type(project).__name__}", param="project"
+            )
         return require(project, "no project: pass project=..., set spec.project, or INFERENCEKEY_PROJECT")
 
     @staticmethod
@@ -128,7 +133,7 @@ class ManagementClient(_Base):
 
     def list_workloads(self, *, project: str | None = None) -> list[Workload]:
         """Every workload of the project."""
-        path = f"/api/projects/{self._project(project)}/workloads"
+        path = workloads_path(self._project(project))
         with translate():
             return _workloads(self._client.request(object, FinalRequest("GET", path)))
 
@@ -160,7 +165,8 @@ class ManagementClient(_Base):
             if live is None:
                 try:
                     created = self._client.request(Workload, FinalRequest(
-                        "POST", f"/api/projects/{where}/workloads", json=spec.create_body(), idempotent=False,
+                        "POST", workloads_path(where), json=spec.create_body(),
+                        idempotent=False,
                         idempotency_key=idempotency_key or new_idempotency_key()))  # fmt: skip
                     return EndpointRef(where, created.slug)
                 except APIStatusError as exc:
@@ -171,7 +177,7 @@ class ManagementClient(_Base):
                         raise
             patch = self._decide(spec, live, on)
             if patch:
-                live = self._client.request(Workload, FinalRequest("PATCH", f"/api/workloads/{live.id}", json=patch))
+                live = self._client.request(Workload, FinalRequest("PATCH", workload_path(live.id), json=patch))
         return EndpointRef(where, live.slug)
 
     def wait_until_ready(
@@ -184,6 +190,7 @@ class ManagementClient(_Base):
         silent: bool = False,
     ) -> None:
         """Return when the workload serves; ``ApiError`` on its ``error`` phase, ``TimeoutError`` after ``timeout``."""
+        check_seconds("timeout", timeout, error=LocalValidationError)
         where = self._project(project)
         view = self._view(workload_slug, on_progress, silent)
         with view if view is not None else _nothing():
@@ -196,7 +203,7 @@ class ManagementClient(_Base):
             live = self._find(where, workload_slug)
             if live is None:
                 return False
-            self._client.request(object, FinalRequest("DELETE", f"/api/workloads/{live.id}"))
+            self._client.request(object, FinalRequest("DELETE", workload_path(live.id)))
         return True
 
     def close(self) -> None:
@@ -243,7 +250,7 @@ class AsyncManagementClient(_Base):
         )
 
     async def list_workloads(self, *, project: str | None = None) -> list[Workload]:
-        path = f"/api/projects/{self._project(project)}/workloads"
+        path = workloads_path(self._project(project))
         with translate():
             return _workloads(await self._client.request(object, FinalRequest("GET", path)))
 
@@ -266,7 +273,8 @@ class AsyncManagementClient(_Base):
             if live is None:
                 try:
                     created = await self._client.request(Workload, FinalRequest(
-                        "POST", f"/api/projects/{where}/workloads", json=spec.create_body(), idempotent=False,
+                        "POST", workloads_path(where), json=spec.create_body(),
+                        idempotent=False,
                         idempotency_key=idempotency_key or new_idempotency_key()))  # fmt: skip
                     return EndpointRef(where, created.slug)
                 except APIStatusError as exc:
@@ -277,9 +285,7 @@ class AsyncManagementClient(_Base):
                         raise
             patch = self._decide(spec, live, on)
             if patch:
-                live = await self._client.request(
-                    Workload, FinalRequest("PATCH", f"/api/workloads/{live.id}", json=patch)
-                )
+                live = await self._client.request(Workload, FinalRequest("PATCH", workload_path(live.id), json=patch))
         return EndpointRef(where, live.slug)
 
     async def wait_until_ready(
@@ -291,6 +297,7 @@ class AsyncManagementClient(_Base):
         on_progress: Callable[[ReadinessEvent], None] | None = None,
         silent: bool = False,
     ) -> None:
+        check_seconds("timeout", timeout, error=LocalValidationError)
         where = self._project(project)
         view = self._view(workload_slug, on_progress, silent)
         with view if view is not None else _nothing():
@@ -302,7 +309,7 @@ class AsyncManagementClient(_Base):
             live = await self._find(where, workload_slug)
             if live is None:
                 return False
-            await self._client.request(object, FinalRequest("DELETE", f"/api/workloads/{live.id}"))
+            await self._client.request(object, FinalRequest("DELETE", workload_path(live.id)))
         return True
 
     async def close(self) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 from neocloud.core._base import FinalRequest
 from neocloud.core._client import AsyncAPIClient, SyncAPIClient
 
-from ._common import CONTROL_PROFILE, DEFAULT_BASE_URL, require, resolve
+from ._common import CONTROL_PROFILE, DEFAULT_BASE_URL, require, resolve, route
 from .errors import ConfigurationError, PackagingError, translate
 
 __all__ = ["apublish_custom_backend", "publish_custom_backend", "read_manifest"]
@@ -69,7 +69,7 @@ def _request(tenant_id: str, package_path: str | os.PathLike[str]) -> FinalReque
     fields["slug"] = fields["slug"] or fields["name"]
     content = Path(package_path).read_bytes()
     return FinalRequest(
-        "POST", f"/api/tenants/{tenant_id}/custom-backends", data=fields,
+        "POST", route("/api/tenants/{tenant_id}/custom-backends", tenant_id=tenant_id), data=fields,
         files={"file": (Path(package_path).name, content, "application/gzip")},
         idempotent=False,  # a (slug, version) publishes once; a retried upload would answer 409
     )  # fmt: skip

@@ -18,7 +18,7 @@ from neocloud.core._client import AsyncAPIClient, SyncAPIClient
 from neocloud.core._types import Timeout
 from neocloud.core.errors import APIConnectionError, APIStatusError, StreamError, StreamFormatError
 
-from ._common import to_event
+from ._common import readiness_path, to_event
 from ._policy import reconnect_delay
 from .errors import ReadinessFailed, WaitTimeout, translate
 from .types import ReadinessEvent
@@ -33,6 +33,8 @@ class _Wait:
 
     def __init__(self, project: str, slug: str, timeout: float, report: Report) -> None:
         self.project, self.slug, self.timeout, self.report = project, slug, timeout, report
+        # Built (its ids checked) before the first connection: a refused id is a bad argument, not a dropped stream.
+        self.path = readiness_path(project, slug)
         self.deadline = time.monotonic() + timeout
         self.empty = 0  # consecutive connections that delivered nothing
 
@@ -43,7 +45,7 @@ class _Wait:
             raise WaitTimeout(f"workload {self.slug} not ready after {self.timeout}s")
         read = min(remaining, 15.0)  # the stream is quiet between phases: a silent server is noticed, reopened
         return FinalRequest(
-            "GET", f"/api/projects/{self.project}/workloads/{self.slug}/readiness-events",
+            "GET", self.path,
             headers={"Accept": "text/event-stream"},
             timeout=Timeout(connect=min(10.0, read), read=read, write=read, pool=read, total=remaining),
         )  # fmt: skip

@@ -15,7 +15,7 @@ from neocloud.core.openai_compat import AsyncChatCompletions, AsyncEmbeddings, C
 from neocloud.core.provider import Capabilities, ModelInfo, ProviderSpec
 from neocloud.core.wire import ChatCompletion, ChatCompletionChunk
 
-from ._common import DATA_PROFILE, DEFAULT_BASE_URL
+from ._common import DATA_PROFILE, DEFAULT_BASE_URL, endpoint_root
 from .errors import ConfigurationError
 
 __all__ = ["PROVIDER_SPEC", "endpoint_url", "workload_root"]
@@ -23,7 +23,7 @@ __all__ = ["PROVIDER_SPEC", "endpoint_url", "workload_root"]
 
 def endpoint_url(project: str, workload_slug: str, base_url: str = DEFAULT_BASE_URL) -> str:
     """The OpenAI-compatible root of a workload (append ``/v1/chat/completions`` etc.)."""
-    return f"{base_url.rstrip('/')}/endpoint/{project}/{workload_slug}"
+    return endpoint_root(base_url, project, workload_slug)
 
 
 def workload_root(base_url: str | None, project: str | None, workload: str) -> str:

@@ -15,8 +15,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from neocloud.core.tools import CostEstimate, Created, Operation, SideEffect
+from neocloud.core.tools import CostEstimate, Created, Operation, ResourceId, SideEffect
 
+from ._common import endpoint_root
 from .enums import Backend, ExecutionPolicy, OnDrift, TaskType
 
 __all__ = ["NOT_TOOLS", "OPERATIONS", "Clients", "make_clients"]
@@ -53,7 +54,7 @@ class NoArgs(BaseModel):
 
 class EnsureArgs(BaseModel):
     # ``WorkloadSpec``'s fields and ``ensure``'s ``on_drift``; ``check_spec`` validates them again before sending.
-    slug: str = Field(min_length=1, pattern=r"^[^/]+$", description="Workload slug, e.g. 'support-bot'.")
+    slug: ResourceId = Field(description="Workload slug, e.g. 'support-bot'.")
     model: str = Field(min_length=1, description="The model to serve, e.g. 'meta-llama/Llama-3.1-8B-Instruct'.")
     name: str | None = Field(default=None, description="A display name (defaults to the slug).")
     description: str | None = Field(default=None, description="What the workload is for.")
@@ -74,11 +75,11 @@ class EnsureArgs(BaseModel):
 
 
 class SlugArgs(BaseModel):
-    slug: str = Field(description="The workload slug.")
+    slug: ResourceId = Field(description="The workload slug.")
 
 
 class WaitArgs(BaseModel):
-    slug: str = Field(description="The workload slug.")
+    slug: ResourceId = Field(description="The workload slug.")
     timeout_seconds: float = Field(default=600, gt=0, le=3600)
 
 
@@ -90,7 +91,7 @@ def _ensure(c: Clients, a: EnsureArgs, key: str | None) -> dict[str, Any]:
     spec = WorkloadSpec(name=a.name or a.slug, **fields)
     ref = c.management.ensure(spec, on_drift=a.on_drift, idempotency_key=key)
     return {"project": ref.project_slug, "workload": ref.workload_slug, "created": not existed,
-            "endpoint": f"{c.base_url}/endpoint/{ref.project_slug}/{ref.workload_slug}/v1"}  # fmt: skip
+            "endpoint": endpoint_root(c.base_url, ref.project_slug, ref.workload_slug) + "/v1"}  # fmt: skip
 
 
 # How far the platform's clock may lag ours: a workload created less than this before the intent is ambiguous.
@@ -100,7 +101,7 @@ CLOCK_SKEW = timedelta(seconds=60)
 def _find_lost(c: Clients, a: EnsureArgs, since: datetime) -> dict[str, Any] | None:
     found = next((w for w in c.management.list_workloads() if w.slug == a.slug), None)
     answer = {"project": c.project, "workload": a.slug, "created": False,
-              "endpoint": f"{c.base_url}/endpoint/{c.project}/{a.slug}/v1"}  # fmt: skip
+              "endpoint": endpoint_root(c.base_url, c.project, a.slug) + "/v1"}  # fmt: skip
     if found is None:
         return answer  # nothing under the slug: the call made nothing (or what it made is gone)
     try:
@@ -140,7 +141,7 @@ OPERATIONS = [
               "progress (scheduling, provisioning, bootstrapping, ready).", WaitArgs, SideEffect.READ, _wait),
     Operation("inferencekey_get_endpoint", "The OpenAI-compatible URL of a workload (use its ik_live_ key).",
               SlugArgs, SideEffect.READ,
-              lambda c, a, k: {"endpoint": f"{c.base_url}/endpoint/{c.project}/{a.slug}/v1", "model": a.slug}),
+              lambda c, a, k: {"endpoint": endpoint_root(c.base_url, c.project, a.slug) + "/v1", "model": a.slug}),
     Operation("inferencekey_delete_workload", "Delete a workload (stops its GPU). Safe to repeat.", SlugArgs,
               SideEffect.DESTRUCTIVE, lambda c, a, k: {"deleted": c.management.delete(a.slug), "slug": a.slug},
               removes=lambda a: a.slug),

@@ -16,8 +16,9 @@ from pydantic import SecretStr
 from neocloud.core._base import ClientProfile, FinalRequest
 from neocloud.core._client import AsyncAPIClient, SyncAPIClient
 from neocloud.core._types import Timeout
+from neocloud.core.paths import build
 from neocloud.core.streaming import AsyncStream, Stream
-from neocloud.core.validation import validate_params
+from neocloud.core.validation import validated_body
 
 from . import exceptions as exc
 from .types import InferenceChunk, InferenceRequest, InferenceResponse, Job, JobList, JobStatus, ModelList
@@ -46,16 +47,14 @@ def _inference_request(fields: Mapping[str, Any]) -> FinalRequest:
     body = {k: v for k, v in fields.items() if v is not None}
     if isinstance(body.get("messages"), (list, tuple)):
         body["messages"] = list(body["messages"])
-    validate_params(InferenceRequest, body, what="inference", error=exc.LocalBadRequestError)
+    body = validated_body(InferenceRequest, body, what="inference", error=exc.LocalBadRequestError)
     # Inference creates nothing billable twice by itself, but the job id makes it a create: retry only
     # where the server cannot have acted (the core's rule for non-idempotent requests).
     return FinalRequest("POST", "/v1/inference", json=body, idempotent=False)
 
 
 def _job_request(job_id: str) -> FinalRequest:
-    if not isinstance(job_id, str) or not job_id:
-        raise exc.LocalBadRequestError("get_job: 'job_id' must be a non-empty string like 'job_abc123'", param="job_id")
-    return FinalRequest("GET", f"/v1/jobs/{job_id}")
+    return FinalRequest("GET", build("/v1/jobs/{job_id}", job_id=job_id, error=exc.LocalBadRequestError))
 
 
 def _jobs_request(limit: int, status: str | None, after: str | None) -> FinalRequest:

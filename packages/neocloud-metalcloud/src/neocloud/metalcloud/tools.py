@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from neocloud.core.tools import Operation, SideEffect
+from neocloud.core.tools import Operation, ResourceId, SideEffect
 
 __all__ = ["NOT_TOOLS", "OPERATIONS", "make_clients"]
 
@@ -32,7 +32,7 @@ class NoArgs(BaseModel):
 
 
 class JobArgs(BaseModel):
-    job_id: str = Field(description="The job id (job_...).")
+    job_id: ResourceId = Field(description="The job id (job_...).")
 
 
 class ListJobsArgs(BaseModel):

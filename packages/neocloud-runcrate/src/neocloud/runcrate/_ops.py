@@ -16,11 +16,12 @@ from typing import Any, Generic, TypeVar
 
 from neocloud.core._base import FinalRequest, new_idempotency_key
 from neocloud.core._types import Timeout
+from neocloud.core.paths import build
 
 from .exceptions import RuncrateValidationError
 from .types import Page
 
-__all__ = ["Op", "audio_input", "image_input", "instance_create", "page_of", "unwrap"]
+__all__ = ["Op", "audio_input", "image_input", "instance_create", "page_of", "route", "unwrap"]
 
 _T = TypeVar("_T")
 LAUNCH_TIMEOUT = Timeout(connect=10.0, read=75.0, write=75.0, pool=75.0)  # launches may take 60 s
@@ -75,6 +76,11 @@ def clean(params: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if v is not None}
 
 
+def route(pattern: str, **ids: Any) -> str:
+    """A path with its ids filled in as single encoded segments (``neocloud.core.paths``), or the local error."""
+    return build(pattern, error=RuncrateValidationError, **ids)
+
+
 def ident(value: Any, name: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise RuncrateValidationError(f"'{name}' must be a non-empty string; got {value!r}", param=name)
@@ -90,18 +96,13 @@ def ranged(value: Any, name: str, low: int, high: int) -> None:
 
 def instance_create(fields: dict[str, Any], idempotency_key: str | None) -> FinalRequest:
     """``POST /api/v1/instances`` (an ``Idempotency-Key`` on every launch; 75 s minimum timeout)."""
+    from ._requests import InstanceCreate, body_of
+
     ident(fields.get("name"), "name")
-    ident(fields.get("ssh_key_id"), "ssh_key_id")
-    ranged(fields.get("gpu_count"), "gpu_count", 1, 8)
-    ranged(fields.get("max_runtime_minutes"), "max_runtime_minutes", 5, 10080)
-    ranged(fields.get("idle_shutdown_minutes"), "idle_shutdown_minutes", 5, 1440)
-    commands = fields.get("startup_commands")
-    if commands is not None and (not isinstance(commands, list) or not all(isinstance(c, str) for c in commands)):
-        raise RuncrateValidationError("'startup_commands' must be a list of strings", param="startup_commands")
     return FinalRequest(
         "POST",
         "/api/v1/instances",
-        json=clean(fields),
+        json=body_of(InstanceCreate, fields, "instances.create"),
         idempotent=False,
         idempotency_key=idempotency_key or new_idempotency_key(),
         timeout=LAUNCH_TIMEOUT,

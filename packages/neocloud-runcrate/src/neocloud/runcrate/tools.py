@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
-from neocloud.core.tools import CostEstimate, Created, Operation, SideEffect
+from neocloud.core.tools import CostEstimate, Created, Operation, ResourceId, SideEffect
 
 from ._tools_jobs import JOB_OPERATIONS
 from ._tools_media import MEDIA_OPERATIONS
@@ -76,8 +76,8 @@ class CreateInstanceArgs(BaseModel):
     instance_type_id: str | None = Field(default=None, description="An exact instance type id from "
                                          "runcrate_list_gpu_types (e.g. 'a100-1x-us-east').")  # fmt: skip
     region: str | None = Field(default=None, description="Region; any when omitted.")
-    ssh_key_id: str = Field(min_length=1, description="Id of an SSH key from runcrate_list_ssh_keys or "
-                            "runcrate_create_ssh_key.")  # fmt: skip
+    ssh_key_id: ResourceId = Field(description="Id of an SSH key from runcrate_list_ssh_keys or "
+                                   "runcrate_create_ssh_key.")  # fmt: skip
     template: str | None = Field(default=None, description="Image template id from runcrate_list_templates.")
     cpu_cores: int | None = Field(default=None, ge=1, description="vCPUs, when the type lets you choose.")
     memory: int | None = Field(default=None, ge=1, description="Memory in GB, when the type lets you choose.")
@@ -143,7 +143,7 @@ class TransactionsArgs(BaseModel):
 
 
 class InstanceArgs(BaseModel):
-    instance_id: str = Field(description="The instance id (inst_...).")
+    instance_id: ResourceId = Field(description="The instance id (inst_...).")
 
 
 class NoArgs(BaseModel):
@@ -157,12 +157,12 @@ class CreateVolumeArgs(BaseModel):
 
 
 class ResizeVolumeArgs(BaseModel):
-    volume_id: str
+    volume_id: ResourceId
     size_gb: int = Field(ge=1, le=100_000, description="The new, larger size in GB (volumes only grow).")
 
 
 class VolumeArgs(BaseModel):
-    volume_id: str
+    volume_id: ResourceId
 
 
 class UsageArgs(BaseModel):

@@ -5,7 +5,7 @@ runs through."""
 from __future__ import annotations
 
 from ._cleanup import CleanupReport, cleanup_ledger
-from ._model import CostEstimate, Created, Operation, SideEffect, ToolRefused
+from ._model import CostEstimate, Created, Operation, ResourceId, SideEffect, ToolRefused
 from ._session import Approval, ApprovalRequest, ToolSession, allowed, call_fingerprint, idempotency_key
 from ._spend import DEFAULT_BUDGET_USD, UNLIMITED, BudgetChoice, SpendPolicy, Unlimited, worst_case
 
@@ -19,6 +19,7 @@ __all__ = [
     "CostEstimate",
     "Created",
     "Operation",
+    "ResourceId",
     "SideEffect",
     "SpendPolicy",
     "ToolRefused",

@@ -7,17 +7,35 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel, Strict, StringConstraints
 
 from ..errors import NeocloudError
 
-__all__ = ["CostEstimate", "Created", "Operation", "SideEffect", "ToolRefused"]
+__all__ = ["CostEstimate", "Created", "Operation", "ResourceId", "SideEffect", "ToolRefused"]
 
 
 class ToolRefused(NeocloudError):
     """A guard rail refused the call; the message is written for the agent (what was refused and why)."""
+
+
+def _not_relative(value: str) -> str:
+    if value in (".", ".."):
+        raise ValueError(f"{value!r} is not an id")
+    return value
+
+
+# The id of a resource, as an agent passes it to a tool: the plain token the provider's list and create tools return
+# (``inst_4f2a``, ``ft_job_9``, ``support-bot``). Only characters a URL path keeps as they are: the id the approval
+# hook is shown, the id the ledger records and the id in the request path are then the same string, byte for byte,
+# and a value such as ``inst_1/../../storage/vol_9`` or ``x?environment=prod`` is refused before approval is asked.
+ResourceId = Annotated[
+    str,
+    Strict(),  # (b"inst_1" is not an id)
+    StringConstraints(min_length=1, max_length=256, pattern=r"^[A-Za-z0-9._~-]+$"),
+    AfterValidator(_not_relative),
+]
 
 
 class SideEffect(str, enum.Enum):

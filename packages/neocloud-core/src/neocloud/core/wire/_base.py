@@ -33,9 +33,20 @@ class WireModel(BaseModel):
 
 
 class RequestModel(BaseModel):
-    """A request body used for validation before sending; providers subclass it with ``extra="forbid"``."""
+    """A request body, validated before sending in strict mode: no ``"5"`` → 5, no ``True`` → 1, no ``5.0`` → 5 (an
+    integer field refuses a float, even a whole one), no ``"0.5"`` → 0.5, no NaN or infinity; a float field takes an
+    int. A top-level request (what a create method takes) sets ``extra="forbid"``: a misspelled argument is refused,
+    and ``extra_body`` is the way to send a field the model does not know. Nested parts (a message, a tool) keep
+    fields they do not model, as providers add their own."""
 
-    model_config = ConfigDict(extra="allow", protected_namespaces=(), arbitrary_types_allowed=False, defer_build=True)
+    model_config = ConfigDict(
+        extra="allow",
+        strict=True,
+        allow_inf_nan=False,
+        protected_namespaces=(),
+        arbitrary_types_allowed=False,
+        defer_build=True,
+    )
 
 
 class PricedModel(WireModel):

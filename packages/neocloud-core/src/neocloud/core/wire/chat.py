@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from ._base import PricedModel, RequestModel, WireModel
 
@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 # ---------------------------------------------------------------------------------------------------------
-# Request side (validation only: the caller's own dicts are what is sent, unchanged)
+# Request side (validated strictly, see RequestModel; what is sent is the validated request)
 # ---------------------------------------------------------------------------------------------------------
 
 
@@ -145,6 +145,8 @@ class _StreamOptions(RequestModel):
 
 class ChatCompletionRequest(RequestModel):
     """The OpenAI-compatible chat request; providers subclass it for their own fields and limits."""
+
+    model_config = ConfigDict(extra="forbid")
 
     model: str = Field(min_length=1)
     messages: list[ChatMessageParam] = Field(min_length=1)

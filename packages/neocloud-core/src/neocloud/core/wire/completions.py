@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Union
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from ._base import PricedModel, RequestModel, WireModel
 from .chat import Usage
@@ -14,6 +14,8 @@ __all__ = ["Completion", "CompletionChoice", "CompletionRequest"]
 
 class CompletionRequest(RequestModel):
     """The OpenAI-compatible text-completion request."""
+
+    model_config = ConfigDict(extra="forbid")
 
     model: str = Field(min_length=1)
     prompt: Union[str, list[str], list[int], list[list[int]]]

@@ -6,7 +6,7 @@ import base64
 import struct
 from typing import Literal, Union
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from ._base import PricedModel, RequestModel, WireModel
 
@@ -21,6 +21,8 @@ __all__ = [
 
 class EmbeddingRequest(RequestModel):
     """The OpenAI-compatible embeddings request."""
+
+    model_config = ConfigDict(extra="forbid")
 
     model: str = Field(min_length=1)
     input: Union[str, list[str], list[int], list[list[int]]]

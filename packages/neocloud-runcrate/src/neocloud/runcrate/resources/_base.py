@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable
 from typing import Any, Generic, ParamSpec, TypeVar
 
@@ -45,6 +46,20 @@ class AsyncResource:
 
 
 _P = ParamSpec("_P")
+_C = TypeVar("_C", bound=Callable[..., Any])
+
+
+def _described(call: _C, descriptor: Any) -> _C:
+    # The method shows the operation's name, docstring and parameters (for help(), IDEs and introspection); the
+    # signature is computed once, on first use, not at import.
+    signature = descriptor.__dict__.get("_signature")
+    if signature is None:
+        signature = inspect.signature(descriptor._factory).replace(return_annotation=inspect.Signature.empty)
+        descriptor._signature = signature
+    call.__name__ = call.__qualname__ = descriptor._factory.__name__
+    call.__doc__ = descriptor.__doc__
+    call.__signature__ = signature  # type: ignore[attr-defined]
+    return call
 
 
 class sync_call(Generic[_P, _T]):
@@ -61,7 +76,7 @@ class sync_call(Generic[_P, _T]):
             assert obj is not None
             return obj._run(factory(*args, **kwargs))
 
-        return call
+        return _described(call, self)
 
 
 class async_call(Generic[_P, _T]):
@@ -84,4 +99,4 @@ class async_call(Generic[_P, _T]):
                 return await obj._run(await asyncio.to_thread(factory, *args, **kwargs))
             return await obj._run(factory(*args, **kwargs))
 
-        return call
+        return _described(call, self)

@@ -7,7 +7,7 @@ from typing import Any
 
 from neocloud.core._base import FinalRequest, new_idempotency_key
 
-from .._ops import Op, clean, ident, instance_create, none, one, page_of, ranged
+from .._ops import Op, clean, ident, instance_create, none, one, page_of, ranged, route
 from ..exceptions import RuncrateValidationError
 from ..types import (
     Balance,
@@ -53,11 +53,11 @@ class Instances:
 
     @staticmethod
     def get(instance_id: str) -> Op[Instance]:
-        return Op(FinalRequest("GET", f"/api/v1/instances/{ident(instance_id, 'instance_id')}"), one(Instance))
+        return Op(FinalRequest("GET", route("/api/v1/instances/{instance_id}", instance_id=instance_id)), one(Instance))
 
     @staticmethod
     def get_status(instance_id: str) -> Op[InstanceStatus]:
-        path = f"/api/v1/instances/{ident(instance_id, 'instance_id')}/status"
+        path = route("/api/v1/instances/{instance_id}/status", instance_id=instance_id)
         return Op(FinalRequest("GET", path), one(InstanceStatus))
 
     @staticmethod
@@ -71,12 +71,12 @@ class Instances:
             )
         ranged(fields.get("max_runtime_minutes"), "max_runtime_minutes", 5, 10080)
         ranged(fields.get("idle_shutdown_minutes"), "idle_shutdown_minutes", 5, 1440)
-        path = f"/api/v1/instances/{ident(instance_id, 'instance_id')}"
+        path = route("/api/v1/instances/{instance_id}", instance_id=instance_id)
         return Op(FinalRequest("PATCH", path, json=fields), one(Instance))
 
     @staticmethod
     def terminate(instance_id: str) -> Op[None]:
-        return Op(FinalRequest("DELETE", f"/api/v1/instances/{ident(instance_id, 'instance_id')}"), none)
+        return Op(FinalRequest("DELETE", route("/api/v1/instances/{instance_id}", instance_id=instance_id)), none)
 
 
 class SSHKeys:
@@ -94,12 +94,14 @@ class SSHKeys:
             raise RuncrateValidationError(
                 "'public_key' must be an OpenSSH public key (ssh-ed25519 ..., ssh-rsa ...)", param="public_key"
             )
+        if type is not None:
+            ident(type, "type")
         body = clean({"name": name, "public_key": public_key, "type": type})
         return Op(FinalRequest("POST", "/api/v1/ssh-keys", json=body, idempotent=False), one(SSHKey))
 
     @staticmethod
     def delete(key_id: str) -> Op[None]:
-        return Op(FinalRequest("DELETE", f"/api/v1/ssh-keys/{ident(key_id, 'key_id')}"), none)
+        return Op(FinalRequest("DELETE", route("/api/v1/ssh-keys/{key_id}", key_id=key_id)), none)
 
 
 class Storage:
@@ -115,7 +117,7 @@ class Storage:
 
     @staticmethod
     def get(volume_id: str) -> Op[StorageVolume]:
-        return Op(FinalRequest("GET", f"/api/v1/storage/{ident(volume_id, 'volume_id')}"), one(StorageVolume))
+        return Op(FinalRequest("GET", route("/api/v1/storage/{volume_id}", volume_id=volume_id)), one(StorageVolume))
 
     @staticmethod
     def create(name: str, size_gb: int, region: str, idempotency_key: str | None = None) -> Op[StorageVolume]:
@@ -132,12 +134,12 @@ class Storage:
     def resize(volume_id: str, size_gb: int) -> Op[StorageVolume]:
         """Grow a volume to ``size_gb`` (``PATCH /api/v1/storage/{id}``); volumes never shrink."""
         ranged(size_gb, "size_gb", 1, 100_000)
-        path = f"/api/v1/storage/{ident(volume_id, 'volume_id')}"
+        path = route("/api/v1/storage/{volume_id}", volume_id=volume_id)
         return Op(FinalRequest("PATCH", path, json={"size_gb": size_gb}), one(StorageVolume))
 
     @staticmethod
     def delete(volume_id: str) -> Op[StorageDeleteResult]:
-        path = f"/api/v1/storage/{ident(volume_id, 'volume_id')}"
+        path = route("/api/v1/storage/{volume_id}", volume_id=volume_id)
         return Op(FinalRequest("DELETE", path), one(StorageDeleteResult))
 
 
@@ -158,7 +160,7 @@ class Billing:
     @staticmethod
     def usage(from_date: str | None = None, to_date: str | None = None) -> Op[UsageSummary]:
         for value, name in ((from_date, "from_date"), (to_date, "to_date")):
-            if value is not None and not _DATE.match(value):
+            if value is not None and (not isinstance(value, str) or not _DATE.match(value)):
                 raise RuncrateValidationError(
                     f"'{name}' must be YYYY-MM-DD; got {value!r}", param=name, allowed="YYYY-MM-DD"
                 )
@@ -187,6 +189,11 @@ class BillingSettings:
     @staticmethod
     def set_auto_recharge(*, enabled: bool, threshold_usd: float | None, target_usd: float | None) -> Op[AutoRecharge]:
         """Turn automatic top-ups on or off, with the balance that triggers one and the balance it tops up to."""
+        if not isinstance(enabled, bool):
+            raise RuncrateValidationError("'enabled' must be True or False", param="enabled")
+        for name, value in (("threshold_usd", threshold_usd), ("target_usd", target_usd)):
+            if value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool)):
+                raise RuncrateValidationError(f"'{name}' must be a number of dollars", param=name)
         if enabled and (threshold_usd is None or target_usd is None or not 0 <= threshold_usd < target_usd):
             raise RuncrateValidationError("'threshold_usd' must be below 'target_usd'", param="threshold_usd")
         body = {"enabled": enabled, "threshold_usd": threshold_usd, "target_usd": target_usd}  # all three, always

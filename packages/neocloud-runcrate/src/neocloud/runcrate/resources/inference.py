@@ -14,8 +14,10 @@ from typing import IO, Any
 import httpx
 
 from neocloud.core._base import FinalRequest
+from neocloud.core.openai_compat import build_body
+from neocloud.core.wire import ChatCompletionRequest
 
-from .._ops import MEDIA_TIMEOUT, Op, audio_input, clean, ident, media_fields
+from .._ops import MEDIA_TIMEOUT, Op, audio_input, clean, ident, media_fields, route
 from ..exceptions import RuncrateValidationError
 from ..types import ImageResponse, Transcription, VideoJob
 
@@ -33,17 +35,16 @@ class ModelsOps:
     def chat_completion(
         model: str, messages: Iterable[Mapping[str, Any]], stream: bool = False, **params: Any
     ) -> FinalRequest:
+        """The chat body, validated as every OpenAI-compatible chat is (strict types, no unknown fields: a field
+        the model does not know goes in ``extra_body``); ``stream`` is always sent, as Runcrate's SDK does."""
         ident(model, "model")
-        msgs = list(messages)
-        if not msgs:
-            raise RuncrateValidationError("'messages' must not be empty", param="messages")
-        temperature = params.get("temperature")
-        if temperature is not None and not 0 <= temperature <= 2:
-            raise RuncrateValidationError("'temperature' must be between 0 and 2", param="temperature", allowed="0..2")
-        max_tokens = params.get("max_tokens")
-        if max_tokens is not None and (not isinstance(max_tokens, int) or max_tokens <= 0):
-            raise RuncrateValidationError("'max_tokens' must be a positive integer", param="max_tokens")
-        body = {"model": model, "messages": msgs, "stream": stream, **clean(params)}
+        if not isinstance(stream, bool):
+            raise RuncrateValidationError(f"'stream' must be True or False; got {stream!r}", param="stream")
+        extra_body = params.pop("extra_body", None)
+        fields = {"model": model, "messages": messages, **params}
+        body = build_body(ChatCompletionRequest, fields, extra_body=extra_body, what="models.chat_completion",
+                          error=RuncrateValidationError)  # fmt: skip
+        body["stream"] = stream
         return FinalRequest("POST", "/v1/chat/completions", json=body)
 
     @staticmethod
@@ -71,12 +72,12 @@ class ModelsOps:
     @staticmethod
     def get_video_status(job_id: str) -> Op[VideoJob]:
         return Op(
-            FinalRequest("GET", f"/v1/videos/{ident(job_id, 'job_id')}"), VideoJob.model_validate, host="inference"
+            FinalRequest("GET", route("/v1/videos/{job_id}", job_id=job_id)), VideoJob.model_validate, host="inference"
         )
 
     @staticmethod
     def download_video(job_id: str) -> Op[bytes]:
-        request = FinalRequest("GET", f"/v1/videos/{ident(job_id, 'job_id')}/download", timeout=MEDIA_TIMEOUT)
+        request = FinalRequest("GET", route("/v1/videos/{job_id}/download", job_id=job_id), timeout=MEDIA_TIMEOUT)
         return Op(request, lambda response: response.content, host="inference", raw=True)
 
     @staticmethod

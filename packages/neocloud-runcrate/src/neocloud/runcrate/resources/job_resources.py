@@ -18,9 +18,10 @@ from typing import Any
 import httpx
 
 from neocloud.core.errors import APIConnectionError, APIStatusError
+from neocloud.core.validation import check_seconds
 
 from .._archive import code_archive
-from ..exceptions import JobWaitTimeoutError
+from ..exceptions import JobWaitTimeoutError, RuncrateValidationError
 from ..types_jobs import Job, JobUpload, LogChunk
 from ._base import AsyncResource, SyncResource, async_call, sync_call
 from .jobs import Environments, JobGroups, Jobs, Schedules, Secrets
@@ -37,6 +38,13 @@ __all__ = [
     "SchedulesResource",
     "SecretsResource",
 ]
+
+
+def _check_wait(timeout: Any, poll_interval: Any, max_poll_interval: Any) -> None:
+    check_seconds("timeout", timeout, error=RuncrateValidationError, optional=True)
+    check_seconds("poll_interval", poll_interval, error=RuncrateValidationError)
+    check_seconds("max_poll_interval", max_poll_interval, error=RuncrateValidationError)
+
 
 # Signed URLs are fetched with a fresh client and no API key: they carry their own authorisation.
 SIGNED_TIMEOUT = httpx.Timeout(60.0, read=300.0, write=600.0)
@@ -180,6 +188,7 @@ class JobsResource(SyncResource):
     ) -> Job:
         """Poll until the job ends (the gap doubles from ``poll_interval`` to ``max_poll_interval``);
         ``JobWaitTimeoutError`` (with ``.job``) after ``timeout`` seconds."""
+        _check_wait(timeout, poll_interval, max_poll_interval)
         deadline = None if timeout is None else time.monotonic() + timeout
         gap = poll_interval
         while True:
@@ -238,6 +247,7 @@ class AsyncJobsResource(AsyncResource):
     async def wait(
         self, job_id: str, *, timeout: float | None = None, poll_interval: float = 2.0, max_poll_interval: float = 30.0
     ) -> Job:
+        _check_wait(timeout, poll_interval, max_poll_interval)
         deadline = None if timeout is None else time.monotonic() + timeout
         gap = poll_interval
         while True:

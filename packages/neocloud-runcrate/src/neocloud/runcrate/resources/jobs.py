@@ -6,14 +6,14 @@ import re
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
 from neocloud.core._base import FinalRequest, new_idempotency_key
 from neocloud.core._types import Timeout
 
-from .._ops import Op, clean, ident, none, one, page_of, ranged
+from .._ops import Op, clean, ident, none, one, page_of, ranged, route
+from .._requests import JobGroupSpec, JobOverrides, JobSpec, ScheduleCreate, ScheduleUpdate, body_of
 from ..exceptions import RuncrateValidationError
 from ..types import Page
 from ..types_jobs import (
@@ -36,17 +36,16 @@ __all__ = ["Environments", "JobGroups", "Jobs", "Schedules", "Secrets"]
 JOB_TIMEOUT = Timeout(connect=10.0, read=135.0, write=135.0, pool=135.0)
 GROUP_CANCEL_TIMEOUT = Timeout(connect=10.0, read=315.0, write=315.0, pool=315.0)
 FOLLOW_TIMEOUT = Timeout(connect=10.0, read=40.0, write=40.0, pool=40.0)  # the server holds an empty read 25 s
-_RETRY_ON = {"machine_failure", "nonzero_exit"}
-_WEBHOOK_EVENTS = {"started", "finished"}
 _CRON = re.compile(r"^\S+(\s+\S+){4}$")
 
 
-def _job_path(job_id: str, suffix: str = "") -> str:
-    return f"/api/v1/jobs/{ident(job_id, 'job_id')}{suffix}"
+def _job_path(job_id: str, suffix: str = "", **more: Any) -> str:
+    return route("/api/v1/jobs/{job_id}" + suffix, job_id=job_id, **more)
 
 
-def check_job_spec(spec: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
-    """Refuse a malformed ``JobSpec`` before sending (``partial``: rerun overrides, where ``None`` means "drop")."""
+def check_job_spec(spec: dict[str, Any], *, partial: bool = False, group: bool = False) -> dict[str, Any]:
+    """Refuse a malformed ``JobSpec`` before sending (``partial``: rerun overrides, where ``None`` means "drop");
+    the body to send, as validated (``JobSpec``: strict types, no unknown fields)."""
     if not partial or "command" in spec:
         command = spec.get("command")
         if not isinstance(command, str) or not command.strip():
@@ -57,22 +56,8 @@ def check_job_spec(spec: dict[str, Any], *, partial: bool = False) -> dict[str, 
         raise RuncrateValidationError("'gpu_type' is required (e.g. 'H100', 'H100:2' or a list)", param="gpu_type")
     if not partial and spec.get("max_runtime_minutes") is None:
         raise RuncrateValidationError("'max_runtime_minutes' is required (1..10080)", param="max_runtime_minutes")
-    ranged(spec.get("max_runtime_minutes"), "max_runtime_minutes", 1, 10080)
-    ranged(spec.get("gpu_count"), "gpu_count", 1, 8)
-    ranged(spec.get("capacity_wait_minutes"), "capacity_wait_minutes", 0, 1440)
-    ranged(spec.get("max_retries"), "max_retries", 0, 10)
-    for name, allowed in (("retry_on", _RETRY_ON), ("webhook_events", _WEBHOOK_EVENTS)):
-        if spec.get(name) is not None and not set(spec[name]) <= allowed:
-            raise RuncrateValidationError(f"'{name}' takes {', '.join(sorted(allowed))}", param=name,
-                                         allowed=", ".join(sorted(allowed)))  # fmt: skip
-    url = spec.get("webhook_url")
-    if url is not None and not str(url).startswith("https://"):
-        raise RuncrateValidationError("'webhook_url' must be an https URL", param="webhook_url")
-    for name in ("env", "tags"):
-        value = spec.get(name)
-        if value is not None and (not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values())):
-            raise RuncrateValidationError(f"'{name}' must map strings to strings", param=name)
-    return spec if partial else clean(spec)
+    model = JobOverrides if partial else JobGroupSpec if group else JobSpec
+    return body_of(model, spec, "jobs.rerun" if partial else "jobs.run", keep_none=partial)
 
 
 def _submit(body: dict[str, Any], idempotency_key: str | None) -> FinalRequest:
@@ -100,13 +85,7 @@ class Jobs:
         """Run ``count`` jobs (or one per ``params`` entry) as a group, at most ``max_parallel`` at once."""
         if (count is None) == (params is None):
             raise RuncrateValidationError("pass exactly one of count= or params=", param="count")
-        ranged(count, "count", 1, 1000)
-        if params is not None and (
-            not isinstance(params, list) or not params or not all(isinstance(p, dict) for p in params)
-        ):
-            raise RuncrateValidationError("'params' must be a non-empty list of dicts", param="params")
-        ranged(max_parallel, "max_parallel", 1, 1000)
-        body = {**check_job_spec(spec), **clean({"count": count, "params": params, "max_parallel": max_parallel})}
+        body = check_job_spec({**spec, "count": count, "params": params, "max_parallel": max_parallel}, group=True)
         return Op(_submit(body, idempotency_key), one(SubmittedJobGroup))
 
     @staticmethod
@@ -125,6 +104,16 @@ class Jobs:
             if created_after.tzinfo is None:
                 raise RuncrateValidationError("'created_after' needs a time zone", param="created_after")
             created_after = created_after.isoformat()
+        if (
+            status is not None
+            and not isinstance(status, str)
+            and (not isinstance(status, (list, tuple)) or not all(isinstance(one, str) for one in status))
+        ):
+            raise RuncrateValidationError("'status' must be a status or a list of statuses", param="status")
+        if tags is not None and (
+            not isinstance(tags, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in tags.items())
+        ):
+            raise RuncrateValidationError("'tags' must map strings to strings", param="tags")
         statuses = status if isinstance(status, str) or status is None else ",".join(status)
         params: dict[str, Any] = clean({
             "status": statuses, "group_id": group_id, "q": q, "gpu_type": gpu_type, "created_after": created_after,
@@ -179,8 +168,7 @@ class Jobs:
     @staticmethod
     def artifact_url(job_id: str, path: str) -> Op[str]:
         """The signed download URL (valid 1 h): the redirect's ``Location``, not followed here."""
-        quoted = quote(ident(path, "path"), safe="/")
-        request = FinalRequest("GET", _job_path(job_id, f"/artifacts/{quoted}"), follow_redirects=False)
+        request = FinalRequest("GET", _job_path(job_id, "/artifacts/{path:path}", path=path), follow_redirects=False)
         return Op(request, _location, raw=True)
 
     @staticmethod
@@ -188,7 +176,7 @@ class Jobs:
         """Reserve an upload for a code archive of ``bytes`` bytes (returns where to PUT it)."""
         size = bytes
         ranged(size, "bytes", 1, 1 << 30)
-        if sha256 is not None and not re.fullmatch(r"[0-9a-f]{64}", sha256):
+        if sha256 is not None and (not isinstance(sha256, str) or not re.fullmatch(r"[0-9a-f]{64}", sha256)):
             raise RuncrateValidationError("'sha256' must be 64 lowercase hex digits", param="sha256")
         # Safe to resend only when the digest identifies the archive (the platform dedupes on it).
         request = FinalRequest("POST", "/api/v1/jobs/uploads", json=clean({"bytes": size, "sha256": sha256}),
@@ -210,18 +198,23 @@ class JobGroups:
 
     @staticmethod
     def get(group_id: str) -> Op[JobGroup]:
-        return Op(FinalRequest("GET", f"/api/v1/job-groups/{ident(group_id, 'group_id')}"), one(JobGroup))
+        return Op(FinalRequest("GET", route("/api/v1/job-groups/{group_id}", group_id=group_id)), one(JobGroup))
 
     @staticmethod
     def cancel(group_id: str) -> Op[JobGroup]:
-        path = f"/api/v1/job-groups/{ident(group_id, 'group_id')}/cancel"
+        path = route("/api/v1/job-groups/{group_id}/cancel", group_id=group_id)
         return Op(FinalRequest("POST", path, timeout=GROUP_CANCEL_TIMEOUT), one(JobGroup))
 
 
 def _run_at(value: datetime | str) -> str:
     """UTC ISO 8601 with milliseconds and ``Z``; naive datetimes are refused (their zone is a guess)."""
     if isinstance(value, str):
-        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise RuncrateValidationError(f"'run_at' must be an ISO 8601 time; got {value!r}", param="run_at") from None
+    if not isinstance(value, datetime):
+        raise RuncrateValidationError("'run_at' must be a datetime or an ISO 8601 string", param="run_at")
     if value.tzinfo is None:
         raise RuncrateValidationError("'run_at' needs a time zone (naive datetimes are ambiguous)", param="run_at")
     return value.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
@@ -242,10 +235,12 @@ def _schedule_body(fields: dict[str, Any], creating: bool) -> dict[str, Any]:
         raise RuncrateValidationError("'cron' must have 5 fields", param="cron")
     if fields.get("overlap") not in (None, "skip", "allow"):
         raise RuncrateValidationError("'overlap' must be skip or allow", param="overlap", allowed="skip, allow")
-    body = clean(fields)
+    body = dict(fields)
     if run_at is not None:
         body["run_at"] = _run_at(run_at)
-    return body
+    if creating:
+        return body_of(ScheduleCreate, body, "schedules.create")
+    return body_of(ScheduleUpdate, body, "schedules.update")
 
 
 class Schedules:
@@ -264,23 +259,23 @@ class Schedules:
 
     @staticmethod
     def get(schedule_id: str) -> Op[Schedule]:
-        return Op(FinalRequest("GET", f"/api/v1/schedules/{ident(schedule_id, 'schedule_id')}"), one(Schedule))
+        return Op(FinalRequest("GET", route("/api/v1/schedules/{schedule_id}", schedule_id=schedule_id)), one(Schedule))
 
     @staticmethod
     def update(schedule_id: str, **fields: Any) -> Op[Schedule]:
         """Change a schedule (cron, spec, paused)."""
         if not fields:
             raise RuncrateValidationError("update needs at least one field", param="fields")
-        path = f"/api/v1/schedules/{ident(schedule_id, 'schedule_id')}"
+        path = route("/api/v1/schedules/{schedule_id}", schedule_id=schedule_id)
         return Op(FinalRequest("PATCH", path, json=_schedule_body(fields, creating=False)), one(Schedule))
 
     @staticmethod
     def delete(schedule_id: str) -> Op[None]:
-        return Op(FinalRequest("DELETE", f"/api/v1/schedules/{ident(schedule_id, 'schedule_id')}"), none)
+        return Op(FinalRequest("DELETE", route("/api/v1/schedules/{schedule_id}", schedule_id=schedule_id)), none)
 
     @staticmethod
     def run_now(schedule_id: str) -> Op[ScheduleRun]:
-        path = f"/api/v1/schedules/{ident(schedule_id, 'schedule_id')}/run-now"
+        path = route("/api/v1/schedules/{schedule_id}/run-now", schedule_id=schedule_id)
         launch = Timeout(connect=10.0, read=75.0, write=75.0, pool=75.0)
         return Op(FinalRequest("POST", path, idempotent=False, timeout=launch), one(ScheduleRun))
 
@@ -300,21 +295,27 @@ class Environments:
 
     @staticmethod
     def get(environment_id: str) -> Op[Environment]:
-        return Op(FinalRequest("GET", f"/api/v1/environments/{ident(environment_id, 'environment_id')}"),
+        return Op(FinalRequest("GET", route("/api/v1/environments/{environment_id}", environment_id=environment_id)),
                   one(Environment))  # fmt: skip
 
     @staticmethod
     def update(environment_id: str, name: str | None = None, is_default: bool | None = None) -> Op[Environment]:
         """Rename an environment or make it the default."""
+        if name is not None:
+            ident(name, "name")
+        if is_default is not None and not isinstance(is_default, bool):
+            raise RuncrateValidationError("'is_default' must be True or False", param="is_default")
         body = clean({"name": name, "is_default": is_default})
         if not body:
             raise RuncrateValidationError("update takes name and/or is_default", param="name")
-        path = f"/api/v1/environments/{ident(environment_id, 'environment_id')}"
+        path = route("/api/v1/environments/{environment_id}", environment_id=environment_id)
         return Op(FinalRequest("PATCH", path, json=body), one(Environment))
 
     @staticmethod
     def delete(environment_id: str) -> Op[None]:
-        return Op(FinalRequest("DELETE", f"/api/v1/environments/{ident(environment_id, 'environment_id')}"), none)
+        return Op(
+            FinalRequest("DELETE", route("/api/v1/environments/{environment_id}", environment_id=environment_id)), none
+        )
 
 
 class Secrets:

@@ -8,8 +8,10 @@ from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from neocloud.core.validation import check_seconds
 from neocloud.core.wire import ChatCompletion
 
+from ..exceptions import RuncrateValidationError
 from ..types import VideoJob
 from ._base import AsyncResource, SyncResource, async_call, sync_call
 from .inference import ModelsOps
@@ -41,6 +43,8 @@ class Models(SyncResource):
         on_status: Callable[[VideoJob], Any] | None = None,
     ) -> VideoJob:  # fmt: skip
         """Poll until completed or failed (``RuntimeError`` on failure, ``TimeoutError`` past ``timeout``)."""
+        check_seconds("timeout", timeout, error=RuncrateValidationError, optional=True)
+        check_seconds("poll_interval", poll_interval, error=RuncrateValidationError)
         deadline = None if timeout is None else time.monotonic() + timeout
         job = self.get_video_status(job_id)
         while True:
@@ -90,6 +94,8 @@ class AsyncModels(AsyncResource):
         on_status: Callable[[VideoJob], Any] | None = None,
     ) -> VideoJob:  # fmt: skip
         """Poll until the job is completed or failed."""
+        check_seconds("timeout", timeout, error=RuncrateValidationError, optional=True)
+        check_seconds("poll_interval", poll_interval, error=RuncrateValidationError)
         deadline = None if timeout is None else time.monotonic() + timeout
         job = await self.get_video_status(job_id)
         while True:
