@@ -386,6 +386,7 @@ def test_a_tool_refuses_a_hostile_id_before_approval(provider: str, operation: s
     )
     op = session.operations[operation]
     base = {name: _tool_sample(info.annotation) for name, info in op.args.model_fields.items() if info.is_required()}
+    base.update(VALID_EXTRA.get(operation, {}))
     # "..." is a name like any other for a client; an agent's id is the plain token a list tool returned.
     for hostile in [*[h for h in ENCODED if h != "..."], *REFUSED]:
         with pytest.raises(ToolRefused, match=field):
@@ -393,6 +394,13 @@ def test_a_tool_refuses_a_hostile_id_before_approval(provider: str, operation: s
     assert asked == []
     if op.side_effect is not SideEffect.READ:
         assert op.args.model_validate({**base, field: "inst_4f2a-b.c~d"}).model_dump()[field] == "inst_4f2a-b.c~d"
+
+
+# Tools whose arguments are valid only with one of several optional fields (their model validators say which).
+VALID_EXTRA: dict[str, dict[str, Any]] = {
+    "runcrate_update_instance": {"max_runtime_minutes": 60},
+    "runcrate_run_job_group": {"count": 2},
+}
 
 
 def _tool_sample(annotation: Any) -> Any:

@@ -58,7 +58,7 @@ class DatasetsArgs(BaseModel):
 
 
 class PurchaseArgs(BaseModel):
-    dataset_id: str = Field(min_length=1, description="The dataset id (from clusterprotocol_list_datasets).")
+    dataset_id: ResourceId = Field(description="The dataset id (from clusterprotocol_list_datasets).")
     payment_method: Literal["balance", "eth", "token"] = Field(default="balance", description="How to pay: the "
                                                                "account balance, or an on-chain payment.")  # fmt: skip
     tx_hash: str | None = Field(default=None, description="The payment's transaction hash (eth and token only).")

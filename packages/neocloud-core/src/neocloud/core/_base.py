@@ -100,6 +100,8 @@ class FinalRequest:
     max_retries: int | None = None
     # None: the HTTP client's setting. False: hand back a 3xx as is (e.g. to read a signed URL's Location).
     follow_redirects: bool | None = None
+    # ``json`` was already checked to be JSON data (``jsonsafe``) where it was built: the transport need not walk it.
+    json_checked: bool = False
 
 
 def resolve_setting(explicit: _T | None, env_var: str | None, default: _T) -> _T | str:
@@ -285,6 +287,13 @@ class BaseAPIClient:
                 if not _query_value(value):
                     raise self._unencodable(req, params, TypeError(name))
         timeout = (req.timeout or self.timeout).to_httpx(remaining)
+        if req.json is not None and not req.json_checked:
+            # Depth is checked here, not left to the encoder: from Python 3.12 json.dumps nests as deep as the C
+            # stack allows, and a body thousands of levels deep would be sent.
+            from .jsonsafe import json_problem
+
+            if json_problem(req.json) is not None:
+                raise self._unencodable(req, params, ValueError("not JSON data"))
         try:
             return http.build_request(
                 req.method,

@@ -116,6 +116,8 @@ def _request(
         timeout=None if isinstance(timeout, NotGiven) else coerce_timeout(timeout, client.timeout),
         # Inference calls create nothing, so repeating one is safe (as every official SDK does).
         idempotent=idempotent,
+        # Every body here was built by build_body, which checked it is JSON data.
+        json_checked=body is not None,
     )
 
 

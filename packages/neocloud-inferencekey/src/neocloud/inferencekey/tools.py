@@ -68,8 +68,8 @@ class EnsureArgs(BaseModel):
                                                      "fixed, scheduled or autoscaling.")  # fmt: skip
     execution_policy_config: dict[str, Any] | None = Field(default=None, description="The policy's settings "
                                                            "(e.g. min/max replicas, a schedule).")  # fmt: skip
-    worker_id: str | None = Field(default=None, description="Pin to a worker.")
-    gpu_resource_id: str | None = Field(default=None, description="Pin to a GPU resource.")
+    worker_id: ResourceId | None = Field(default=None, description="Pin to a worker.")
+    gpu_resource_id: ResourceId | None = Field(default=None, description="Pin to a GPU resource.")
     on_drift: OnDrift = Field(default=OnDrift.RECONCILE, description="When a workload with this slug exists and "
                               "differs: reconcile (update it), fail, warn, dry_run or ignore (leave it).")  # fmt: skip
 

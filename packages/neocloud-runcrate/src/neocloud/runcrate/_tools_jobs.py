@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from neocloud.core.tools import CostEstimate, Created, Operation, SideEffect
+from neocloud.core.tools import CostEstimate, Created, Operation, ResourceId, SideEffect
 
 __all__ = ["JOB_OPERATIONS"]
 
@@ -29,7 +29,7 @@ class RunJobArgs(BaseModel):
     template: str | None = Field(default=None, description="A template id from runcrate_list_templates.")
     image: str | None = Field(default=None, description="A container image to run the command in.")
     env: dict[str, str] | None = Field(default=None, description="Environment variables (write-only).")
-    storage_id: str | None = Field(default=None, description="A volume to mount at /workspace.")
+    storage_id: ResourceId | None = Field(default=None, description="A volume to mount at /workspace.")
     region: str | None = Field(default=None, description="A region id, prefix such as 'us-east', or a city.")
     capacity_wait_minutes: int | None = Field(default=None, ge=0, le=1440,
                                               description="How long to wait for a GPU (default 30).")  # fmt: skip
@@ -60,7 +60,7 @@ class RunGroupArgs(RunJobArgs):
 
 class RerunArgs(BaseModel):
     # Every JobSpec field, optional: an omitted one keeps the original job's value.
-    job_id: str = Field(min_length=1, description="The job to run again.")
+    job_id: ResourceId = Field(description="The job to run again.")
     command: str | None = Field(default=None, min_length=1, max_length=65_536)
     gpu_type: str | list[str] | None = None
     max_runtime_minutes: int | None = Field(default=None, ge=1, le=10080)
@@ -69,7 +69,7 @@ class RerunArgs(BaseModel):
     template: str | None = None
     image: str | None = None
     env: dict[str, str] | None = Field(default=None, description="Merged over the original job's variables.")
-    storage_id: str | None = None
+    storage_id: ResourceId | None = None
     region: str | None = None
     capacity_wait_minutes: int | None = Field(default=None, ge=0, le=1440)
     max_retries: int | None = Field(default=None, ge=0, le=10)
@@ -84,11 +84,11 @@ class RerunArgs(BaseModel):
 
 
 class GroupArgs(BaseModel):
-    group_id: str = Field(min_length=1, description="The job group id.")
+    group_id: ResourceId = Field(description="The job group id.")
 
 
 class JobArgs(BaseModel):
-    job_id: str = Field(min_length=1, description="The job id.")
+    job_id: ResourceId = Field(description="The job id.")
 
 
 class ListJobsArgs(BaseModel):
@@ -97,7 +97,7 @@ class ListJobsArgs(BaseModel):
 
 
 class JobLogsArgs(BaseModel):
-    job_id: str = Field(min_length=1)
+    job_id: ResourceId = Field(min_length=1)
     after: int = Field(default=0, ge=0, description="The cursor of the last chunk already read.")
     limit: int | None = Field(default=None, ge=1, le=10_000)
 

@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from neocloud.core.tools import CostEstimate, Operation, SideEffect
+from neocloud.core.tools import CostEstimate, Operation, ResourceId, SideEffect
 
 __all__ = ["MEDIA_OPERATIONS"]
 
@@ -67,14 +67,14 @@ class VideoArgs(BaseModel):
 
 
 class VideoStatusArgs(BaseModel):
-    job_id: str = Field(min_length=1, description="The video job id from runcrate_generate_video.")
+    job_id: ResourceId = Field(description="The video job id from runcrate_generate_video.")
     wait_seconds: float = Field(
         default=0, ge=0, le=600, description="Wait up to this long for the video to finish (0: answer at once)."
     )
 
 
 class SaveVideoArgs(BaseModel):
-    job_id: str = Field(min_length=1, description="A completed video job.")
+    job_id: ResourceId = Field(description="A completed video job.")
     path: str = Field(min_length=1, description="The file to write the video to, e.g. 'clip.mp4'.")
 
 

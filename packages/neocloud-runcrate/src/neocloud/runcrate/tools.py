@@ -73,7 +73,7 @@ class CreateInstanceArgs(BaseModel):
     name: str = Field(min_length=1, description="A name for the instance.")
     gpu_type: str = Field(min_length=1, description="GPU model from runcrate_list_gpu_types, e.g. 'A100'.")
     gpu_count: int = Field(default=1, ge=1, le=8)
-    instance_type_id: str | None = Field(default=None, description="An exact instance type id from "
+    instance_type_id: ResourceId | None = Field(default=None, description="An exact instance type id from "
                                          "runcrate_list_gpu_types (e.g. 'a100-1x-us-east').")  # fmt: skip
     region: str | None = Field(default=None, description="Region; any when omitted.")
     ssh_key_id: ResourceId = Field(description="Id of an SSH key from runcrate_list_ssh_keys or "
@@ -84,7 +84,7 @@ class CreateInstanceArgs(BaseModel):
     storage: int | None = Field(default=None, ge=1, description="Boot disk in GB.")
     env_vars: dict[str, str] | None = Field(default=None, description="Environment variables on the instance.")
     startup_commands: list[str] | None = Field(default=None, description="Shell commands run once at boot, in order.")
-    storage_id: str | None = Field(default=None, description="A volume from runcrate_list_volumes to attach.")
+    storage_id: ResourceId | None = Field(default=None, description="A volume from runcrate_list_volumes to attach.")
     launch_script: str | None = Field(default=None, description="A script run at launch.")
     max_runtime_minutes: int | None = Field(
         default=None, ge=5, le=10080, description="Stop automatically after this long (recommended)."
@@ -96,7 +96,7 @@ class CreateInstanceArgs(BaseModel):
 class UpdateInstanceArgs(BaseModel):
     # Removing a limit is a flag, not a null: frameworks fill omitted arguments with their defaults, so a null could
     # not tell "leave it" from "remove it".
-    instance_id: str = Field(min_length=1, description="The instance id (inst_...).")
+    instance_id: ResourceId = Field(description="The instance id (inst_...).")
     max_runtime_minutes: int | None = Field(default=None, ge=5, le=10080,
                                             description="The new maximum runtime, counted from launch.")  # fmt: skip
     idle_shutdown_minutes: int | None = Field(default=None, ge=5, le=1440, description="The new idle shutdown.")
@@ -133,7 +133,7 @@ class SSHKeyArgs(BaseModel):
 
 
 class KeyArgs(BaseModel):
-    key_id: str = Field(min_length=1, description="The SSH key id.")
+    key_id: ResourceId = Field(description="The SSH key id.")
 
 
 class TransactionsArgs(BaseModel):
