@@ -6,7 +6,8 @@ without paying Python's start-up every round) and prints the agent's pid. The ag
 (``NEOCLOUD_LEDGER``) and creates resources of ``kind`` through the toolkits' ``ToolSession`` one after another
 (``CRASH_MAX_CREATES`` at most), then waits to be killed. Clients come from the environment (the sandbox's).
 
-Kinds: ``instance`` and ``volume`` (Runcrate), ``workload`` (InferenceKey ensure), ``fine_tune`` (Cluster Protocol).
+Kinds: ``instance``, ``volume`` and ``job`` (Runcrate), ``workload`` (InferenceKey ensure), ``fine_tune`` (Cluster
+Protocol).
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from neocloud.core.tools import UNLIMITED, ToolSession
 from neocloud.inferencekey import tools as inferencekey_tools
 from neocloud.runcrate import tools as runcrate_tools
 
-MODULES = {"instance": runcrate_tools, "volume": runcrate_tools, "workload": inferencekey_tools,
-           "fine_tune": clusterprotocol_tools}  # fmt: skip
+MODULES = {"instance": runcrate_tools, "volume": runcrate_tools, "job": runcrate_tools,
+           "workload": inferencekey_tools, "fine_tune": clusterprotocol_tools}  # fmt: skip
 
 
 def call(kind: str, run_id: str, i: int) -> tuple[str, dict[str, Any]]:
@@ -35,6 +36,9 @@ def call(kind: str, run_id: str, i: int) -> tuple[str, dict[str, Any]]:
         return "runcrate_create_instance", {"name": name, **box}
     if kind == "volume":
         return "runcrate_create_volume", {"name": name, "size_gb": 10, "region": "us-east-1"}
+    if kind == "job":
+        return "runcrate_run_job", {"name": name, "command": "python train.py", "gpu_type": "A100",
+                                    "max_runtime_minutes": 30}  # fmt: skip
     if kind == "workload":
         return "inferencekey_ensure_workload", {"slug": name, "model": "meta-llama/Llama-3.1-8B-Instruct"}
     return "clusterprotocol_create_fine_tune", {"base_model": "llama-3.1-8b", "suffix": name,

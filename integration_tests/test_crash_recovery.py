@@ -1,11 +1,12 @@
 """Provisioning agents SIGKILLed at random instants, then ``neocloud cleanup --yes``: nothing they created is left on
 the providers, and nothing is counted twice in the ledger.
 
-Each round forks an agent (``crash_agent.py``) that creates Runcrate instances or volumes, InferenceKey workloads or
-Cluster Protocol fine-tunes through ``ToolSession`` on a SQLite ledger file, against a sandbox on loopback, and kills
-it after a random delay (seeded): before its first call, between a call's intent and its request, while the
-provider acts, between the answer and its record. Runcrate jobs are not part of it yet (a cleanup of a few
-hundred killed job submissions does not finish in the test's time: to look into).
+Each round forks an agent (``crash_agent.py``) that creates Runcrate instances, volumes or batch jobs, InferenceKey
+workloads or Cluster Protocol fine-tunes through ``ToolSession`` on a SQLite ledger file, against a sandbox on
+loopback, and kills it after a random delay (seeded): before its first call, between a call's intent and its request,
+while the provider acts, between the answer and its record. A lost job submission is resolved by sending it again with
+its Idempotency-Key; most jobs have ended by the time cleanup runs (the sandbox runs one in four phases), so their
+teardown meets Runcrate's 409 "job not live", a final answer that is not retried.
 
 InferenceKey's ensure is keyed by its slug, not an idempotency key: cleanup resolves a lost one by the workload's
 ``created_at`` against the time its intent was recorded (``find_lost``). Every kind must be left with nothing, and
@@ -34,11 +35,17 @@ from neocloud.core.ledger import Status, open_ledger
 log = logging.getLogger(__name__)
 
 SEED = 20261201
-KINDS = ("instance", "volume", "workload", "fine_tune")
-ROUNDS = 54  # two agents a round: 27 of each kind, every one killed
+KINDS = ("instance", "volume", "job", "workload", "fine_tune")
+ROUNDS = 54  # two agents a round: 21 or 22 of each kind, every one killed
 LIFE_S = 0.45  # an agent lives up to this long: opening the ledger, then a few creates of ~0.1 s each
 AGENT = Path(__file__).with_name("crash_agent.py")
-PROVIDER = {"instance": "runcrate", "volume": "runcrate", "workload": "inferencekey", "fine_tune": "clusterprotocol"}
+PROVIDER = {
+    "instance": "runcrate",
+    "volume": "runcrate",
+    "job": "runcrate",
+    "workload": "inferencekey",
+    "fine_tune": "clusterprotocol",
+}
 
 
 def left_on_sandbox(env: dict[str, str]) -> dict[str, set[str]]:
@@ -54,6 +61,7 @@ def left_on_sandbox(env: dict[str, str]) -> dict[str, set[str]]:
     return {
         "instance": {i.id for i in runcrate.instances.list() if i.status not in ("terminating", "terminated")},
         "volume": {v.id for v in runcrate.storage.list()},
+        "job": {j.id for j in runcrate.jobs.list_all(status=["queued", "starting", "running"])},
         "workload": {w.slug for w in mgmt.list_workloads() if w.slug.startswith("crash-")},
         "fine_tune": {j.id for j in cluster.fine_tuning.list(limit=100) if j.status in ("queued", "running")},
     }
@@ -135,6 +143,7 @@ def test_agents_killed_at_random_leave_nothing_after_cleanup_but_what_it_reports
     counts = {"kills": kills, "ledger_entries": len(entries), "recorded_before_cleanup": len(created),
               "open_before_cleanup": dict(open_before), "resolved_by_cleanup": len(report["resolved"]),
               "torn_down": len(report["torn_down"]), "resources_created": len(made),
+              "created_by_kind": dict(Counter(e.resource.kind for e in entries if e.resource is not None)),
               "existing_before_cleanup": {k: len(v) for k, v in before.items()},
               "left_after_cleanup": {k: len(v) for k, v in after.items()},
               "unresolved": len(report["unresolved"])}  # fmt: skip
@@ -145,11 +154,12 @@ def test_agents_killed_at_random_leave_nothing_after_cleanup_but_what_it_reports
         print(f"\ncrash recovery: {counts}")
 
     assert kills >= 100
+    assert set(counts["created_by_kind"]) == {"instance", "volume", "job", "workload", "fine_tune"}, counts
     assert report["failed"] == [], report
     # Each resource is recorded once (a create resolved after a kill is the same entry, not a second one).
     assert len(made) == len(set(made)), Counter(made).most_common(3)
     # Nothing of any kind is left, open or running, and cleanup resolved every lost outcome.
-    assert after == {"instance": set(), "volume": set(), "workload": set(), "fine_tune": set()}
+    assert after == {"instance": set(), "volume": set(), "job": set(), "workload": set(), "fine_tune": set()}
     assert remaining == [] and still_open == [] and report["unresolved"] == [], report["unresolved"]
     assert done.returncode == 0, done.stderr
     # Cluster Protocol charged one fine-tune price per job the ledger recorded: none was started twice.

@@ -123,6 +123,61 @@ def test_launch_is_never_repeated_blindly_and_launch_refused_is_final() -> None:
     assert len(seen2) == 2 and seen2[0].headers["idempotency-key"] == seen2[1].headers["idempotency-key"]
 
 
+JOB = {"id": "job_1", "name": "j", "status": "queued", "command": "true", "gpu_type": "A100", "gpu_count": 1,
+       "max_runtime_minutes": 5, "created_at": "2026-12-01T00:00:00Z"}  # fmt: skip
+NOT_LIVE = {"error": {"code": "job_not_live", "message": "the job already succeeded"}}
+IN_PROGRESS = {"error": {"code": "conflict", "message": "busy", "details": {"reason": "idempotency_in_progress"}}}
+
+
+@pytest.mark.parametrize(
+    ("call", "first", "requests"),
+    [
+        # A job that is not live stays so: the 409 is the answer, sent once (not retried with backoff).
+        (lambda c: c.jobs.cancel("job_1"), NOT_LIVE, 1),
+        (lambda c: c.jobs.delete("job_1"), {"error": {"code": "job_live", "message": "cancel it first"}}, 1),
+        (lambda c: c.jobs.run(command="true", gpu_type="A100", max_runtime_minutes=5), {"error": "conflict"}, 1),
+        # The same idempotency key still being processed: worth asking again.
+        (lambda c: c.jobs.run(command="true", gpu_type="A100", max_runtime_minutes=5), IN_PROGRESS, 2),
+        (lambda c: c.jobs.cancel("job_1"), IN_PROGRESS, 1),  # no Idempotency-Key sent: not that conflict
+    ],
+)
+def test_a_409_is_retried_only_while_its_idempotency_key_is_in_progress(
+    call: Callable[[Runcrate], Any], first: dict[str, Any], requests: int
+) -> None:
+    answers = iter([httpx.Response(409, json=first), httpx.Response(201, json={"data": JOB})])
+    c, seen = client_for(lambda r: next(answers))
+    if requests == 1:
+        with pytest.raises(core.ConflictError):
+            call(c)
+    else:
+        assert call(c).id == "job_1"
+    assert len(seen) == requests
+
+
+@pytest.mark.parametrize(("first", "requests"), [(NOT_LIVE, 1), (IN_PROGRESS, 2)])
+async def test_a_409_is_retried_only_while_in_progress_async(first: dict[str, Any], requests: int) -> None:
+    seen: list[httpx.Request] = []
+    answers = iter([httpx.Response(409, json=first), httpx.Response(201, json={"data": JOB})])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return next(answers)
+
+    c = rc.AsyncRuncrate(api_key=KEY, base_url="https://control.test",
+                         http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)))  # fmt: skip
+
+    async def no_wait(s: float) -> None:
+        return None
+
+    c._control._sleep = no_wait  # type: ignore[method-assign]
+    if requests == 1:
+        with pytest.raises(core.ConflictError):
+            await c.jobs.run(command="true", gpu_type="A100", max_runtime_minutes=5)
+    else:
+        assert (await c.jobs.run(command="true", gpu_type="A100", max_runtime_minutes=5)).id == "job_1"
+    assert len(seen) == requests
+
+
 def test_validation_before_sending() -> None:
     c, seen = client_for(lambda r: httpx.Response(200, json={}))
     with pytest.raises(core.RequestValidationError, match="max_runtime_minutes"):

@@ -68,6 +68,9 @@ class ClientProfile:
     # Error codes that mean "this request itself is refused": never retried whatever the status
     # (Runcrate's ``launch_refused`` comes with a 502).
     never_retry_codes: frozenset[str] = frozenset()
+    # Set: a 409 is retried only when the request sent an idempotency key and the error's ``details.reason`` is
+    # this (Runcrate: ``idempotency_in_progress``); any other conflict (a job that is not live) is a final answer.
+    conflict_retry_reason: str | None = None
     # Streams of this provider always end with ``data: [DONE]``; ending without it is a truncation.
     stream_requires_done: bool = True
     # What a call refused before sending raises: a LocalBadRequestError (or the provider's subclass of it, named

@@ -190,11 +190,24 @@ class Attempts:
     def status_error(self, response: httpx.Response, attempt: int) -> APIError:
         err = self.client._make_status_error(response, self.req)
         mask(response.request, self.client.profile.auth_header)
-        if err.code in self.client.profile.never_retry_codes:
+        profile = self.client.profile
+        if err.code in profile.never_retry_codes:
             err._neocloud_retry = RetryDecision(False, reason=f"error code {err.code} is never retried")  # type: ignore[attr-defined]
+        elif (
+            response.status_code == 409
+            and profile.conflict_retry_reason is not None
+            and not (self.req.idempotency_key and _reason(err) == profile.conflict_retry_reason)
+        ):
+            # Repeating cannot change a conflict with the resource's state; only a key still in progress can clear.
+            err._neocloud_retry = RetryDecision(False, reason="a conflict that repeating cannot clear")  # type: ignore[attr-defined]
         else:
             err._neocloud_retry = self.decide(attempt, status=response.status_code, headers=response.headers)  # type: ignore[attr-defined]
         return err
+
+
+def _reason(err: APIError) -> object:
+    details = getattr(err, "details", None)
+    return details.get("reason") if isinstance(details, dict) else None
 
 
 class SyncPool:

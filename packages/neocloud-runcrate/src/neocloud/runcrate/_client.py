@@ -68,6 +68,8 @@ CONTROL_PROFILE = ClientProfile(
     error_classes={402: InsufficientCreditsError},
     # A machine refused for this very request: repeating it cannot help.
     never_retry_codes=frozenset({"launch_refused"}),
+    # A 409 is retried only while the same Idempotency-Key is still being processed, as the SDK does.
+    conflict_retry_reason="idempotency_in_progress",
     local_error=RuncrateValidationError,
 )
 INFERENCE_PROFILE = replace(
