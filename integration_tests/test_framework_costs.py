@@ -182,3 +182,12 @@ def test_llamaindex_streams_sync_and_async_are_totalled(sandbox: Any) -> None:
     assert handler.by_model[("clusterprotocol", "llama-3.1-8b")].completion_tokens == sum(
         r.additional_kwargs["completion_tokens"] for r in (last_sync, achat, last_async)
     )
+
+
+def test_the_handlers_are_lazy_exports_listed_by_dir() -> None:
+    import neocloud.langchain as lc
+    import neocloud.llamaindex as li
+
+    for package in (lc, li):
+        assert {"NeocloudCostHandler", "neocloud_costs"} <= set(dir(package))
+        assert package.NeocloudCostHandler.__module__.startswith(package.__name__)
