@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ..ledger._base import Budgets
@@ -128,7 +128,11 @@ def _tokens(usage: Any, name: str) -> int:
 def usd_of(cost: Any) -> Decimal | None:
     """The dollars of a ``.cost`` dict (``{"usd": "...", "source": ...}``) as carried in framework metadata."""
     usd = cost.get("usd") if isinstance(cost, dict) else None
-    return Decimal(usd) if isinstance(usd, str) else None
+    try:
+        value = Decimal(usd) if isinstance(usd, str) else None
+    except InvalidOperation:
+        return None  # not our form (metadata another library wrote): unknown, never a guess
+    return value if value is not None and value.is_finite() and value >= 0 else None
 
 
 _ACTIVE: ContextVar[tuple[CostTotals, ...]] = ContextVar("neocloud_cost_totals", default=())
