@@ -191,3 +191,17 @@ def test_the_handlers_are_lazy_exports_listed_by_dir() -> None:
     for package in (lc, li):
         assert {"NeocloudCostHandler", "neocloud_costs"} <= set(dir(package))
         assert package.NeocloudCostHandler.__module__.startswith(package.__name__)
+
+
+def test_a_message_without_a_cost_counts_as_an_unpriced_call() -> None:
+    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+    from langchain_core.messages import AIMessage
+
+    from neocloud.langchain import NeocloudCostHandler
+
+    handler = NeocloudCostHandler()
+    reply = AIMessage(content="hi", usage_metadata={"input_tokens": 3, "output_tokens": 1, "total_tokens": 4},
+                      response_metadata={"model_provider": "other", "model_name": "m"})  # fmt: skip
+    GenericFakeChatModel(messages=iter([reply])).invoke("x", config={"callbacks": [handler]})
+    row = handler.by_model[("other", "m")]
+    assert (row.calls, row.unpriced_calls, row.prompt_tokens, row.usd) == (1, 1, 3, Decimal(0))
