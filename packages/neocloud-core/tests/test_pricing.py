@@ -11,6 +11,7 @@ import pytest
 from neocloud.core.pricing import (
     DEFAULT_MAX_OUTPUT_TOKENS,
     Cost,
+    CostTotals,
     ModelPrice,
     PriceTable,
     catalog_price,
@@ -18,6 +19,7 @@ from neocloud.core.pricing import (
     prompt_token_bound,
     reported_cost,
     usage_cost,
+    usd_of,
     worst_case_usd,
 )
 
@@ -128,3 +130,37 @@ def test_cost_json_form_and_table_source() -> None:
     assert table.source == "price_table:2026-11-01"
     assert Cost(Decimal("0.0001230"), table.source).to_dict() == {"usd": "0.000123", "source": "price_table:2026-11-01"}
     assert Cost.from_dict({"usd": "0.5", "source": "provider"}) == Cost(Decimal("0.5"), "provider")
+
+
+@pytest.mark.parametrize(
+    ("cost", "expected"),
+    [
+        ({"usd": "0.000123", "source": "provider"}, Decimal("0.000123")),
+        ({"usd": "0", "source": "catalog"}, Decimal(0)),
+        ({"source": "catalog"}, None),
+        ({"usd": 0.5, "source": "catalog"}, None),  # only the JSON form (a string) is read: never a float
+        (None, None),
+        ("0.1", None),
+        ({"usd": "n/a"}, None),
+        ({"usd": "-1"}, None),
+        ({"usd": "NaN"}, None),
+    ],
+)
+def test_usd_of_reads_the_json_cost_form(cost: Any, expected: Decimal | None) -> None:
+    assert usd_of(cost) == expected
+
+
+def test_totals_count_plain_numbers_per_model_and_unpriced_calls() -> None:
+    totals = CostTotals()
+    totals.count("clusterprotocol", "m", 10, 2, Decimal("0.001"))
+    totals.count("clusterprotocol", "m", 5, 1, None)
+    totals.count("cerebras", "n", 1, 1, Decimal("0.002"))
+    row = totals.by_model[("clusterprotocol", "m")]
+    assert (row.calls, row.prompt_tokens, row.completion_tokens, row.usd, row.unpriced_calls) == (
+        2,
+        15,
+        3,
+        Decimal("0.001"),
+        1,
+    )
+    assert totals.total_usd == Decimal("0.003") and totals.total_tokens == 20 and totals.calls == 3

@@ -13,6 +13,7 @@ from neocloud.core.lazy import lazy_getattr
 from ._registry import PROVIDERS
 
 if TYPE_CHECKING:
+    from .callbacks import NeocloudCostHandler, neocloud_costs
     from .chat_models.base import BaseNeocloudChatModel
     from .chat_models.cerebras import ChatCerebras
     from .chat_models.clusterprotocol import ChatClusterProtocol
@@ -42,10 +43,12 @@ __all__ = [
     "InferenceKeyEmbeddings",
     "InferenceKeyToolkit",
     "MetalCloudToolkit",
+    "NeocloudCostHandler",
     "NeocloudTool",
     "NeocloudToolkit",
     "RuncrateToolkit",
     "init_chat_model",
+    "neocloud_costs",
 ]
 
 __version__ = "0.1.0"
@@ -67,10 +70,16 @@ _LAZY = {
     "InferenceKeyToolkit": ".toolkits.inferencekey",
     "ClusterProtocolToolkit": ".toolkits.clusterprotocol",
     "MetalCloudToolkit": ".toolkits.metalcloud",
+    "NeocloudCostHandler": ".callbacks",
+    "neocloud_costs": ".callbacks",
 }
 
 
 __getattr__ = lazy_getattr(__name__, globals(), _LAZY)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
 
 
 def init_chat_model(model: str, **kwargs: Any) -> BaseNeocloudChatModel:

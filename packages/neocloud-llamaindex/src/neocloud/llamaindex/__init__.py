@@ -13,6 +13,7 @@ from neocloud.core.lazy import lazy_getattr
 from ._registry import PROVIDERS
 
 if TYPE_CHECKING:
+    from .costs import NeocloudCostHandler, neocloud_costs
     from .embeddings.base import NeocloudEmbedding
     from .embeddings.clusterprotocol import ClusterProtocolEmbedding
     from .embeddings.inferencekey import InferenceKeyEmbedding
@@ -39,11 +40,13 @@ __all__ = [
     "InferenceKeyToolSpec",
     "MetalCloudLLM",
     "MetalCloudToolSpec",
+    "NeocloudCostHandler",
     "NeocloudEmbedding",
     "NeocloudLLM",
     "NeocloudToolSpec",
     "RuncrateLLM",
     "RuncrateToolSpec",
+    "neocloud_costs",
 ]
 
 __version__ = "0.1.0"
@@ -64,7 +67,13 @@ _LAZY = {
     "InferenceKeyToolSpec": ".tools.inferencekey",
     "ClusterProtocolToolSpec": ".tools.clusterprotocol",
     "MetalCloudToolSpec": ".tools.metalcloud",
+    "NeocloudCostHandler": ".costs",
+    "neocloud_costs": ".costs",
 }
 
 
 __getattr__ = lazy_getattr(__name__, globals(), _LAZY)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -22,7 +22,7 @@ from ._cost import (
     worst_case_usd,
 )
 from ._meter import Kind, Meter, Unpriced
-from ._totals import CostTotals, ModelTotals, active_totals, costs
+from ._totals import CostTotals, ModelTotals, TotalsView, active_totals, costs, usd_of
 
 __all__ = [
     "DEFAULT_MAX_OUTPUT_TOKENS",
@@ -34,6 +34,7 @@ __all__ = [
     "ModelPrice",
     "ModelTotals",
     "PriceTable",
+    "TotalsView",
     "Unpriced",
     "active_totals",
     "catalog_price",
@@ -42,5 +43,6 @@ __all__ = [
     "prompt_token_bound",
     "reported_cost",
     "usage_cost",
+    "usd_of",
     "worst_case_usd",
 ]

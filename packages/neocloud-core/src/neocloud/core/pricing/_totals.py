@@ -10,14 +10,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ..ledger._base import Budgets
 from ..ledger._protocol import LedgerStore
 from ._cost import Cost
 
-__all__ = ["CostTotals", "ModelTotals", "active_totals", "costs"]
+__all__ = ["CostTotals", "ModelTotals", "TotalsView", "active_totals", "costs", "usd_of"]
 
 
 @dataclass
@@ -43,15 +43,20 @@ class CostTotals:
 
     def add(self, provider: str, model: str, usage: Any, cost: Cost | None) -> None:
         """Count one finished call (thread-safe)."""
+        prompt, completion = _tokens(usage, "prompt_tokens"), _tokens(usage, "completion_tokens")
+        self.count(provider, model, prompt, completion, None if cost is None else cost.usd)
+
+    def count(self, provider: str, model: str, prompt_tokens: int, completion_tokens: int, usd: Decimal | None) -> None:
+        """Count one finished call from plain numbers (``usd=None``: its cost was unknown); thread-safe."""
         with self._lock:
             row = self.by_model.setdefault((provider, model), ModelTotals())
             row.calls += 1
-            row.prompt_tokens += _tokens(usage, "prompt_tokens")
-            row.completion_tokens += _tokens(usage, "completion_tokens")
-            if cost is None:
+            row.prompt_tokens += prompt_tokens
+            row.completion_tokens += completion_tokens
+            if usd is None:
                 row.unpriced_calls += 1
             else:
-                row.usd += cost.usd
+                row.usd += usd
 
     @property
     def total_usd(self) -> Decimal:
@@ -82,9 +87,52 @@ class CostTotals:
         return "\n".join(lines)
 
 
+class TotalsView:
+    """The totals of ``self.totals`` (a ``CostTotals``) as attributes: for framework cost handlers."""
+
+    totals: CostTotals
+
+    @property
+    def by_model(self) -> dict[tuple[str, str], ModelTotals]:
+        return self.totals.by_model
+
+    @property
+    def total_usd(self) -> Decimal:
+        return self.totals.total_usd
+
+    @property
+    def prompt_tokens(self) -> int:
+        return self.totals.prompt_tokens
+
+    @property
+    def completion_tokens(self) -> int:
+        return self.totals.completion_tokens
+
+    @property
+    def total_tokens(self) -> int:
+        return self.totals.total_tokens
+
+    @property
+    def calls(self) -> int:
+        return self.totals.calls
+
+    def __str__(self) -> str:
+        return str(self.totals)
+
+
 def _tokens(usage: Any, name: str) -> int:
     value = getattr(usage, name, None) if usage is not None else None
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def usd_of(cost: Any) -> Decimal | None:
+    """The dollars of a ``.cost`` dict (``{"usd": "...", "source": ...}``) as carried in framework metadata."""
+    usd = cost.get("usd") if isinstance(cost, dict) else None
+    try:
+        value = Decimal(usd) if isinstance(usd, str) else None
+    except InvalidOperation:
+        return None  # not our form (metadata another library wrote): unknown, never a guess
+    return value if value is not None and value.is_finite() and value >= 0 else None
 
 
 _ACTIVE: ContextVar[tuple[CostTotals, ...]] = ContextVar("neocloud_cost_totals", default=())

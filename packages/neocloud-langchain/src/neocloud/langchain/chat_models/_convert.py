@@ -137,6 +137,8 @@ def to_chat_result(completion: ChatCompletion, spec: ProviderSpec) -> ChatResult
             "id": completion.id,
             **_metadata(spec, completion),
         }
+        if completion.cost is not None:  # the core's price of the call (see neocloud.core.pricing)
+            metadata["cost"] = completion.cost
         message = AIMessage(
             content=msg.content or "",
             additional_kwargs=additional,
@@ -155,10 +157,12 @@ def to_generation_chunk(chunk: ChatCompletionChunk, spec: ProviderSpec) -> ChatG
     """One stream chunk → ``ChatGenerationChunk`` (``None`` for chunks that carry nothing)."""
     usage = usage_metadata(chunk.usage) if chunk.usage else None
     metadata: dict[str, Any] = {"model_provider": spec.name}
+    if usage is not None and chunk.cost is not None:
+        metadata["cost"] = chunk.cost  # on the one chunk with usage, so the merged message has it once
     if not chunk.choices:
         if usage is None:
             return None
-        metadata["model_name"] = chunk.model
+        # No model_name here: the finish chunk carried it, and LangChain concatenates repeated strings on merge.
         return ChatGenerationChunk(
             message=AIMessageChunk(content="", usage_metadata=usage, response_metadata=metadata, id=chunk.id or None)
         )

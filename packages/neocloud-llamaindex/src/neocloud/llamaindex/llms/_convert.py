@@ -96,21 +96,31 @@ def _message(content: str | None, reasoning: str | None, tool_calls: list[dict[s
     return ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs=kwargs)
 
 
-def to_chat_response(completion: ChatCompletion) -> ChatResponse:
-    """A chat completion → ``ChatResponse`` (usage in ``raw`` and ``additional_kwargs``)."""
+def _priced(raw: dict[str, Any], extra: dict[str, Any], provider: str, cost: dict[str, str] | None) -> None:
+    # The core's price of the call (see neocloud.core.pricing) is no wire field: add it to raw and the kwargs.
+    extra["model_provider"] = provider
+    if cost is not None:
+        raw["cost"] = extra["cost"] = cost
+
+
+def to_chat_response(completion: ChatCompletion, provider: str) -> ChatResponse:
+    """A chat completion → ``ChatResponse`` (usage and cost in ``raw`` and ``additional_kwargs``)."""
     choice = completion.choices[0]
     calls = [c.model_dump(mode="json", exclude_none=True) for c in choice.message.tool_calls or []]
+    raw = completion.model_dump(mode="json", exclude_none=True)
+    extra: dict[str, Any] = {**usage_kwargs(completion.usage), "finish_reason": choice.finish_reason}
+    _priced(raw, extra, provider, completion.cost)
     return ChatResponse(
-        message=_message(choice.message.content, choice.message.reasoning, calls),
-        raw=completion.model_dump(mode="json", exclude_none=True),
-        additional_kwargs={**usage_kwargs(completion.usage), "finish_reason": choice.finish_reason},
+        message=_message(choice.message.content, choice.message.reasoning, calls), raw=raw, additional_kwargs=extra
     )
 
 
 class StreamAccumulator:
-    """Builds the growing ``ChatResponse`` of a stream: text, reasoning, tool-call fragments, usage."""
+    """Builds the growing ``ChatResponse`` of a stream: text, reasoning, tool-call fragments, usage, cost."""
 
-    def __init__(self) -> None:
+    def __init__(self, provider: str) -> None:
+        self.provider = provider
+        self.cost: dict[str, str] | None = None
         self.text = ""
         self.reasoning = ""
         self.calls: dict[int, dict[str, Any]] = {}
@@ -120,6 +130,7 @@ class StreamAccumulator:
     def add(self, chunk: ChatCompletionChunk) -> ChatResponse | None:
         if chunk.usage is not None:
             self.usage = usage_kwargs(chunk.usage)
+            self.cost = chunk.cost or self.cost
         delta_text = ""
         if chunk.choices:
             choice = chunk.choices[0]
@@ -142,10 +153,12 @@ class StreamAccumulator:
         extra: dict[str, Any] = dict(self.usage)
         if self.finish_reason:
             extra["finish_reason"] = self.finish_reason
+        raw = chunk.model_dump(mode="json", exclude_none=True)
+        _priced(raw, extra, self.provider, self.cost)
         return ChatResponse(
             message=_message(self.text, self.reasoning or None, [self.calls[i] for i in sorted(self.calls)]),
             delta=delta_text,
-            raw=chunk.model_dump(mode="json", exclude_none=True),
+            raw=raw,
             additional_kwargs=extra,
         )
 

@@ -150,11 +150,13 @@ class NeocloudLLM(StructuredMixin, FunctionCallingLLM):
     # -- chat -------------------------------------------------------------------------------------------
     @llm_chat_callback()
     def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
-        return to_chat_response(self._sync_backend().create_chat(self._body(messages, False, **kwargs)))
+        body = self._body(messages, False, **kwargs)
+        return to_chat_response(self._sync_backend().create_chat(body), self._spec().name)
 
     @llm_chat_callback()
     async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
-        return to_chat_response(await self._async_backend().create_chat(self._body(messages, False, **kwargs)))
+        body = self._body(messages, False, **kwargs)
+        return to_chat_response(await self._async_backend().create_chat(body), self._spec().name)
 
     @llm_chat_callback()
     def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
@@ -162,7 +164,7 @@ class NeocloudLLM(StructuredMixin, FunctionCallingLLM):
 
         def gen() -> Generator[ChatResponse, None, None]:
             stream = self._sync_backend().stream_chat(body)
-            acc = StreamAccumulator()
+            acc = StreamAccumulator(self._spec().name)
             try:
                 for chunk in stream:
                     response = acc.add(chunk)
@@ -179,7 +181,7 @@ class NeocloudLLM(StructuredMixin, FunctionCallingLLM):
 
         async def gen() -> AsyncGenerator[ChatResponse, None]:
             stream = await self._async_backend().stream_chat(body)
-            acc = StreamAccumulator()
+            acc = StreamAccumulator(self._spec().name)
             try:
                 async for chunk in stream:
                     response = acc.add(chunk)
