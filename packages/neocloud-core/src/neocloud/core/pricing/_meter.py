@@ -15,6 +15,7 @@ chat backends send through a client's meter. Per call:
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
@@ -58,6 +59,9 @@ class Meter:
     run_id: str | None = None
     unpriced: Unpriced = "refuse"
     catalog: dict[str, ModelPrice] = field(default_factory=dict)
+    # Guards the lazy ledger and run id: concurrent first calls (async ones reserve in worker threads) must share
+    # one run, or each would get its own budget.
+    _init_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.unpriced not in ("refuse", "allow"):
@@ -107,16 +111,18 @@ class Meter:
     def _accounts(self) -> list[_Account]:
         accounts = [_Account(t.ledger, t.budget, t.run_id) for t in active_totals() if t.ledger is not None]
         if (self.ledger is not None and self.ledger is not False) or self.budget is not None:
-            if self.ledger is None or isinstance(self.ledger, bool):
-                from ..ledger._open import open_ledger
+            with self._init_lock:
+                if self.ledger is None or isinstance(self.ledger, bool):
+                    from ..ledger._open import open_ledger
 
-                self.ledger = open_ledger()  # once; every copy of this meter then shares it
-            if self.run_id is None:
-                import uuid
+                    self.ledger = open_ledger()  # once; every copy of this meter then shares it
+                if self.run_id is None:
+                    import uuid
 
-                self.run_id = f"run-{uuid.uuid4().hex[:12]}"
-            store: LedgerStore = self.ledger
-            accounts.insert(0, _Account(store, self.budget, self.run_id))
+                    self.run_id = f"run-{uuid.uuid4().hex[:12]}"
+                store: LedgerStore = self.ledger
+                run_id = self.run_id
+            accounts.insert(0, _Account(store, self.budget, run_id))
         return accounts
 
     def _intent(self, kind: Kind, body: Mapping[str, Any], run_id: str) -> Intent:
