@@ -102,11 +102,15 @@ class SandboxState:
     # Provider planes keep their resources here: planes[provider][account] is that account's store.
     planes: dict[str, dict[str, Any]] = field(default_factory=dict)
     issued: int = 0
+    # Every request a provider plane received, in order: (provider, method, path). Tests read it to check what
+    # reached the server (``GET /_sandbox/requests``), e.g. that a refused call sent nothing.
+    received: list[tuple[str, str, str]] = field(default_factory=list)
 
     def reset(self) -> None:
         self.scripts.clear()
         self.faults.clear()
         self.planes.clear()
+        self.received.clear()
         self.issued = 0
 
     def new_id(self, prefix: str, width: int = 12) -> str:
