@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from starlette.applications import Starlette
-from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from . import control
 from .errors import error_response, request_id

@@ -8,7 +8,8 @@
   A single request can carry its own fault in the ``X-Sandbox-Fault`` header (the same JSON, one fault).
 - ``GET /_sandbox/requests?provider=``: every request the provider planes received since the last reset (or
   ``DELETE``), in order, as ``{"requests": [{"provider", "method", "path"}]}``.
-- ``POST /_sandbox/reset``: forget scripts, faults, resources and received requests. ``GET /_sandbox/health``: liveness and providers.
+- ``POST /_sandbox/reset``: forget scripts, faults, resources and received requests.
+- ``GET /_sandbox/health``: liveness and providers.
 """
 
 from __future__ import annotations

@@ -19,6 +19,14 @@ class SandboxSettings:
     stream_chunk_delay_s: float = 0.0
     # Length of one lifecycle phase (queued → running → done) for jobs, fine-tunes, instances, workloads.
     phase_s: float = 0.3
+    # Batch work (Runcrate jobs, Cluster Protocol fine-tunes) may run longer than resources take to come up: its
+    # phase length when set, else ``phase_s``.
+    job_phase_s: float | None = None
+
+    @property
+    def work_phase_s(self) -> float:
+        """The phase length of batch jobs and fine-tunes."""
+        return self.phase_s if self.job_phase_s is None else self.job_phase_s
 
 
 @dataclass
