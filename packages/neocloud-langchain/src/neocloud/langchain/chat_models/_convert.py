@@ -149,7 +149,10 @@ def to_chat_result(completion: ChatCompletion, spec: ProviderSpec) -> ChatResult
             id=completion.id or None,
         )
         generations.append(ChatGeneration(message=message, generation_info={"finish_reason": choice.finish_reason}))
-    llm_output = {"model_name": completion.model, "system_fingerprint": completion.system_fingerprint}
+    llm_output: dict[str, Any] = {"model_name": completion.model, "system_fingerprint": completion.system_fingerprint}
+    if completion.cost is not None:
+        # UsageMetadata has no cost keys, so a tracer (LangSmith's) finds the price in the run's llm_output too.
+        llm_output["cost"] = completion.cost
     return ChatResult(generations=generations, llm_output=llm_output)
 
 
