@@ -16,15 +16,18 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 import httpx
 
-from ._types import NOT_GIVEN, NotGiven, Timeout, TimeoutTypes, coerce_timeout
+from ._httplibs import classes, errors
+from ._types import NOT_GIVEN, NotGiven, Timeout, TimeoutTypes, at_least, coerce_timeout
 from .error_body import build_status_error, parse_error_body
 from .errors import (
+    APIError,
     APIResponseValidationError,
     APIStatusError,
     ConfigurationError,
     LocalBadRequestError,
     RequestValidationError,
 )
+from .redact import Secrets, scrub
 from .retry import EXPONENTIAL, Backoff
 
 if TYPE_CHECKING:
@@ -59,6 +62,12 @@ class ClientProfile:
     retry_backoff: Backoff = EXPONENTIAL
     # A response body larger than this is refused (APIResponseValidationError) instead of filling memory.
     max_response_bytes: int = 64 * 1024 * 1024
+    # The same for one line of an event stream (a frame that never ends is a StreamFormatError, not a memory leak).
+    max_event_bytes: int = 16 * 1024 * 1024
+    # The provider's name as errors print it ("Cerebras 429 rate_limited: ..."); ``provider`` when unset.
+    label: str | None = None
+    # Headers that carry a credential besides Authorization / x-api-key / api-key (masked in every error).
+    secret_headers: frozenset[str] = frozenset()
     # Cerebras: an integer ``status_code`` in the error body wins over the HTTP status.
     body_status_overrides: bool = False
     error_classes: Mapping[int, type[APIStatusError]] = field(default_factory=dict)
@@ -100,6 +109,9 @@ class FinalRequest:
     idempotent: bool = True
     idempotency_key: str | None = None
     timeout: Timeout | None = None
+    # The operation's documented minimum per-phase timeouts (a launch that may take 60 s): each phase is at least
+    # this, whatever the client's timeout; the total deadline (the caller's) still bounds the whole call.
+    min_timeout: Timeout | None = None
     max_retries: int | None = None
     # None: the HTTP client's setting. False: hand back a 3xx as is (e.g. to read a signed URL's Location).
     follow_redirects: bool | None = None
@@ -190,6 +202,7 @@ class BaseAPIClient:
 
             configure_from_env(prof.log_env)
         self.max_response_bytes = prof.max_response_bytes
+        self.max_event_bytes = prof.max_event_bytes
         self._custom_headers: dict[str, str] = dict(default_headers or {})
         self._custom_query: dict[str, object] = dict(default_query or {})
         self._owns_pool = True
@@ -289,7 +302,7 @@ class BaseAPIClient:
                 # httpx would send str(value) for anything else ("<object object at 0x...>"): a bad argument.
                 if not _query_value(value):
                     raise self._unencodable(req, params, TypeError(name))
-        timeout = (req.timeout or self.timeout).to_httpx(remaining)
+        timeout = self._timeout(req).to_httpx(remaining)
         if req.json is not None and not req.json_checked:
             # Depth is checked here, not left to the encoder: from Python 3.12 json.dumps nests as deep as the C
             # stack allows, and a body thousands of levels deep would be sent.
@@ -309,7 +322,7 @@ class BaseAPIClient:
                 headers=headers,
                 timeout=timeout,
             )
-        except (TypeError, ValueError, RecursionError) as exc:
+        except errors("TypeError", "ValueError", "RecursionError", "InvalidURL") as exc:
             # What httpx could not encode (bytes or NaN in a body, a lone surrogate, an object as a query value...)
             # never leaves: refused as a bad argument, named where possible, before any byte is sent.
             raise self._unencodable(req, params, exc) from None
@@ -328,9 +341,29 @@ class BaseAPIClient:
                               f"{type(value).__name__}", param=name, allowed="str, int, float, bool")  # fmt: skip
         return refuse(f"{req.method} {req.path}: the request cannot be encoded ({type(exc).__name__}: {exc})")
 
+    def _timeout(self, req: FinalRequest) -> Timeout:
+        return at_least(req.timeout or self.timeout, req.min_timeout)
+
     def _deadline(self, req: FinalRequest) -> float | None:
-        total = (req.timeout or self.timeout).total
+        total = self._timeout(req).total
         return None if total is None else time.monotonic() + total
+
+    # -- errors leaving a call ---------------------------------------------------------------------------
+    def _secrets(self) -> Secrets:
+        key = self._api_key.get_secret_value() if self._api_key is not None else None
+        return Secrets.of((self.profile.auth_header, *self.profile.secret_headers), (key,))
+
+    def _finish(self, obj: object, response: httpx.Response | None = None) -> None:
+        """Every error (and every response) leaving a call passes here: it is labelled with the provider and the
+        request id, and every credential it can reach is masked (``redact.scrub``), whatever path raised it."""
+        if isinstance(obj, APIError):
+            if obj.provider is None:
+                obj.provider = self.profile.label or self.profile.provider
+            if obj.request_id is None and response is not None:
+                obj.request_id = self._request_id(response)
+        scrub(obj, self._secrets())
+        if response is not None:
+            scrub(response, self._secrets())
 
     # -- response handling ------------------------------------------------------------------------------
     @staticmethod
@@ -380,8 +413,16 @@ class BaseAPIClient:
         )
 
     def _process_response(self, response: httpx.Response, cast_to: Callable[[Any], _T] | type[_T]) -> _T:
-        """Parse a fully read 2xx response into ``cast_to`` (a pydantic model, ``httpx.Response`` or a type)."""
-        if cast_to is httpx.Response:
+        """Parse a fully read 2xx response into ``cast_to`` (a pydantic model, ``httpx.Response``, a type or a
+        parser of the decoded JSON)."""
+        try:
+            return self._parse_response(response, cast_to)
+        except BaseException as exc:
+            self._finish(exc, response)
+            raise
+
+    def _parse_response(self, response: httpx.Response, cast_to: Callable[[Any], _T] | type[_T]) -> _T:
+        if cast_to is httpx.Response or cast_to in classes("Response"):
             return response  # type: ignore[return-value]
         content = response.content
         validate_json = getattr(cast_to, "model_validate_json", None)
@@ -400,17 +441,34 @@ class BaseAPIClient:
                         return data  # type: ignore[no-any-return]
                     return cast("Callable[[Any], _T]", cast_to)(data)
             return validate_json(content)  # type: ignore[no-any-return]
-        except ValueError as exc:
-            # pydantic.ValidationError and json.JSONDecodeError are both ValueErrors.
+        except (ValueError, TypeError, LookupError, AttributeError, RecursionError) as exc:
+            # pydantic.ValidationError and json.JSONDecodeError are both ValueErrors; a parser given a body of the
+            # wrong shape fails with a TypeError / KeyError / AttributeError; a body nested thousands of levels
+            # deep exhausts the parser's recursion. All are the provider's answer not being what it documents.
             if isinstance(exc, APIStatusError):
                 raise
+            what = cast_to.__name__ if isinstance(cast_to, type) else "answer of the documented shape"
             raise APIResponseValidationError(
-                f"{self.profile.provider} returned a body that is not a valid {getattr(cast_to, '__name__', cast_to)}: "
-                f"{str(exc).splitlines()[0]}",
+                f"the answer is not a valid {what}: {_why(exc)}",
                 request=response.request,
                 body=content[:500].decode("utf-8", "replace"),
                 request_id=self._request_id(response),
             ) from exc
+
+
+def _why(exc: BaseException) -> str:
+    """One line on why a body was refused: pydantic's first error (where and what), else the exception's words."""
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    errors = getattr(exc, "errors", None)
+    try:
+        first = errors()[0] if callable(errors) else None
+    except (TypeError, IndexError):
+        first = None
+    if isinstance(first, dict):
+        where = ".".join(str(part) for part in first.get("loc", ())) or "body"
+        return f"{where}: {first.get('msg', 'invalid')}"
+    return (str(exc).splitlines() or [type(exc).__name__])[0]
 
 
 def _query_value(value: Any) -> bool:

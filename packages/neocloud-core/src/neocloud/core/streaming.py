@@ -9,9 +9,13 @@ few remaining bytes so the connection goes back to the pool instead of being tor
 A stream with a deadline (the call's ``total`` timeout) ends when it passes, also in the middle of a read:
 httpx fixes a read's timeout when the request is sent, so a read that starts just before the deadline could
 otherwise wait a whole read timeout beyond it. Async reads are awaited with the time left; a sync read is
-ended by shutting the socket down when the deadline passes (``_Watchdog``). Either way the stream raises
+ended by shutting the socket down when the deadline passes (``Watchdog``; non-streamed body reads use it too).
+Either way the stream raises
 ``APITimeoutError``. (A sync stream over a transport without a socket, such as ``httpx.MockTransport``, is
 checked between events only.)
+
+One line or event may hold at most ``max_event_chars`` characters (the profile's ``max_event_bytes``): a frame that
+never ends is refused with ``StreamFormatError`` instead of being buffered until memory runs out.
 """
 
 from __future__ import annotations
@@ -28,12 +32,13 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 import httpx
 
+from ._httplibs import errors
 from .errors import APIStatusError, APITimeoutError, StreamError, StreamFormatError
 
 if TYPE_CHECKING:
     from httpx_sse import ServerSentEvent
 
-__all__ = ["AsyncStream", "Frame", "Stream", "classify"]
+__all__ = ["AsyncStream", "Frame", "Stream", "Watchdog", "classify"]
 
 _T = TypeVar("_T")
 # After [DONE] only a blank line and the chunked terminator should follow; stop draining past this.
@@ -77,6 +82,13 @@ def _invalid_json(exc: ValueError) -> str | None:
     return str(found[0].get("msg", "invalid JSON")) if found else None
 
 
+def _line_decoder() -> Any:
+    # httpx-sse's own line splitter (SSE newline rules), fed by us so that a line's length can be capped.
+    from httpx_sse._decoders import SSELineDecoder
+
+    return SSELineDecoder()
+
+
 ErrorFactory = Callable[[Mapping[str, Any], httpx.Response], APIStatusError]
 
 
@@ -91,7 +103,7 @@ def _socket_of(response: httpx.Response) -> socket.socket | None:
     return sock if isinstance(sock, socket.socket) else None
 
 
-class _Watchdog:
+class Watchdog:
     """Ends a sync stream's blocked read when its deadline passes by shutting its socket down: the read returns
     at once and the reader, seeing ``expired``, raises the deadline. ``stop()`` (before the response is closed
     and its connection pooled) makes sure a pooled connection is never shut down."""
@@ -131,8 +143,12 @@ class _StreamBase(Generic[_T]):
         require_done: bool = True,
         deadline: float | None = None,
         parse_json: Callable[[str], _T] | None = None,
+        max_event_chars: int = 16 * 1024 * 1024,
+        finish: Callable[[BaseException, httpx.Response], None] | None = None,
     ) -> None:
         self.response = response
+        self._max_event_chars = max_event_chars
+        self._finish = finish
         self._parse = parse
         self._parse_json = parse_json
         self._make_error = make_error
@@ -167,6 +183,75 @@ class _StreamBase(Generic[_T]):
             raise self._make_error(frame.payload, self.response)
         return _DONE if frame.kind == "done" else _SKIP
 
+    def _failed(self, exc: BaseException) -> None:
+        # Every error leaving the stream passes the client's one exit (labelled, credentials masked).
+        if self._finish is not None and not isinstance(exc, GeneratorExit):
+            self._finish(exc, self.response)
+
+    def _lines(self, texts: Iterator[str]) -> Iterator[str]:
+        """The stream's lines, none (and no event) longer than the cap; ``_alines`` is the async twin."""
+        decoder, carried, event = _line_decoder(), 0, 0
+        for text in texts:
+            lines = decoder.decode(text)
+            carried = sum(map(len, decoder.buffer)) if lines else carried + len(text)
+            for line in lines:
+                event = 0 if not line else event + len(line)
+                self._check_size(max(event, carried))
+                yield line
+            self._check_size(event + carried)
+        yield from decoder.flush()
+
+    async def _alines(self, texts: AsyncIterator[str]) -> AsyncGenerator[str, None]:
+        decoder, carried, event = _line_decoder(), 0, 0
+        async for text in texts:
+            lines = decoder.decode(text)
+            carried = sum(map(len, decoder.buffer)) if lines else carried + len(text)
+            for line in lines:
+                event = 0 if not line else event + len(line)
+                self._check_size(max(event, carried))
+                yield line
+            self._check_size(event + carried)
+        for line in decoder.flush():
+            yield line
+
+    def _check_size(self, size: int) -> None:
+        if size > self._max_event_chars:
+            raise StreamFormatError(
+                f"a stream event is longer than {self._max_event_chars} characters; refused rather than buffered",
+                request=self.response.request,
+            )
+
+    def _check_event_stream(self) -> None:
+        from httpx_sse import SSEError
+
+        ctype = self.response.headers.get("content-type", "").partition(";")[0]
+        if "text/event-stream" not in ctype:
+            raise SSEError(f"Expected response header Content-Type to contain 'text/event-stream', got {ctype!r}")
+
+    def _events(self) -> Iterator[ServerSentEvent]:
+        from httpx_sse._decoders import SSEDecoder
+
+        self._check_event_stream()
+        decoder = SSEDecoder()
+        for line in self._lines(self.response.iter_text()):
+            sse = decoder.decode(line.rstrip("\n"))
+            if sse is not None:
+                yield sse
+
+    async def _aevents(self) -> AsyncGenerator[ServerSentEvent, None]:
+        from httpx_sse._decoders import SSEDecoder
+
+        self._check_event_stream()
+        decoder = SSEDecoder()
+        lines = self._alines(self.response.aiter_text())
+        try:
+            async for line in lines:
+                sse = decoder.decode(line.rstrip("\n"))
+                if sse is not None:
+                    yield sse
+        finally:
+            await lines.aclose()
+
     def _translate(self, exc: Exception) -> Exception:
         """Map transport failures mid-stream to our tree: a truncated stream is an error, never an end."""
         from httpx_sse import SSEError
@@ -175,9 +260,11 @@ class _StreamBase(Generic[_T]):
         if isinstance(exc, SSEError):  # (an httpx.TransportError subclass, so test it first)
             ctype = self.response.headers.get("content-type", "")
             return StreamError(f"expected an event stream, got content-type {ctype!r}", request=req)
-        if isinstance(exc, httpx.TimeoutException):
+        if isinstance(exc, errors("DecodingError")):  # the body does not follow its Content-Encoding
+            return StreamFormatError(f"stream cannot be decoded: {exc.__class__.__name__}", request=req)
+        if isinstance(exc, errors("TimeoutException")):
             return APITimeoutError("stream stalled: no data within the read timeout", request=req)
-        if isinstance(exc, (httpx.TransportError, httpx.StreamError)):
+        if isinstance(exc, errors("TransportError", "StreamError")):
             return StreamError(f"stream broke before it finished: {exc.__class__.__name__}", request=req)
         if isinstance(exc, ValueError) and (reason := _invalid_json(exc)):  # (the hot path validates raw JSON)
             return StreamFormatError(f"malformed stream frame (not JSON): {reason}", request=req)
@@ -197,10 +284,15 @@ class _SyncReader(_StreamBase[_T]):
     drops is freed at once (no reference cycle to wait on) and its connection goes back to the pool."""
 
     def _iter(self) -> Generator[_T, None, None]:
-        from httpx_sse import EventSource
+        try:
+            yield from self._read()
+        except BaseException as exc:
+            self._failed(exc)
+            raise
 
-        events: Iterator[ServerSentEvent] = EventSource(self.response).iter_sse()
-        watchdog = None if self._deadline is None else _Watchdog(self.response, self._deadline)
+    def _read(self) -> Generator[_T, None, None]:
+        events: Iterator[ServerSentEvent] = self._events()
+        watchdog = None if self._deadline is None else Watchdog(self.response, self._deadline)
         try:
             done = False
             try:
@@ -213,7 +305,7 @@ class _SyncReader(_StreamBase[_T]):
                         done = True
                         break
                     yield item
-            except (httpx.HTTPError, httpx.StreamError, ValueError) as exc:
+            except errors("HTTPError", "StreamError", "ValueError") as exc:
                 if watchdog is not None and watchdog.expired:
                     raise self._deadline_passed() from exc
                 translated = self._translate(exc)
@@ -237,7 +329,7 @@ class _SyncReader(_StreamBase[_T]):
             for count, _ in enumerate(events):
                 if count >= _MAX_DRAIN_EVENTS:
                     break
-        except httpx.HTTPError:
+        except errors("HTTPError"):
             pass  # The answer is complete; a failure here only costs the pooled connection.
 
 
@@ -281,9 +373,18 @@ class _AsyncReader(_StreamBase[_T]):
     """The async generator behind an ``AsyncStream`` (no reference back to it, as for ``_SyncReader``)."""
 
     async def _iter(self) -> AsyncGenerator[_T, None]:
-        from httpx_sse import EventSource
+        reader = self._read()
+        try:
+            async for item in reader:
+                yield item
+        except BaseException as exc:
+            self._failed(exc)
+            raise
+        finally:
+            await reader.aclose()
 
-        events: AsyncGenerator[ServerSentEvent, None] = EventSource(self.response).aiter_sse()
+    async def _read(self) -> AsyncGenerator[_T, None]:
+        events: AsyncGenerator[ServerSentEvent, None] = self._aevents()
         source = events if self._deadline is None else self._within_deadline(events, self._deadline)
         try:
             done = False
@@ -297,7 +398,7 @@ class _AsyncReader(_StreamBase[_T]):
                         done = True
                         break
                     yield item
-            except (httpx.HTTPError, httpx.StreamError, ValueError) as exc:
+            except errors("HTTPError", "StreamError", "ValueError") as exc:
                 translated = self._translate(exc)
                 if translated is exc:
                     raise
@@ -309,7 +410,7 @@ class _AsyncReader(_StreamBase[_T]):
                         count += 1
                         if count >= _MAX_DRAIN_EVENTS:
                             break
-                except httpx.HTTPError:
+                except errors("HTTPError"):
                     pass  # The answer is complete; a failure here only costs the pooled connection.
             elif self._require_done:
                 raise self._truncated()

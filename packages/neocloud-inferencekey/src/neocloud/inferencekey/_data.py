@@ -14,6 +14,7 @@ import httpx
 
 from neocloud.core._base import FinalRequest
 from neocloud.core._client import AsyncAPIClient, DefaultHttpxClient, SyncAPIClient
+from neocloud.core._types import NOT_GIVEN, NotGiven, TimeoutTypes
 from neocloud.core.openai_compat import AsyncChatCompletions, AsyncEmbeddings, ChatCompletions, Embeddings
 from neocloud.core.wire import ChatCompletion, ChatCompletionChunk
 
@@ -87,13 +88,20 @@ class Endpoint:
     OpenAI-style ``chat.completions`` / ``embeddings`` used by the framework adapters)."""
 
     def __init__(
-        self, *, base_url: str, project: str, workload_slug: str, api_key: str, http_client: httpx.Client | None = None
+        self,
+        *,
+        base_url: str,
+        project: str,
+        workload_slug: str,
+        api_key: str,
+        http_client: httpx.Client | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> None:
         self.workload_slug = workload_slug
         self.project = project
         with translate():
             root = endpoint_root(base_url, project, workload_slug)
-            self._client = _Data(api_key=api_key, base_url=root, http_client=http_client)
+            self._client = _Data(api_key=api_key, base_url=root, http_client=http_client, timeout=timeout)
 
     def __repr__(self) -> str:
         return f"Endpoint(project={self.project!r}, workload_slug={self.workload_slug!r})"
@@ -211,12 +219,13 @@ class AsyncEndpoint:
         workload_slug: str,
         api_key: str,
         http_client: httpx.AsyncClient | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
     ) -> None:
         self.workload_slug = workload_slug
         self.project = project
         with translate():
             root = endpoint_root(base_url, project, workload_slug)
-            self._client = _AsyncData(api_key=api_key, base_url=root, http_client=http_client)
+            self._client = _AsyncData(api_key=api_key, base_url=root, http_client=http_client, timeout=timeout)
 
     async def generate_text(
         self, *, prompt: str | None = None, messages: list[Mapping[str, Any]] | None = None,
