@@ -108,3 +108,13 @@ def test_an_operation_minimum_never_extends_the_total_deadline(
 def test_either_librarys_timeout_is_accepted(lib: Any) -> None:
     got = coerce_timeout(lib.Timeout(3.0, read=7.0), Timeout(total=9.0))
     assert got == Timeout(connect=3.0, read=7.0, write=3.0, pool=3.0, total=9.0)
+
+
+@pytest.mark.parametrize("url", ["https://api.example/\x00", "https://api.example/v1\n", "https://a\tb.example"])
+def test_a_base_url_with_a_control_character_is_refused_at_construction(url: str) -> None:
+    from neocloud.core.errors import ConfigurationError
+
+    from .conftest import KEY, TestClient
+
+    with pytest.raises(ConfigurationError, match="control characters"):
+        TestClient(api_key=KEY, base_url=url)

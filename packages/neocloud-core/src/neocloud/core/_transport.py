@@ -14,10 +14,10 @@ import httpx
 
 from ._base import BaseAPIClient, FinalRequest
 from ._httplibs import errors
+from ._reading import Watchdog
 from ._types import Timeout
 from .errors import APIConnectionError, APIError, APIResponseValidationError, APITimeoutError
 from .retry import RetryDecision, decide_retry
-from .streaming import Watchdog
 
 if TYPE_CHECKING:
     import asyncio

@@ -20,10 +20,7 @@ never ends is refused with ``StreamFormatError`` instead of being buffered until
 
 from __future__ import annotations
 
-import contextlib
 import json
-import socket
-import threading
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass
@@ -33,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 import httpx
 
 from ._httplibs import errors
+from ._reading import Watchdog, acapped_lines, capped_lines, check_event_stream
 from .errors import APIStatusError, APITimeoutError, StreamError, StreamFormatError
 
 if TYPE_CHECKING:
@@ -82,55 +80,7 @@ def _invalid_json(exc: ValueError) -> str | None:
     return str(found[0].get("msg", "invalid JSON")) if found else None
 
 
-def _line_decoder() -> Any:
-    # httpx-sse's own line splitter (SSE newline rules), fed by us so that a line's length can be capped.
-    from httpx_sse._decoders import SSELineDecoder
-
-    return SSELineDecoder()
-
-
 ErrorFactory = Callable[[Mapping[str, Any], httpx.Response], APIStatusError]
-
-
-def _socket_of(response: httpx.Response) -> socket.socket | None:
-    """The socket under a response read over a real HTTP/1 connection (httpcore exposes its network stream). Not
-    for HTTP/2, whose one connection carries other calls' streams too."""
-    if not response.http_version.startswith("HTTP/1"):
-        return None
-    stream = response.extensions.get("network_stream")
-    get_extra_info = getattr(stream, "get_extra_info", None)
-    sock = get_extra_info("socket") if callable(get_extra_info) else None
-    return sock if isinstance(sock, socket.socket) else None
-
-
-class Watchdog:
-    """Ends a sync stream's blocked read when its deadline passes by shutting its socket down: the read returns
-    at once and the reader, seeing ``expired``, raises the deadline. ``stop()`` (before the response is closed
-    and its connection pooled) makes sure a pooled connection is never shut down."""
-
-    def __init__(self, response: httpx.Response, deadline: float) -> None:
-        self.expired = False
-        self._response = response
-        self._lock = threading.Lock()
-        self._stopped = False
-        self._timer = threading.Timer(max(deadline - time.monotonic(), 0.0), self._expire)
-        self._timer.daemon = True
-        self._timer.start()
-
-    def _expire(self) -> None:
-        with self._lock:
-            if self._stopped:
-                return
-            self.expired = True
-            sock = _socket_of(self._response)
-            if sock is not None:
-                with contextlib.suppress(OSError):  # already closed: nothing left to interrupt
-                    sock.shutdown(socket.SHUT_RDWR)
-
-    def stop(self) -> None:
-        with self._lock:
-            self._stopped = True
-        self._timer.cancel()
 
 
 class _StreamBase(Generic[_T]):
@@ -188,32 +138,6 @@ class _StreamBase(Generic[_T]):
         if self._finish is not None and not isinstance(exc, GeneratorExit):
             self._finish(exc, self.response)
 
-    def _lines(self, texts: Iterator[str]) -> Iterator[str]:
-        """The stream's lines, none (and no event) longer than the cap; ``_alines`` is the async twin."""
-        decoder, carried, event = _line_decoder(), 0, 0
-        for text in texts:
-            lines = decoder.decode(text)
-            carried = sum(map(len, decoder.buffer)) if lines else carried + len(text)
-            for line in lines:
-                event = 0 if not line else event + len(line)
-                self._check_size(max(event, carried))
-                yield line
-            self._check_size(event + carried)
-        yield from decoder.flush()
-
-    async def _alines(self, texts: AsyncIterator[str]) -> AsyncGenerator[str, None]:
-        decoder, carried, event = _line_decoder(), 0, 0
-        async for text in texts:
-            lines = decoder.decode(text)
-            carried = sum(map(len, decoder.buffer)) if lines else carried + len(text)
-            for line in lines:
-                event = 0 if not line else event + len(line)
-                self._check_size(max(event, carried))
-                yield line
-            self._check_size(event + carried)
-        for line in decoder.flush():
-            yield line
-
     def _check_size(self, size: int) -> None:
         if size > self._max_event_chars:
             raise StreamFormatError(
@@ -221,19 +145,12 @@ class _StreamBase(Generic[_T]):
                 request=self.response.request,
             )
 
-    def _check_event_stream(self) -> None:
-        from httpx_sse import SSEError
-
-        ctype = self.response.headers.get("content-type", "").partition(";")[0]
-        if "text/event-stream" not in ctype:
-            raise SSEError(f"Expected response header Content-Type to contain 'text/event-stream', got {ctype!r}")
-
     def _events(self) -> Iterator[ServerSentEvent]:
         from httpx_sse._decoders import SSEDecoder
 
-        self._check_event_stream()
+        check_event_stream(self.response)
         decoder = SSEDecoder()
-        for line in self._lines(self.response.iter_text()):
+        for line in capped_lines(self.response.iter_text(), self._check_size):
             sse = decoder.decode(line.rstrip("\n"))
             if sse is not None:
                 yield sse
@@ -241,9 +158,9 @@ class _StreamBase(Generic[_T]):
     async def _aevents(self) -> AsyncGenerator[ServerSentEvent, None]:
         from httpx_sse._decoders import SSEDecoder
 
-        self._check_event_stream()
+        check_event_stream(self.response)
         decoder = SSEDecoder()
-        lines = self._alines(self.response.aiter_text())
+        lines = acapped_lines(self.response.aiter_text(), self._check_size)
         try:
             async for line in lines:
                 sse = decoder.decode(line.rstrip("\n"))
