@@ -200,7 +200,7 @@ class Attempts:
 
     def read(self, response: httpx.Response, request: httpx.Request, attempt: int) -> None:
         """Read the whole body within the size limit and the total deadline: a body dripped byte by byte cannot
-        outlive the deadline (the socket is shut down when it passes, as for a stream, ``streaming.Watchdog``)."""
+        outlive the deadline (the socket is shut down when it passes, as for a stream, ``_reading.Watchdog``)."""
         watchdog = None if self.deadline is None else Watchdog(response, self.deadline)
         try:
             read_bounded(response, self.client.max_response_bytes)

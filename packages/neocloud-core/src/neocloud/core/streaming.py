@@ -9,7 +9,7 @@ few remaining bytes so the connection goes back to the pool instead of being tor
 A stream with a deadline (the call's ``total`` timeout) ends when it passes, also in the middle of a read:
 httpx fixes a read's timeout when the request is sent, so a read that starts just before the deadline could
 otherwise wait a whole read timeout beyond it. Async reads are awaited with the time left; a sync read is
-ended by shutting the socket down when the deadline passes (``Watchdog``; non-streamed body reads use it too).
+ended by shutting the socket down when the deadline passes (``_reading.Watchdog``; non-streamed body reads use it too).
 Either way the stream raises
 ``APITimeoutError``. (A sync stream over a transport without a socket, such as ``httpx.MockTransport``, is
 checked between events only.)
