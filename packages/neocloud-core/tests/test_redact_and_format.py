@@ -118,3 +118,23 @@ def test_a_base_url_with_a_control_character_is_refused_at_construction(url: str
 
     with pytest.raises(ConfigurationError, match="control characters"):
         TestClient(api_key=KEY, base_url=url)
+
+
+class _ReadOnly:
+    read = 7.0
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        (Timeout(total=30.0), Timeout(total=30.0)),  # the total deadline reaches the provider's client
+        (httpx.Timeout(4.0), httpx.Timeout(4.0)),
+        (12, 12),
+        (_ReadOnly(), 7.0),
+        (None, None),
+    ],
+)
+def test_framework_factories_keep_a_timeout_object(given: Any, expected: Any) -> None:
+    from neocloud.core.provider import seconds_timeout
+
+    assert seconds_timeout({"timeout": given, "max_retries": 1}) == {"timeout": expected, "max_retries": 1}
