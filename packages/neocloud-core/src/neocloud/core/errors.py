@@ -39,7 +39,7 @@ the 400 class each provider's documentation has users catch for a bad argument (
 without the parts that are absent (no code: ``<Provider> <status>: <message>``; no request id: no parenthesis;
 no status: ``<Provider>: <message>``). A connection error names the host it tried:
 ``<Provider> connection error: could not connect to <host>: <reason>``; a timeout says what ran out:
-``<Provider> timeout: <what> (<host>)``.
+``<Provider> timeout: the total deadline of 5 s passed while reading the answer from <host>``.
 
 No error ever carries an API key: messages are built from the provider's error body and our own text, and
 every request object an error can reach (``.request``, ``.response.request``, the ``__cause__`` /
