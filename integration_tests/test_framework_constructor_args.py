@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 import pytest
+from neocloud_testing.leaks import as_sent
 
 FRAMEWORKS = (("neocloud.langchain", "chat_class", "embeddings_class"),
               ("neocloud.llamaindex", "llm_class", "embedding_class"))  # fmt: skip
@@ -79,10 +80,10 @@ class Recorder:
         self.requests: list[httpx.Request] = []
 
     def _note(self, request: httpx.Request) -> None:
-        self.requests.append(request)
+        self.requests.append(as_sent(request))
 
     async def _anote(self, request: httpx.Request) -> None:
-        self.requests.append(request)
+        self.requests.append(as_sent(request))
 
     def clients(self, case: Case) -> dict[str, Any]:
         async_name = "http_async_client" if case.langchain else "async_http_client"

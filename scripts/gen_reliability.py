@@ -49,6 +49,20 @@ def render() -> str:
         "their Idempotency-Key, a redirect to another host dropping `Authorization`. The LangChain and LlamaIndex",
         "layers raise the same errors (`integration_tests/test_fault_matrix_frameworks.py`). Nothing lost, nothing",
         "doubled: `integration_tests/test_nothing_lost.py`.",
+        "",
+        "A hostile loopback server (`neocloud_testing/hostile.py`, `integration_tests/test_hostile_server.py`) meets",
+        "every provider's client, sync, async and streaming, with what no sandbox fault covers. Each arrives as the",
+        "matching typed error with the request id, within the total deadline, and without the API key anywhere an",
+        "error can reach (attributes, `__cause__` / `__context__`, `repr`, pickle):",
+        "",
+        "| Server behaviour | Outcome |",
+        "|---|---|",
+        "| a 200 body dripped one byte every 0.25 s (total deadline 1.5 s) | `APITimeoutError` at the deadline |",
+        "| `Content-Encoding: gzip` over a body that is not gzip | `APIResponseValidationError` |",
+        "| a 307 redirect to itself, forever | `APIConnectionError` (not retried) |",
+        "| a 200 JSON body nested 100 000 levels deep | `APIResponseValidationError` |",
+        "| a 200 HTML page, invalid JSON, or JSON of the wrong shape | `APIResponseValidationError` |",
+        "| one stream event longer than the cap (`ClientProfile.max_event_bytes`, 16 MiB) | `StreamFormatError` |",
     ]
     return "\n".join(lines) + "\n"
 

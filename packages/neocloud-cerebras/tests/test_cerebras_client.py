@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from neocloud_testing.leaks import as_sent
 
 import neocloud.cerebras as cb
 from neocloud.cerebras import AsyncCerebras, Cerebras
@@ -44,7 +45,7 @@ def client_for(
 
     def record(request: httpx.Request) -> httpx.Response:
         request.read()
-        seen.append(request)
+        seen.append(as_sent(request))
         return handler(request)
 
     client = Cerebras(

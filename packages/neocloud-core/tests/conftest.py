@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
+from neocloud_testing.leaks import as_sent
 
 from neocloud.core._base import ClientProfile
 from neocloud.core._client import AsyncAPIClient, DefaultHttpxClient, SyncAPIClient
@@ -43,7 +44,7 @@ def make_client() -> Callable[..., tuple[TestClient, list[httpx.Request], list[f
 
         def record(request: httpx.Request) -> httpx.Response:
             request.read()
-            seen.append(request)
+            seen.append(as_sent(request))
             return handler(request)
 
         kwargs.setdefault("api_key", KEY)

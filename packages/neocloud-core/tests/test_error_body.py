@@ -98,7 +98,7 @@ def test_status_error_class(status: int, cls: type[errors.APIStatusError]) -> No
     assert err.status_code == status
     assert err.code == "c"
     assert err.request_id == "req_1"
-    assert str(err) == f"Error code: {status} (c) - m"
+    assert str(err) == f"{status} c: m (request id req_1)"
 
 
 def test_rate_limit_error_carries_retry_after_and_pickles() -> None:

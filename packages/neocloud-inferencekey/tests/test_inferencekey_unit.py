@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+from neocloud_testing.leaks import as_sent
 
 from neocloud.core import errors as core
 from neocloud.inferencekey import (
@@ -97,7 +98,7 @@ def test_reconnect_delay(empty_tries: int, status: int | None, delivered: bool, 
 
 def mock(handler: Callable[[httpx.Request], httpx.Response], sent: list[httpx.Request]) -> httpx.Client:
     def record(request: httpx.Request) -> httpx.Response:
-        sent.append(request)
+        sent.append(as_sent(request))
         return handler(request)
 
     return httpx.Client(transport=httpx.MockTransport(record))

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from neocloud_testing.leaks import as_sent
 
 from neocloud.core import errors as core_errors
 from neocloud.metalcloud import PROVIDER_SPEC, AsyncClient, Client
@@ -38,7 +39,7 @@ def client_for(handler: Callable[[httpx.Request], httpx.Response]) -> tuple[Clie
 
     def record(request: httpx.Request) -> httpx.Response:
         request.read()
-        seen.append(request)
+        seen.append(as_sent(request))
         return handler(request)
 
     client = Client(

@@ -15,6 +15,7 @@ import pytest
 from neocloud.cli.main import EXIT_CONFIG, EXIT_MISSING, EXIT_PROVIDER, EXIT_USAGE, _one_line
 from neocloud.core.errors import (
     APIConnectionError,
+    APIResponseValidationError,
     AuthenticationError,
     ConfigurationError,
     LocalBadRequestError,
@@ -116,7 +117,7 @@ def test_errors_are_one_line_with_exit_codes(sandbox_env: dict[str, str]) -> Non
     cases = [
         (("chat", "-p", "cerebras", "Hi"), {**sandbox_env, "CEREBRAS_API_KEY": ""}, EXIT_CONFIG, "CEREBRAS_API_KEY"),
         (("chat", "-p", "cerebras", "Hi"), {**sandbox_env, "CEREBRAS_API_KEY": "csk-x-revoked"}, EXIT_PROVIDER, "401"),
-        (("chat", "-p", "cerebras", "-m", "nosuch", "Hi"), sandbox_env, EXIT_PROVIDER, "answered 404"),
+        (("chat", "-p", "cerebras", "-m", "nosuch", "Hi"), sandbox_env, EXIT_PROVIDER, "neocloud: Cerebras 404 model_not_found: "),
         (("demo", "--live"), {k: "" for k in sandbox_env}, EXIT_CONFIG, "INFERENCEKEY_SDK_TOKEN"),
         (("chat", "-p", "nope", "Hi"), sandbox_env, 2, "invalid choice"),
         (("chat", "-p", "cerebras", "--max-tokens", "0", "Hi"), sandbox_env, EXIT_USAGE,
@@ -138,8 +139,11 @@ def test_errors_are_one_line_with_exit_codes(sandbox_env: dict[str, str]) -> Non
         (ImportError("No module named 'llama_index'"), EXIT_MISSING, 'Hint: pip install "neocloud[all]"'),
         (ConfigurationError("Runcrate needs an API key: set RUNCRATE_API_KEY"), EXIT_CONFIG, "neocloud sandbox"),
         (AuthenticationError("invalid key", status_code=401), EXIT_PROVIDER, "check the API key"),
-        (NotFoundError("no such model", status_code=404, request_id="req_1"), EXIT_PROVIDER,
-         "answered 404: no such model (request id req_1)"),
+        (NotFoundError("no such model", status_code=404, request_id="req_1", code="model_not_found",
+                       provider="Cerebras"), EXIT_PROVIDER,
+         "neocloud: Cerebras 404 model_not_found: no such model (request id req_1)"),
+        (APIResponseValidationError("the answer is not JSON", provider="Runcrate", request_id="req_2"), EXIT_PROVIDER,
+         "neocloud: Runcrate: the answer is not JSON (request id req_2)"),
         (APIConnectionError("Connection error"), EXIT_PROVIDER, "is the base URL right"),
         (RuntimeError("first line\nsecond line"), EXIT_PROVIDER, "RuntimeError: first line"),
         (LocalBadRequestError("invalid argument 'max_tokens': must be > 0", param="max_tokens"), EXIT_USAGE,

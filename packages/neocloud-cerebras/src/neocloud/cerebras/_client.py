@@ -37,6 +37,7 @@ __all__ = ["PROFILE", "AsyncCerebras", "Cerebras"]
 
 PROFILE = ClientProfile(
     provider="cerebras",
+    label="Cerebras",
     distribution="neocloud-cerebras",
     default_base_url="https://api.cerebras.ai",
     api_key_env="CEREBRAS_API_KEY",

@@ -9,6 +9,7 @@ server's longer ``Retry-After`` wins), ``default_headers``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import cached_property
 from typing import Any
 
@@ -17,7 +18,7 @@ from pydantic import SecretStr
 
 from neocloud.core._base import ClientProfile
 from neocloud.core._client import AsyncAPIClient, SyncAPIClient
-from neocloud.core._types import Timeout
+from neocloud.core._types import Timeout, TimeoutTypes, coerce_timeout
 from neocloud.core.errors import ConfigurationError
 from neocloud.core.openai_compat import AsyncEmbeddings, Embeddings
 from neocloud.core.retry import Backoff
@@ -40,6 +41,7 @@ __all__ = ["PROFILE", "AsyncClusterClient", "ClusterClient"]
 
 PROFILE = ClientProfile(
     provider="clusterprotocol",
+    label="Cluster Protocol",
     distribution="neocloud-clusterprotocol",
     default_base_url="https://api.clusterprotocol.ai",
     api_key_env="CLUSTER_API_KEY",
@@ -60,10 +62,15 @@ PROFILE = ClientProfile(
 
 
 def _settings(
-    timeout: float | None, connect_timeout: float | None, retry_delay: float | None
+    timeout: TimeoutTypes, connect_timeout: float | None, retry_delay: float | None
 ) -> tuple[dict[str, Any], float | None]:
     kwargs: dict[str, Any] = {}
-    if timeout is not None or connect_timeout is not None:
+    if timeout is not None and not isinstance(timeout, (int, float)):
+        # A neocloud Timeout (``total``: the whole-call deadline) or an httpx.Timeout, as every client accepts.
+        kwargs["timeout"] = coerce_timeout(timeout, PROFILE.default_timeout)
+        if connect_timeout is not None:
+            kwargs["timeout"] = replace(kwargs["timeout"], connect=float(connect_timeout))
+    elif timeout is not None or connect_timeout is not None:
         read = float(timeout) if timeout is not None else PROFILE.default_timeout.read
         connect = float(connect_timeout) if connect_timeout is not None else min(10.0, read or 10.0)
         if (read is not None and read <= 0) or connect <= 0:
@@ -97,7 +104,7 @@ class ClusterClient(_RetryDelay, SyncAPIClient):
         api_key: str | SecretStr | None = None,
         base_url: str | None = None,
         *,
-        timeout: float | None = None,
+        timeout: TimeoutTypes = None,
         connect_timeout: float | None = None,
         max_retries: int | None = None,
         retry_delay: float | None = None,
@@ -157,7 +164,7 @@ class AsyncClusterClient(_RetryDelay, AsyncAPIClient):
         api_key: str | SecretStr | None = None,
         base_url: str | None = None,
         *,
-        timeout: float | None = None,
+        timeout: TimeoutTypes = None,
         connect_timeout: float | None = None,
         max_retries: int | None = None,
         retry_delay: float | None = None,

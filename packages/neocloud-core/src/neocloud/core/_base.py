@@ -1,5 +1,5 @@
-"""What the sync and async clients share: provider profile, config resolution, request building,
-response processing and error mapping. No I/O happens here."""
+"""What the sync and async clients share: provider profile, config resolution and request building (response
+processing and error mapping: ``_responses``). No I/O happens here."""
 
 from __future__ import annotations
 
@@ -9,17 +9,17 @@ import os
 import platform
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import httpx
 
-from ._types import NOT_GIVEN, NotGiven, Timeout, TimeoutTypes, coerce_timeout
-from .error_body import build_status_error, parse_error_body
+from ._httplibs import errors
+from ._responses import ResponseHandling
+from ._types import NOT_GIVEN, NotGiven, Timeout, TimeoutTypes, at_least, coerce_timeout
 from .errors import (
-    APIResponseValidationError,
     APIStatusError,
     ConfigurationError,
     LocalBadRequestError,
@@ -35,9 +35,6 @@ __all__ = ["BaseAPIClient", "ClientProfile", "FinalRequest", "resolve_setting"]
 log = logging.getLogger("neocloud.core")
 _T = TypeVar("_T")
 _Self = TypeVar("_Self", bound="BaseAPIClient")
-
-# The request-id headers providers use, most specific first.
-_REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "cf-ray")
 
 
 @dataclass(frozen=True)
@@ -59,6 +56,12 @@ class ClientProfile:
     retry_backoff: Backoff = EXPONENTIAL
     # A response body larger than this is refused (APIResponseValidationError) instead of filling memory.
     max_response_bytes: int = 64 * 1024 * 1024
+    # The same for one line of an event stream (a frame that never ends is a StreamFormatError, not a memory leak).
+    max_event_bytes: int = 16 * 1024 * 1024
+    # The provider's name as errors print it ("Cerebras 429 rate_limited: ..."); ``provider`` when unset.
+    label: str | None = None
+    # Headers that carry a credential besides Authorization / x-api-key / api-key (masked in every error).
+    secret_headers: frozenset[str] = frozenset()
     # Cerebras: an integer ``status_code`` in the error body wins over the HTTP status.
     body_status_overrides: bool = False
     error_classes: Mapping[int, type[APIStatusError]] = field(default_factory=dict)
@@ -100,6 +103,9 @@ class FinalRequest:
     idempotent: bool = True
     idempotency_key: str | None = None
     timeout: Timeout | None = None
+    # The operation's documented minimum per-phase timeouts (a launch that may take 60 s): each phase is at least
+    # this, whatever the client's timeout; the total deadline (the caller's) still bounds the whole call.
+    min_timeout: Timeout | None = None
     max_retries: int | None = None
     # None: the HTTP client's setting. False: hand back a 3xx as is (e.g. to read a signed URL's Location).
     follow_redirects: bool | None = None
@@ -135,7 +141,7 @@ def new_idempotency_key() -> str:
     return f"neocloud-{uuid.uuid4()}"
 
 
-class BaseAPIClient:
+class BaseAPIClient(ResponseHandling):
     """Configuration and pure request/response handling shared by the sync and async clients.
 
     Construction only resolves configuration: no sockets, no SSL context, no threads. The HTTP pool is
@@ -176,6 +182,8 @@ class BaseAPIClient:
         url = str(resolve_setting(base_url, prof.base_url_env, prof.default_base_url))
         if not url.startswith(("http://", "https://")):
             raise ConfigurationError(f"base_url must start with http:// or https://, got {url!r}")
+        if any(ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F for char in url):
+            raise ConfigurationError(f"base_url must not contain control characters, got {url!r}")
         self.base_url = url.rstrip("/")
         self.timeout = coerce_timeout(
             prof.default_timeout if isinstance(timeout, NotGiven) else timeout, prof.default_timeout
@@ -190,6 +198,7 @@ class BaseAPIClient:
 
             configure_from_env(prof.log_env)
         self.max_response_bytes = prof.max_response_bytes
+        self.max_event_bytes = prof.max_event_bytes
         self._custom_headers: dict[str, str] = dict(default_headers or {})
         self._custom_query: dict[str, object] = dict(default_query or {})
         self._owns_pool = True
@@ -289,7 +298,7 @@ class BaseAPIClient:
                 # httpx would send str(value) for anything else ("<object object at 0x...>"): a bad argument.
                 if not _query_value(value):
                     raise self._unencodable(req, params, TypeError(name))
-        timeout = (req.timeout or self.timeout).to_httpx(remaining)
+        timeout = self._timeout(req).to_httpx(remaining)
         if req.json is not None and not req.json_checked:
             # Depth is checked here, not left to the encoder: from Python 3.12 json.dumps nests as deep as the C
             # stack allows, and a body thousands of levels deep would be sent.
@@ -309,7 +318,7 @@ class BaseAPIClient:
                 headers=headers,
                 timeout=timeout,
             )
-        except (TypeError, ValueError, RecursionError) as exc:
+        except errors("TypeError", "ValueError", "RecursionError", "InvalidURL") as exc:
             # What httpx could not encode (bytes or NaN in a body, a lone surrogate, an object as a query value...)
             # never leaves: refused as a bad argument, named where possible, before any byte is sent.
             raise self._unencodable(req, params, exc) from None
@@ -328,101 +337,14 @@ class BaseAPIClient:
                               f"{type(value).__name__}", param=name, allowed="str, int, float, bool")  # fmt: skip
         return refuse(f"{req.method} {req.path}: the request cannot be encoded ({type(exc).__name__}: {exc})")
 
+    def _timeout(self, req: FinalRequest) -> Timeout:
+        return at_least(req.timeout or self.timeout, req.min_timeout)
+
     def _deadline(self, req: FinalRequest) -> float | None:
-        total = (req.timeout or self.timeout).total
+        total = self._timeout(req).total
         return None if total is None else time.monotonic() + total
-
-    # -- response handling ------------------------------------------------------------------------------
-    @staticmethod
-    def _request_id(response: httpx.Response) -> str | None:
-        headers = response.headers
-        for name in _REQUEST_ID_HEADERS:
-            value: str | None = headers.get(name)
-            if value:
-                return value
-        return None
-
-    def _make_status_error(self, response: httpx.Response, req: FinalRequest) -> APIStatusError:
-        """The typed error for an error response whose body has been read."""
-        info = parse_error_body(
-            response.status_code, response.content, body_status_overrides=self.profile.body_status_overrides
-        )
-        return build_status_error(
-            info,
-            headers=response.headers,
-            request_id=self._request_id(response),
-            idempotency_key=req.idempotency_key,
-            now=time.time(),
-            classes=self.profile.error_classes,
-            codes=self.profile.error_codes,
-            response=response,
-            request=response.request,
-        )
-
-    def _make_error_from_payload(
-        self, payload: Mapping[str, Any], response: httpx.Response, status: int | None = None
-    ) -> APIStatusError:
-        """The typed error for an in-band error object (an SSE error frame, or a 200 that is an error)."""
-        import json
-
-        code = payload.get("status_code")
-        status_code = code if isinstance(code, int) and code >= 400 else (status or 500)
-        info = parse_error_body(status_code, json.dumps(payload).encode(), body_status_overrides=True)
-        return build_status_error(
-            info,
-            headers=response.headers,
-            request_id=self._request_id(response),
-            now=time.time(),
-            classes=self.profile.error_classes,
-            codes=self.profile.error_codes,
-            response=response,
-            request=response.request,
-        )
-
-    def _process_response(self, response: httpx.Response, cast_to: Callable[[Any], _T] | type[_T]) -> _T:
-        """Parse a fully read 2xx response into ``cast_to`` (a pydantic model, ``httpx.Response`` or a type)."""
-        if cast_to is httpx.Response:
-            return response  # type: ignore[return-value]
-        content = response.content
-        validate_json = getattr(cast_to, "model_validate_json", None)
-        try:
-            data: Any = None
-            if validate_json is None or _looks_like_error(content):
-                import json
-
-                data = json.loads(content) if content else None
-                if isinstance(data, dict) and _is_error_payload(data):
-                    raise self._make_error_from_payload(data, response, status=None)
-                if validate_json is None:
-                    if cast_to is str:
-                        return response.text  # type: ignore[return-value]
-                    if cast_to in (object, dict, list):
-                        return data  # type: ignore[no-any-return]
-                    return cast("Callable[[Any], _T]", cast_to)(data)
-            return validate_json(content)  # type: ignore[no-any-return]
-        except ValueError as exc:
-            # pydantic.ValidationError and json.JSONDecodeError are both ValueErrors.
-            if isinstance(exc, APIStatusError):
-                raise
-            raise APIResponseValidationError(
-                f"{self.profile.provider} returned a body that is not a valid {getattr(cast_to, '__name__', cast_to)}: "
-                f"{str(exc).splitlines()[0]}",
-                request=response.request,
-                body=content[:500].decode("utf-8", "replace"),
-                request_id=self._request_id(response),
-            ) from exc
 
 
 def _query_value(value: Any) -> bool:
     items = value if isinstance(value, (list, tuple)) else (value,)
     return all(isinstance(item, (str, int, float)) for item in items)
-
-
-def _looks_like_error(content: bytes) -> bool:
-    # Cheap pre-check so the common path parses once, with pydantic-core, straight from bytes.
-    return b'"error"' in content[:200]
-
-
-def _is_error_payload(data: Mapping[str, Any]) -> bool:
-    """A 2xx JSON body that is really an error (Cerebras sends ``{"error": {...}, "status_code": N}``)."""
-    return bool(data.get("error")) and set(data) <= {"error", "status_code", "id", "object"}

@@ -5,8 +5,9 @@ Contract (both clients):
 - The first attempt runs inline; only a failure the policy calls retryable enters the tenacity loop,
   so the common path pays nothing for retries.
 - Every attempt of one logical call carries the same ``Idempotency-Key`` (when the call has one).
-- Error responses are read, closed, and raised as the typed tree; the ``Authorization`` header of the
-  request attached to an error is masked.
+- Error responses are read, closed, and raised as the typed tree. When an exchange ends (answered or failed),
+  every request object it made has its credentials masked (``BaseAPIClient._finish``), so no error reaches one.
+- A total deadline bounds body reads too (a body dripped byte by byte ends at the deadline).
 - ``stream=True`` calls return once the status line and headers say success; the body is then
   consumed by ``Stream`` / ``AsyncStream``, which own and close the response.
 """
@@ -23,6 +24,7 @@ from typing import Any, TypeVar
 import httpx
 
 from ._base import BaseAPIClient, FinalRequest
+from ._httplibs import errors
 from ._response import RAW_MODE, APIResponse
 from ._transport import (
     AsyncPool,
@@ -30,11 +32,9 @@ from ._transport import (
     DefaultAsyncHttpxClient,
     DefaultHttpxClient,
     SyncPool,
-    aread_bounded,
     follow_redirects,
     log_response,
     log_retry,
-    read_bounded,
     retry_of,
 )
 from .errors import APIError
@@ -51,6 +51,14 @@ __all__ = [
 
 log = logging.getLogger("neocloud.core")
 _T = TypeVar("_T")
+
+
+def SEND_ERRORS() -> tuple[type[Exception], ...]:
+    """What sending can raise without a usable response, from ``httpx`` and ``httpx2``: transport failures, a
+    redirect loop, a redirect to an unusable URL."""
+    return errors("TransportError", "TooManyRedirects", "InvalidURL")
+
+
 _Self = TypeVar("_Self")
 
 
@@ -129,26 +137,26 @@ class SyncAPIClient(BaseAPIClient):
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s %s %s attempt=%d", self.profile.provider, request.method, request.url.path, attempt)
         try:
+            response = self._exchange(http, calls, request, attempt, stream)
+        except BaseException as exc:
+            self._finish(exc)
+            self._finish(request)
+            raise
+        self._finish(response)
+        return response
+
+    def _exchange(self, http: httpx.Client, calls: Attempts, request: httpx.Request, attempt: int,
+                  stream: bool) -> httpx.Response:  # fmt: skip
+        try:
             response = http.send(request, stream=True, follow_redirects=follow_redirects(http, calls.req))
-        except httpx.TransportError as exc:
+        except SEND_ERRORS() as exc:
             raise calls.transport_error(exc, request, attempt) from exc
         if log.isEnabledFor(logging.INFO):
             log_response(self.profile.provider, request, response, self._request_id(response))
+        if response.status_code >= 400 or not stream:
+            calls.read(response, request, attempt)
         if response.status_code >= 400:
-            try:
-                read_bounded(response, self.max_response_bytes)
-            except httpx.TransportError as exc:
-                raise calls.transport_error(exc, request, attempt) from exc
-            finally:
-                response.close()
             raise calls.status_error(response, attempt)
-        if not stream:
-            try:
-                read_bounded(response, self.max_response_bytes)
-            except httpx.TransportError as exc:
-                raise calls.transport_error(exc, request, attempt) from exc
-            finally:
-                response.close()
         return response
 
     def _send(self, req: FinalRequest, *, stream: bool = False) -> httpx.Response:
@@ -202,6 +210,8 @@ class SyncAPIClient(BaseAPIClient):
             require_done=self.profile.stream_requires_done,
             deadline=self._deadline(req),
             parse_json=parse_json,
+            max_event_chars=self.max_event_bytes,
+            finish=self._finish,
         )
         if RAW_MODE.get():
             return APIResponse(response, lambda: stream, self._request_id(response))  # type: ignore[return-value]
@@ -275,26 +285,33 @@ class AsyncAPIClient(BaseAPIClient):
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s %s %s attempt=%d", self.profile.provider, request.method, request.url.path, attempt)
         try:
-            response = await http.send(request, stream=True, follow_redirects=follow_redirects(http, calls.req))
-        except httpx.TransportError as exc:
+            response = await self._exchange(http, calls, request, attempt, stream)
+        except BaseException as exc:
+            self._finish(exc)
+            self._finish(request)
+            raise
+        self._finish(response)
+        return response
+
+    async def _exchange(self, http: httpx.AsyncClient, calls: Attempts, request: httpx.Request, attempt: int,
+                        stream: bool) -> httpx.Response:  # fmt: skip
+        import asyncio
+
+        send = http.send(request, stream=True, follow_redirects=follow_redirects(http, calls.req))
+        try:
+            # The headers too must come within the total deadline (a server may drip them as well).
+            left = None if calls.deadline is None else max(calls.deadline - time.monotonic(), 0.0)
+            response = await (send if left is None else asyncio.wait_for(send, left))
+        except asyncio.TimeoutError as exc:
+            raise calls.deadline_error(request) from exc
+        except SEND_ERRORS() as exc:
             raise calls.transport_error(exc, request, attempt) from exc
         if log.isEnabledFor(logging.INFO):
             log_response(self.profile.provider, request, response, self._request_id(response))
+        if response.status_code >= 400 or not stream:
+            await calls.aread(response, request, attempt)
         if response.status_code >= 400:
-            try:
-                await aread_bounded(response, self.max_response_bytes)
-            except httpx.TransportError as exc:
-                raise calls.transport_error(exc, request, attempt) from exc
-            finally:
-                await response.aclose()
             raise calls.status_error(response, attempt)
-        if not stream:
-            try:
-                await aread_bounded(response, self.max_response_bytes)
-            except httpx.TransportError as exc:
-                raise calls.transport_error(exc, request, attempt) from exc
-            finally:
-                await response.aclose()
         return response
 
     async def _send(self, req: FinalRequest, *, stream: bool = False) -> httpx.Response:
@@ -347,6 +364,8 @@ class AsyncAPIClient(BaseAPIClient):
             require_done=self.profile.stream_requires_done,
             deadline=self._deadline(req),
             parse_json=parse_json,
+            max_event_chars=self.max_event_bytes,
+            finish=self._finish,
         )
         if RAW_MODE.get():
             return APIResponse(response, lambda: stream, self._request_id(response))  # type: ignore[return-value]

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ._base import BaseAPIClient, FinalRequest
+from ._httplibs import errors
+from ._reading import Watchdog
 from ._types import Timeout
 from .errors import APIConnectionError, APIError, APIResponseValidationError, APITimeoutError
 from .retry import RetryDecision, decide_retry
@@ -30,7 +32,6 @@ __all__ = [
     "aread_bounded",
     "follow_redirects",
     "log_retry",
-    "mask",
     "read_bounded",
     "retry_of",
 ]
@@ -67,7 +68,7 @@ class DefaultAsyncHttpxClient(httpx.AsyncClient):
 def _too_large(response: httpx.Response, limit: int) -> APIResponseValidationError:
     return APIResponseValidationError(
         f"the response body is larger than {limit} bytes; refused rather than read into memory",
-        request=mask(response.request, "authorization"),
+        request=response.request,
     )
 
 
@@ -108,12 +109,6 @@ async def aread_bounded(response: httpx.Response, limit: int) -> None:
 
 def follow_redirects(http: httpx.Client | httpx.AsyncClient, req: FinalRequest) -> bool:
     return http.follow_redirects if req.follow_redirects is None else req.follow_redirects
-
-
-def mask(request: httpx.Request, header: str) -> httpx.Request:
-    if header in request.headers:
-        request.headers[header] = "**********"
-    return request
 
 
 def retry_of(exc: BaseException) -> RetryDecision | None:
@@ -172,24 +167,82 @@ class Attempts:
             **kwargs,
         )
 
-    def transport_error(self, exc: httpx.TransportError, request: httpx.Request, attempt: int) -> APIError:
-        header = self.client.profile.auth_header
-        never_opened = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
+    def transport_error(self, exc: Exception, request: httpx.Request, attempt: int) -> APIError:
+        """The typed error for a failure with no usable response (``httpx`` or ``httpx2``), with its retry decision."""
+        never_opened = isinstance(exc, errors("ConnectError", "ConnectTimeout", "PoolTimeout"))
+        host = request.url.host or str(request.url)
+        reason = _reason_of(exc)
         err: APIError
-        if isinstance(exc, httpx.TimeoutException):
-            err = APITimeoutError(request=mask(request, header), idempotency_key=self.req.idempotency_key)
+        if isinstance(exc, errors("TimeoutException")):
+            err = APITimeoutError(f"no answer from {host} in time ({reason})", request=request,
+                                  idempotency_key=self.req.idempotency_key)  # fmt: skip
         else:
-            err = APIConnectionError(
-                f"Connection error: {type(exc).__name__}",
-                request=mask(request, header),
-                idempotency_key=self.req.idempotency_key,
-            )
-        err._neocloud_retry = self.decide(attempt, status=None, connection_opened=not never_opened)  # type: ignore[attr-defined]
-        return err
+            err = APIConnectionError(f"could not connect to {host}: {reason}", request=request,
+                                     idempotency_key=self.req.idempotency_key)  # fmt: skip
+        if isinstance(exc, errors("TransportError")):
+            err._neocloud_retry = self.decide(attempt, status=None, connection_opened=not never_opened)  # type: ignore[attr-defined]
+        return err  # a redirect loop or an invalid redirect target: repeating cannot help
+
+    def deadline_error(self, request: httpx.Request, response: httpx.Response | None = None) -> APITimeoutError:
+        total = self.client._timeout(self.req).total
+        message = f"the total deadline of {total or 0:g} s passed while reading the answer from {request.url.host}"
+        request_id = None if response is None else self.client._request_id(response)
+        return APITimeoutError(message, request=request, idempotency_key=self.req.idempotency_key,
+                               request_id=request_id)  # fmt: skip
+
+    def undecodable(self, response: httpx.Response, exc: Exception) -> APIResponseValidationError:
+        encoding = response.headers.get("content-encoding", "")
+        return APIResponseValidationError(
+            f"the body cannot be decoded as its Content-Encoding {encoding!r} says ({_reason_of(exc)})",
+            request=response.request, idempotency_key=self.req.idempotency_key,
+            request_id=self.client._request_id(response),
+        )  # fmt: skip
+
+    def read(self, response: httpx.Response, request: httpx.Request, attempt: int) -> None:
+        """Read the whole body within the size limit and the total deadline: a body dripped byte by byte cannot
+        outlive the deadline (the socket is shut down when it passes, as for a stream, ``_reading.Watchdog``)."""
+        watchdog = None if self.deadline is None else Watchdog(response, self.deadline)
+        try:
+            read_bounded(response, self.client.max_response_bytes)
+        except errors("DecodingError") as exc:
+            self._undecodable_body(response, exc)
+        except errors("TransportError") as exc:
+            if watchdog is not None and watchdog.expired:
+                raise self.deadline_error(request, response) from exc
+            raise self.transport_error(exc, request, attempt) from exc
+        finally:
+            if watchdog is not None:
+                watchdog.stop()
+            response.close()
+        if watchdog is not None and watchdog.expired:
+            raise self.deadline_error(request, response)  # the shut-down socket looked like the end of the body
+
+    async def aread(self, response: httpx.Response, request: httpx.Request, attempt: int) -> None:
+        """Async twin of ``read``: the read is awaited with only the time left before the deadline."""
+        import asyncio
+
+        try:
+            if self.deadline is None:
+                await aread_bounded(response, self.client.max_response_bytes)
+            else:
+                await asyncio.wait_for(aread_bounded(response, self.client.max_response_bytes),
+                                       max(self.deadline - time.monotonic(), 0.0))  # fmt: skip
+        except asyncio.TimeoutError as exc:
+            raise self.deadline_error(request, response) from exc
+        except errors("DecodingError") as exc:
+            self._undecodable_body(response, exc)
+        except errors("TransportError") as exc:
+            raise self.transport_error(exc, request, attempt) from exc
+        finally:
+            await response.aclose()
+
+    def _undecodable_body(self, response: httpx.Response, exc: Exception) -> None:
+        if response.status_code < 400:
+            raise self.undecodable(response, exc) from exc
+        response._content = b""  # an error status is still that error; its body is just unreadable
 
     def status_error(self, response: httpx.Response, attempt: int) -> APIError:
         err = self.client._make_status_error(response, self.req)
-        mask(response.request, self.client.profile.auth_header)
         profile = self.client.profile
         if err.code in profile.never_retry_codes:
             err._neocloud_retry = RetryDecision(False, reason=f"error code {err.code} is never retried")  # type: ignore[attr-defined]
@@ -200,6 +253,12 @@ class Attempts:
                 keyed=bool(self.req.idempotency_key),
             )  # fmt: skip
         return err
+
+
+def _reason_of(exc: BaseException) -> str:
+    # The exception's own words (host and port at most: httpx never puts headers in them), or its class name.
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{text} ({type(exc).__name__})" if text else type(exc).__name__
 
 
 def _reason(err: APIError) -> object:

@@ -7,7 +7,7 @@ from typing import Final, Literal, TypeVar, Union
 
 import httpx
 
-__all__ = ["NOT_GIVEN", "NotGiven", "Timeout", "TimeoutTypes", "coerce_timeout"]
+__all__ = ["NOT_GIVEN", "NotGiven", "Timeout", "TimeoutTypes", "at_least", "coerce_timeout"]
 
 _T = TypeVar("_T")
 
@@ -63,6 +63,23 @@ class Timeout:
 TimeoutTypes = Union[float, int, httpx.Timeout, Timeout, None]
 
 
+def at_least(timeout: Timeout, floor: Timeout | None) -> Timeout:
+    """``timeout`` with each phase raised to ``floor``'s (an operation's documented minimum), its ``total`` kept.
+
+    Pure. A phase without a limit (``None``) stays unlimited; the total deadline is always the caller's, so an
+    operation's longer minimum can never make a call outlive it.
+    """
+    if floor is None:
+        return timeout
+
+    def phase(value: float | None, least: float | None) -> float | None:
+        return None if value is None else value if least is None else max(value, least)
+
+    return Timeout(connect=phase(timeout.connect, floor.connect), read=phase(timeout.read, floor.read),
+                   write=phase(timeout.write, floor.write), pool=phase(timeout.pool, floor.pool),
+                   total=timeout.total)  # fmt: skip
+
+
 def coerce_timeout(value: TimeoutTypes, default: Timeout) -> Timeout:
     """Accept what users pass (seconds, ``httpx.Timeout``, our ``Timeout`` or ``None``) as a ``Timeout``.
 
@@ -73,8 +90,13 @@ def coerce_timeout(value: TimeoutTypes, default: Timeout) -> Timeout:
         return value
     if value is None:
         return Timeout(connect=None, read=None, write=None, pool=None, total=None)
-    if isinstance(value, httpx.Timeout):
-        return Timeout(connect=value.connect, read=value.read, write=value.write, pool=value.pool, total=default.total)
+    from ._httplibs import classes
+
+    if isinstance(value, (httpx.Timeout, *classes("Timeout"))):
+        phases: httpx.Timeout = value  # type: ignore[assignment]  # (or httpx2's, the same class)
+        return Timeout(
+            connect=phases.connect, read=phases.read, write=phases.write, pool=phases.pool, total=default.total
+        )
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if value <= 0:
             from .errors import ConfigurationError

@@ -7,11 +7,12 @@ NeocloudError                       base of everything raised by neocloud
  │    └── LocalBadRequestError      what every client raises: also a BadRequestError, with no status (see below)
  ├── ModelOutputError               the model's answer does not follow the prompted tools / JSON protocol
  └── APIError                       something went wrong talking to a provider
-      ├── APIConnectionError        no usable response (DNS, refused, reset, TLS, ...)
+      ├── APIConnectionError        no usable response (DNS, refused, reset, TLS, redirect loop, ...)
       │    └── APITimeoutError      connect / read / write / pool timeout or the total deadline
-      ├── APIResponseValidationError  the provider answered 2xx with a body we cannot parse
+      ├── APIResponseValidationError  the provider answered 2xx with a body we cannot parse (bad JSON, wrong
+      │                               shape, nested too deep, a Content-Encoding it does not follow, too large)
       ├── StreamError               a stream broke mid-way (dropped, stalled, malformed frame)
-      │    └── StreamFormatError    a frame was not JSON or not the documented shape (reconnecting won't help)
+      │    └── StreamFormatError    a frame was not JSON, not the documented shape, or over the size cap
       └── APIStatusError            the provider answered with an error status (or an in-band error frame)
            ├── BadRequestError            400
            ├── AuthenticationError        401
@@ -34,8 +35,15 @@ the 400 class each provider's documentation has users catch for a bad argument (
 ``UnprocessableEntityError``, InferenceKey's ``ValidationError``). It has no ``status_code``, ``response`` or
 ``request_id`` (all ``None``): nothing was sent, so it is never retried.
 
-No error ever carries an API key: messages are built from the provider's error body and our own text,
-and the request object attached to an error has its ``Authorization`` header masked.
+``str(error)`` has one format for every API error: ``<Provider> <status> <code>: <message> (request id <id>)``,
+without the parts that are absent (no code: ``<Provider> <status>: <message>``; no request id: no parenthesis;
+no status: ``<Provider>: <message>``). A connection error names the host it tried:
+``<Provider> connection error: could not connect to <host>: <reason>``; a timeout says what ran out:
+``<Provider> timeout: the total deadline of 5 s passed while reading the answer from <host>``.
+
+No error ever carries an API key: messages are built from the provider's error body and our own text, and
+every request object an error can reach (``.request``, ``.response.request``, the ``__cause__`` /
+``__context__`` chain) has its credentials masked (``neocloud.core.redact``).
 """
 
 from __future__ import annotations
@@ -67,6 +75,7 @@ __all__ = [
     "StreamError",
     "StreamFormatError",
     "UnprocessableEntityError",
+    "format_error",
     "status_error_class",
 ]
 
@@ -119,6 +128,8 @@ class APIError(NeocloudError):
     request_id: str | None
     idempotency_key: str | None
     body: Any
+    # The provider's display name ("Cerebras"), set by the client that raised the error.
+    provider: str | None = None
 
     def __init__(
         self,
@@ -128,6 +139,7 @@ class APIError(NeocloudError):
         body: Any = None,
         request_id: str | None = None,
         idempotency_key: str | None = None,
+        provider: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -135,9 +147,10 @@ class APIError(NeocloudError):
         self.body = body
         self.request_id = request_id
         self.idempotency_key = idempotency_key
+        self.provider = provider
 
     def __str__(self) -> str:
-        return self.message
+        return format_error(self.provider, None, None, self.message, self.request_id)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickle only plain data: httpx objects hold sockets and (masked) headers we do not want copied.
@@ -148,7 +161,17 @@ class APIError(NeocloudError):
             "body": self.body,
             "request_id": self.request_id,
             "idempotency_key": self.idempotency_key,
+            "provider": self.provider,
         }
+
+
+def format_error(
+    provider: str | None, status: int | None, code: str | None, message: str, request_id: str | None
+) -> str:
+    """``<Provider> <status> <code>: <message> (request id <id>)``, leaving out what is absent (pure)."""
+    head = " ".join(part for part in (provider, None if status is None else str(status), code) if part)
+    tail = f" (request id {request_id})" if request_id else ""
+    return f"{head}: {message}{tail}" if head else f"{message}{tail}"
 
 
 def _rebuild_error(cls: type[APIError], message: str, state: dict[str, Any]) -> APIError:
@@ -164,14 +187,27 @@ def _rebuild_error(cls: type[APIError], message: str, state: dict[str, Any]) -> 
 
 
 class APIConnectionError(APIError):
-    """No usable response was received (connection refused or reset, DNS, TLS, protocol error)."""
+    """No usable response was received (connection refused or reset, DNS, TLS, protocol error, redirect loop).
+
+    ``str()``: ``<Provider> connection error: <message>`` (the message names the host, never a key).
+    """
+
+    _KIND = "connection error"
 
     def __init__(self, message: str = "Connection error.", **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
 
+    def __str__(self) -> str:
+        if not self.provider:  # raised by hand, not by a client: the message alone
+            return format_error(None, None, None, self.message, self.request_id)
+        tail = f" (request id {self.request_id})" if self.request_id else ""
+        return f"{self.provider} {self._KIND}: {self.message}{tail}"
+
 
 class APITimeoutError(APIConnectionError):
     """A connect, read, write or pool timeout, or the whole-call deadline, expired."""
+
+    _KIND = "timeout"
 
     def __init__(self, message: str = "Request timed out.", **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
@@ -231,8 +267,7 @@ class APIStatusError(APIError):
         }
 
     def __str__(self) -> str:
-        code = f" ({self.code})" if self.code and self.code not in self.message else ""
-        return f"Error code: {self.status_code}{code} - {self.message}"
+        return format_error(self.provider, self.status_code, self.code, self.message, self.request_id)
 
     def __repr__(self) -> str:
         return (

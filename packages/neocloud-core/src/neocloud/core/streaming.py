@@ -9,17 +9,18 @@ few remaining bytes so the connection goes back to the pool instead of being tor
 A stream with a deadline (the call's ``total`` timeout) ends when it passes, also in the middle of a read:
 httpx fixes a read's timeout when the request is sent, so a read that starts just before the deadline could
 otherwise wait a whole read timeout beyond it. Async reads are awaited with the time left; a sync read is
-ended by shutting the socket down when the deadline passes (``_Watchdog``). Either way the stream raises
+ended by shutting the socket down when the deadline passes (``_reading.Watchdog``; non-streamed body reads use it too).
+Either way the stream raises
 ``APITimeoutError``. (A sync stream over a transport without a socket, such as ``httpx.MockTransport``, is
 checked between events only.)
+
+One line or event may hold at most ``max_event_chars`` characters (the profile's ``max_event_bytes``): a frame that
+never ends is refused with ``StreamFormatError`` instead of being buffered until memory runs out.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import socket
-import threading
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass
@@ -28,12 +29,14 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 import httpx
 
+from ._httplibs import errors
+from ._reading import Watchdog, acapped_lines, capped_lines, check_event_stream
 from .errors import APIStatusError, APITimeoutError, StreamError, StreamFormatError
 
 if TYPE_CHECKING:
     from httpx_sse import ServerSentEvent
 
-__all__ = ["AsyncStream", "Frame", "Stream", "classify"]
+__all__ = ["AsyncStream", "Frame", "Stream", "Watchdog", "classify"]
 
 _T = TypeVar("_T")
 # After [DONE] only a blank line and the chunked terminator should follow; stop draining past this.
@@ -80,47 +83,6 @@ def _invalid_json(exc: ValueError) -> str | None:
 ErrorFactory = Callable[[Mapping[str, Any], httpx.Response], APIStatusError]
 
 
-def _socket_of(response: httpx.Response) -> socket.socket | None:
-    """The socket under a response read over a real HTTP/1 connection (httpcore exposes its network stream). Not
-    for HTTP/2, whose one connection carries other calls' streams too."""
-    if not response.http_version.startswith("HTTP/1"):
-        return None
-    stream = response.extensions.get("network_stream")
-    get_extra_info = getattr(stream, "get_extra_info", None)
-    sock = get_extra_info("socket") if callable(get_extra_info) else None
-    return sock if isinstance(sock, socket.socket) else None
-
-
-class _Watchdog:
-    """Ends a sync stream's blocked read when its deadline passes by shutting its socket down: the read returns
-    at once and the reader, seeing ``expired``, raises the deadline. ``stop()`` (before the response is closed
-    and its connection pooled) makes sure a pooled connection is never shut down."""
-
-    def __init__(self, response: httpx.Response, deadline: float) -> None:
-        self.expired = False
-        self._response = response
-        self._lock = threading.Lock()
-        self._stopped = False
-        self._timer = threading.Timer(max(deadline - time.monotonic(), 0.0), self._expire)
-        self._timer.daemon = True
-        self._timer.start()
-
-    def _expire(self) -> None:
-        with self._lock:
-            if self._stopped:
-                return
-            self.expired = True
-            sock = _socket_of(self._response)
-            if sock is not None:
-                with contextlib.suppress(OSError):  # already closed: nothing left to interrupt
-                    sock.shutdown(socket.SHUT_RDWR)
-
-    def stop(self) -> None:
-        with self._lock:
-            self._stopped = True
-        self._timer.cancel()
-
-
 class _StreamBase(Generic[_T]):
     def __init__(
         self,
@@ -131,8 +93,12 @@ class _StreamBase(Generic[_T]):
         require_done: bool = True,
         deadline: float | None = None,
         parse_json: Callable[[str], _T] | None = None,
+        max_event_chars: int = 16 * 1024 * 1024,
+        finish: Callable[[BaseException, httpx.Response], None] | None = None,
     ) -> None:
         self.response = response
+        self._max_event_chars = max_event_chars
+        self._finish = finish
         self._parse = parse
         self._parse_json = parse_json
         self._make_error = make_error
@@ -167,6 +133,42 @@ class _StreamBase(Generic[_T]):
             raise self._make_error(frame.payload, self.response)
         return _DONE if frame.kind == "done" else _SKIP
 
+    def _failed(self, exc: BaseException) -> None:
+        # Every error leaving the stream passes the client's one exit (labelled, credentials masked).
+        if self._finish is not None and not isinstance(exc, GeneratorExit):
+            self._finish(exc, self.response)
+
+    def _check_size(self, size: int) -> None:
+        if size > self._max_event_chars:
+            raise StreamFormatError(
+                f"a stream event is longer than {self._max_event_chars} characters; refused rather than buffered",
+                request=self.response.request,
+            )
+
+    def _events(self) -> Iterator[ServerSentEvent]:
+        from httpx_sse._decoders import SSEDecoder
+
+        check_event_stream(self.response)
+        decoder = SSEDecoder()
+        for line in capped_lines(self.response.iter_text(), self._check_size):
+            sse = decoder.decode(line.rstrip("\n"))
+            if sse is not None:
+                yield sse
+
+    async def _aevents(self) -> AsyncGenerator[ServerSentEvent, None]:
+        from httpx_sse._decoders import SSEDecoder
+
+        check_event_stream(self.response)
+        decoder = SSEDecoder()
+        lines = acapped_lines(self.response.aiter_text(), self._check_size)
+        try:
+            async for line in lines:
+                sse = decoder.decode(line.rstrip("\n"))
+                if sse is not None:
+                    yield sse
+        finally:
+            await lines.aclose()
+
     def _translate(self, exc: Exception) -> Exception:
         """Map transport failures mid-stream to our tree: a truncated stream is an error, never an end."""
         from httpx_sse import SSEError
@@ -175,9 +177,11 @@ class _StreamBase(Generic[_T]):
         if isinstance(exc, SSEError):  # (an httpx.TransportError subclass, so test it first)
             ctype = self.response.headers.get("content-type", "")
             return StreamError(f"expected an event stream, got content-type {ctype!r}", request=req)
-        if isinstance(exc, httpx.TimeoutException):
+        if isinstance(exc, errors("DecodingError")):  # the body does not follow its Content-Encoding
+            return StreamFormatError(f"stream cannot be decoded: {exc.__class__.__name__}", request=req)
+        if isinstance(exc, errors("TimeoutException")):
             return APITimeoutError("stream stalled: no data within the read timeout", request=req)
-        if isinstance(exc, (httpx.TransportError, httpx.StreamError)):
+        if isinstance(exc, errors("TransportError", "StreamError")):
             return StreamError(f"stream broke before it finished: {exc.__class__.__name__}", request=req)
         if isinstance(exc, ValueError) and (reason := _invalid_json(exc)):  # (the hot path validates raw JSON)
             return StreamFormatError(f"malformed stream frame (not JSON): {reason}", request=req)
@@ -197,10 +201,15 @@ class _SyncReader(_StreamBase[_T]):
     drops is freed at once (no reference cycle to wait on) and its connection goes back to the pool."""
 
     def _iter(self) -> Generator[_T, None, None]:
-        from httpx_sse import EventSource
+        try:
+            yield from self._read()
+        except BaseException as exc:
+            self._failed(exc)
+            raise
 
-        events: Iterator[ServerSentEvent] = EventSource(self.response).iter_sse()
-        watchdog = None if self._deadline is None else _Watchdog(self.response, self._deadline)
+    def _read(self) -> Generator[_T, None, None]:
+        events: Iterator[ServerSentEvent] = self._events()
+        watchdog = None if self._deadline is None else Watchdog(self.response, self._deadline)
         try:
             done = False
             try:
@@ -213,7 +222,7 @@ class _SyncReader(_StreamBase[_T]):
                         done = True
                         break
                     yield item
-            except (httpx.HTTPError, httpx.StreamError, ValueError) as exc:
+            except errors("HTTPError", "StreamError", "ValueError") as exc:
                 if watchdog is not None and watchdog.expired:
                     raise self._deadline_passed() from exc
                 translated = self._translate(exc)
@@ -237,7 +246,7 @@ class _SyncReader(_StreamBase[_T]):
             for count, _ in enumerate(events):
                 if count >= _MAX_DRAIN_EVENTS:
                     break
-        except httpx.HTTPError:
+        except errors("HTTPError"):
             pass  # The answer is complete; a failure here only costs the pooled connection.
 
 
@@ -281,9 +290,18 @@ class _AsyncReader(_StreamBase[_T]):
     """The async generator behind an ``AsyncStream`` (no reference back to it, as for ``_SyncReader``)."""
 
     async def _iter(self) -> AsyncGenerator[_T, None]:
-        from httpx_sse import EventSource
+        reader = self._read()
+        try:
+            async for item in reader:
+                yield item
+        except BaseException as exc:
+            self._failed(exc)
+            raise
+        finally:
+            await reader.aclose()
 
-        events: AsyncGenerator[ServerSentEvent, None] = EventSource(self.response).aiter_sse()
+    async def _read(self) -> AsyncGenerator[_T, None]:
+        events: AsyncGenerator[ServerSentEvent, None] = self._aevents()
         source = events if self._deadline is None else self._within_deadline(events, self._deadline)
         try:
             done = False
@@ -297,7 +315,7 @@ class _AsyncReader(_StreamBase[_T]):
                         done = True
                         break
                     yield item
-            except (httpx.HTTPError, httpx.StreamError, ValueError) as exc:
+            except errors("HTTPError", "StreamError", "ValueError") as exc:
                 translated = self._translate(exc)
                 if translated is exc:
                     raise
@@ -309,7 +327,7 @@ class _AsyncReader(_StreamBase[_T]):
                         count += 1
                         if count >= _MAX_DRAIN_EVENTS:
                             break
-                except httpx.HTTPError:
+                except errors("HTTPError"):
                     pass  # The answer is complete; a failure here only costs the pooled connection.
             elif self._require_done:
                 raise self._truncated()

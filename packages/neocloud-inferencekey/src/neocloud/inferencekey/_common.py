@@ -34,6 +34,7 @@ __all__ = [
 DEFAULT_BASE_URL = "https://api.inferencekey.com"
 CONTROL_PROFILE = ClientProfile(
     provider="inferencekey",
+    label="InferenceKey",
     distribution="neocloud-inferencekey",
     default_base_url=DEFAULT_BASE_URL,
     default_timeout=Timeout(connect=10.0, read=120.0, write=60.0, pool=60.0),

@@ -18,6 +18,7 @@ import httpx
 
 from neocloud.core._base import FinalRequest, new_idempotency_key
 from neocloud.core._client import AsyncAPIClient, SyncAPIClient
+from neocloud.core._types import TimeoutTypes
 from neocloud.core.errors import APIStatusError
 from neocloud.core.validation import check_seconds
 
@@ -104,7 +105,7 @@ class ManagementClient(_Base):
         base_url: str,
         sdk_token: str,
         project: str | None = None,
-        timeout: float | None = None,
+        timeout: TimeoutTypes = None,
         max_retries: int | None = None,
         http_client: httpx.Client | None = None,
     ) -> None:
@@ -225,7 +226,7 @@ class AsyncManagementClient(_Base):
         base_url: str,
         sdk_token: str,
         project: str | None = None,
-        timeout: float | None = None,
+        timeout: TimeoutTypes = None,
         max_retries: int | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:

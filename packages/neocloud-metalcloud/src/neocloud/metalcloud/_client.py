@@ -15,7 +15,7 @@ from pydantic import SecretStr
 
 from neocloud.core._base import ClientProfile, FinalRequest
 from neocloud.core._client import AsyncAPIClient, SyncAPIClient
-from neocloud.core._types import Timeout
+from neocloud.core._types import Timeout, TimeoutTypes, coerce_timeout
 from neocloud.core.paths import build
 from neocloud.core.streaming import AsyncStream, Stream
 from neocloud.core.validation import validated_body
@@ -27,6 +27,7 @@ __all__ = ["PROFILE", "AsyncClient", "Client"]
 
 PROFILE = ClientProfile(
     provider="metalcloud",
+    label="MetalCloud",
     distribution="neocloud-metalcloud",
     default_base_url="https://api.metalcloud.space",
     api_key_env="METALCLOUD_API_KEY",
@@ -71,8 +72,11 @@ def _jobs_request(limit: int, status: str | None, after: str | None) -> FinalReq
     return FinalRequest("GET", "/v1/jobs", params={"limit": limit, "status": status, "after": after})
 
 
-def _timeout(timeout: float | int | None) -> Any:
-    # The doc's timeout is one number of seconds for the whole request.
+def _timeout(timeout: TimeoutTypes) -> Any:
+    # The doc's timeout is one number of seconds for the whole request; a neocloud Timeout or an httpx.Timeout is
+    # taken as it is (as every client accepts).
+    if timeout is not None and not isinstance(timeout, (int, float)):
+        return {"timeout": coerce_timeout(timeout, PROFILE.default_timeout)}
     return (
         {}
         if timeout is None
@@ -94,7 +98,7 @@ class Client(SyncAPIClient):
         self,
         api_key: str | SecretStr | None = None,
         base_url: str | None = None,
-        timeout: float | int | None = None,
+        timeout: TimeoutTypes = None,
         *,
         max_retries: int | None = None,
         default_headers: Mapping[str, str] | None = None,
@@ -209,7 +213,7 @@ class AsyncClient(AsyncAPIClient):
         self,
         api_key: str | SecretStr | None = None,
         base_url: str | None = None,
-        timeout: float | int | None = None,
+        timeout: TimeoutTypes = None,
         *,
         max_retries: int | None = None,
         default_headers: Mapping[str, str] | None = None,

@@ -23,7 +23,7 @@ from pydantic import SecretStr
 
 from neocloud.core._base import ClientProfile
 from neocloud.core._client import AsyncAPIClient, SyncAPIClient
-from neocloud.core._types import Timeout
+from neocloud.core._types import Timeout, TimeoutTypes, coerce_timeout
 from neocloud.core.errors import ConfigurationError
 from neocloud.core.openai_compat import AsyncChatCompletions, ChatCompletions
 from neocloud.core.wire import ChatCompletion, ChatCompletionChunk
@@ -58,6 +58,7 @@ __all__ = ["CONTROL_PROFILE", "INFERENCE_PROFILE", "AsyncRuncrate", "Runcrate"]
 KEY_PREFIX = "rc_live_"
 CONTROL_PROFILE = ClientProfile(
     provider="runcrate",
+    label="Runcrate",
     distribution="neocloud-runcrate",
     default_base_url="https://runcrate.ai",
     api_key_env="RUNCRATE_API_KEY",
@@ -104,13 +105,15 @@ def _key(api_key: str | SecretStr | None) -> SecretStr:
 
 
 def _common(
-    timeout: float | None, max_retries: int | None, environment: str | None, default_headers: Mapping[str, str] | None
+    timeout: TimeoutTypes, max_retries: int | None, environment: str | None, default_headers: Mapping[str, str] | None
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     shared: dict[str, Any] = {"max_retries": max_retries, "default_headers": default_headers}
-    if timeout is not None:
-        if not isinstance(timeout, (int, float)) or timeout <= 0:
+    if isinstance(timeout, (int, float)) and not isinstance(timeout, bool):
+        if timeout <= 0:
             raise ConfigurationError(f"timeout must be a positive number of seconds, got {timeout!r}")
         shared["timeout"] = Timeout(connect=min(10.0, timeout), read=timeout, write=timeout, pool=timeout)
+    elif timeout is not None:  # a neocloud Timeout (with ``total``, the whole-call deadline) or an httpx.Timeout
+        shared["timeout"] = coerce_timeout(timeout, CONTROL_PROFILE.default_timeout)
     if environment is not None and (not isinstance(environment, str) or not environment):
         raise ConfigurationError("environment must be a non-empty environment name")
     control = {**shared, "default_query": {"environment": environment} if environment else None}
@@ -131,7 +134,7 @@ class Runcrate:
         *,
         base_url: str | None = None,
         inference_url: str | None = None,
-        timeout: float | None = None,
+        timeout: TimeoutTypes = None,
         max_retries: int | None = None,
         environment: str | None = None,
         default_headers: Mapping[str, str] | None = None,
@@ -229,7 +232,7 @@ class AsyncRuncrate:
         *,
         base_url: str | None = None,
         inference_url: str | None = None,
-        timeout: float | None = None,
+        timeout: TimeoutTypes = None,
         max_retries: int | None = None,
         environment: str | None = None,
         default_headers: Mapping[str, str] | None = None,

@@ -107,7 +107,7 @@ def instance_create(fields: dict[str, Any], idempotency_key: str | None) -> Fina
         json=body_of(InstanceCreate, fields, "instances.create"),
         idempotent=False,
         idempotency_key=idempotency_key or new_idempotency_key(),
-        timeout=LAUNCH_TIMEOUT,
+        min_timeout=LAUNCH_TIMEOUT,
     )
 
 

@@ -114,7 +114,7 @@ def _one_line(exc: BaseException) -> tuple[int, str]:
     """An exception → (exit code, the one line to print). Pure, so the mapping is table-tested."""
     from neocloud.core.errors import (
         APIConnectionError,
-        APIStatusError,
+        APIError,
         AuthenticationError,
         ConfigurationError,
         RequestValidationError,
@@ -140,13 +140,10 @@ def _one_line(exc: BaseException) -> tuple[int, str]:
         return EXIT_USAGE, f"neocloud: {first} (refused here: nothing was sent)"
     if isinstance(exc, AuthenticationError):
         return EXIT_PROVIDER, f"neocloud: {first}. Hint: check the API key in the environment"
-    if isinstance(exc, APIStatusError):
-        rid = f" (request id {exc.request_id})" if exc.request_id else ""
-        code = f" {exc.code}" if exc.code else ""
-        message = (exc.message or first).strip().splitlines()[0]
-        return EXIT_PROVIDER, f"neocloud: the provider answered {exc.status_code}{code}: {message}{rid}"
     if isinstance(exc, APIConnectionError):
         return EXIT_PROVIDER, f"neocloud: {first}. Hint: is the base URL right and reachable?"
+    if isinstance(exc, APIError):  # str(error) is the one error format: "<Provider> <status> <code>: <message> ..."
+        return EXIT_PROVIDER, f"neocloud: {first}"
     return EXIT_PROVIDER, f"neocloud: {type(exc).__name__}: {first}"
 
 

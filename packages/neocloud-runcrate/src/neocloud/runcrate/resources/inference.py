@@ -52,7 +52,7 @@ class ModelsOps:
         ident(model, "model")
         ident(prompt, "prompt")
         body = {"model": model, "prompt": prompt, **media_fields(params)}
-        request = FinalRequest("POST", "/v1/images/generations", json=body, idempotent=False, timeout=MEDIA_TIMEOUT)
+        request = FinalRequest("POST", "/v1/images/generations", json=body, idempotent=False, min_timeout=MEDIA_TIMEOUT)
         return Op(request, ImageResponse.model_validate, host="inference", metered="image")
 
     @staticmethod
@@ -66,7 +66,7 @@ class ModelsOps:
             "prompt": prompt,
             **media_fields({"duration": None if duration is None else float(duration), **params}),
         }
-        request = FinalRequest("POST", "/v1/videos", json=body, idempotent=False, timeout=MEDIA_TIMEOUT)
+        request = FinalRequest("POST", "/v1/videos", json=body, idempotent=False, min_timeout=MEDIA_TIMEOUT)
         return Op(request, VideoJob.model_validate, host="inference", metered="video")
 
     @staticmethod
@@ -77,7 +77,7 @@ class ModelsOps:
 
     @staticmethod
     def download_video(job_id: str) -> Op[bytes]:
-        request = FinalRequest("GET", route("/v1/videos/{job_id}/download", job_id=job_id), timeout=MEDIA_TIMEOUT)
+        request = FinalRequest("GET", route("/v1/videos/{job_id}/download", job_id=job_id), min_timeout=MEDIA_TIMEOUT)
         return Op(request, lambda response: response.content, host="inference", raw=True)
 
     @staticmethod
@@ -86,7 +86,7 @@ class ModelsOps:
         if not isinstance(input, str) or not input:
             raise RuncrateValidationError("'input' must be non-empty text", param="input")
         body = {"model": model, "input": input, **clean({"voice": voice, **params})}
-        request = FinalRequest("POST", "/v1/audio/speech", json=body, idempotent=False, timeout=MEDIA_TIMEOUT)
+        request = FinalRequest("POST", "/v1/audio/speech", json=body, idempotent=False, min_timeout=MEDIA_TIMEOUT)
         return Op(request, lambda response: response.content, host="inference", raw=True, metered="speech")
 
     @staticmethod
@@ -117,7 +117,7 @@ class ModelsOps:
         }
         request = FinalRequest(
             "POST", "/v1/audio/transcriptions", data=data, files={"file": (filename, content)}, idempotent=False,
-            timeout=MEDIA_TIMEOUT,
+            min_timeout=MEDIA_TIMEOUT,
         )  # fmt: skip
         return Op(request, _transcription, host="inference", raw=True, metered="transcription")
 

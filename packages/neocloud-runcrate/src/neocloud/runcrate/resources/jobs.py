@@ -63,7 +63,7 @@ def check_job_spec(spec: dict[str, Any], *, partial: bool = False, group: bool =
 def _submit(body: dict[str, Any], idempotency_key: str | None) -> FinalRequest:
     # The platform dedupes job submissions by Idempotency-Key for 24 h, so a retry never runs a job twice.
     return FinalRequest("POST", "/api/v1/jobs", json=body, idempotency_key=idempotency_key or new_idempotency_key(),
-                        timeout=JOB_TIMEOUT)  # fmt: skip
+                        min_timeout=JOB_TIMEOUT)  # fmt: skip
 
 
 class Jobs:
@@ -129,7 +129,7 @@ class Jobs:
 
     @staticmethod
     def cancel(job_id: str) -> Op[Job]:
-        return Op(FinalRequest("POST", _job_path(job_id, "/cancel"), timeout=JOB_TIMEOUT), one(Job))
+        return Op(FinalRequest("POST", _job_path(job_id, "/cancel"), min_timeout=JOB_TIMEOUT), one(Job))
 
     @staticmethod
     def delete(job_id: str) -> Op[None]:
@@ -140,7 +140,9 @@ class Jobs:
         """Run a job again with ``overrides`` (``None`` drops a field; ``env`` is merged over the old values)."""
         key = idempotency_key or new_idempotency_key()
         body = check_job_spec(overrides, partial=True)
-        request = FinalRequest("POST", _job_path(job_id, "/rerun"), json=body, idempotency_key=key, timeout=JOB_TIMEOUT)
+        request = FinalRequest(
+            "POST", _job_path(job_id, "/rerun"), json=body, idempotency_key=key, min_timeout=JOB_TIMEOUT
+        )
         return Op(request, one(Job))
 
     @staticmethod
@@ -149,7 +151,7 @@ class Jobs:
         ranged(limit, "limit", 1, 10_000)
         params = clean({"after": after, "limit": limit, "follow": "true" if follow else None})
         timeout = FOLLOW_TIMEOUT if follow else None
-        return Op(FinalRequest("GET", _job_path(job_id, "/logs"), params=params, timeout=timeout), one(JobLogs))
+        return Op(FinalRequest("GET", _job_path(job_id, "/logs"), params=params, min_timeout=timeout), one(JobLogs))
 
     @staticmethod
     def events(job_id: str) -> Op[Page[JobEvent]]:
@@ -203,7 +205,7 @@ class JobGroups:
     @staticmethod
     def cancel(group_id: str) -> Op[JobGroup]:
         path = route("/api/v1/job-groups/{group_id}/cancel", group_id=group_id)
-        return Op(FinalRequest("POST", path, timeout=GROUP_CANCEL_TIMEOUT), one(JobGroup))
+        return Op(FinalRequest("POST", path, min_timeout=GROUP_CANCEL_TIMEOUT), one(JobGroup))
 
 
 def _run_at(value: datetime | str) -> str:
@@ -277,7 +279,7 @@ class Schedules:
     def run_now(schedule_id: str) -> Op[ScheduleRun]:
         path = route("/api/v1/schedules/{schedule_id}/run-now", schedule_id=schedule_id)
         launch = Timeout(connect=10.0, read=75.0, write=75.0, pool=75.0)
-        return Op(FinalRequest("POST", path, idempotent=False, timeout=launch), one(ScheduleRun))
+        return Op(FinalRequest("POST", path, idempotent=False, min_timeout=launch), one(ScheduleRun))
 
 
 class Environments:
