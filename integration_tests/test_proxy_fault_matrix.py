@@ -4,9 +4,9 @@ LlamaIndex chat). Each case must end in the typed neocloud error of its row — 
 ``RecursionError`` — within the total deadline plus a small margin, with the API key in none of ``repr``, ``str``
 or ``pickle.dumps`` of the error. docs/reliability.md is generated from the same table.
 
-Speed: one sandbox and one proxy per module, and the cases of a fault run concurrently (each in its own thread
-with its own client and its own proxy route), once, the first time one of them is asked for; each test then
-checks its own case's outcome. A case that waits for its deadline so costs 1.5 s per fault, not per case."""
+Speed: one sandbox and one proxy per module, and the cases of a fault run side by side (``WORKERS`` at a time, each
+in its own thread with its own client and its own proxy route), once, the first time one of them is asked for;
+each test then checks its own case's outcome. Waiting for a deadline so costs seconds per fault, not per case."""
 
 from __future__ import annotations
 
