@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "testing"))
 
 from neocloud_testing.faults import FAULTS, MODES, PROVIDERS  # noqa: E402
+from neocloud_testing.proxy_faults import MARGIN_S, PATHS, PLAIN, PROXY_FAULTS, STREAMS, TIMEOUTS  # noqa: E402
 
 OUT = ROOT / "docs" / "reliability.md"
 
@@ -64,7 +65,37 @@ def render() -> str:
         "| a 200 HTML page, invalid JSON, or JSON of the wrong shape | `APIResponseValidationError` |",
         "| one stream event longer than the cap (`ClientProfile.max_event_bytes`, 16 MiB) | `StreamFormatError` |",
     ]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + network()) + "\n"
+
+
+def network() -> list[str]:
+    """The section rendered from the network-fault matrix (``neocloud_testing.proxy_faults``)."""
+    cells = sum(len(f.paths) for f in PROXY_FAULTS) * len(PROVIDERS)
+    lines = [
+        "",
+        "## Network faults",
+        "",
+        "A loopback proxy of our own (`testing/neocloud_testing/proxy.py`) sits between the client and the sandbox "
+        "and breaks the connection itself. Every row runs for every provider's chat call on each listed path "
+        f"({', '.join(PATHS)}): {len(PROXY_FAULTS)} faults, {cells} tests "
+        "(`integration_tests/test_proxy_fault_matrix.py`). Each fault hits every connection of the call, retries "
+        f"included, so the call must fail: with the typed error of its row (a subclass counts; LangChain's errors "
+        f"are also these), never a raw httpx, pydantic or `RecursionError`, within the total deadline "
+        f"({TIMEOUTS['total']:g} s here, {TIMEOUTS['read']:g} s per read) plus {MARGIN_S:g} s, and with the API "
+        "key in none of its `repr`, `str` or pickle.",
+        "",
+        "| Fault | Plain calls | Streams | Notes |",
+        "|---|---|---|---|",
+    ]
+    for f in PROXY_FAULTS:
+        plain = f"`{f.plain}`" if f.plain else "n/a"
+        stream = f"`{f.stream}`" if f.stream else "n/a"
+        lines.append(f"| {f.name} | {plain} | {stream} | {f.notes} |")
+    lines += [
+        "",
+        f"Plain calls are {', '.join(PLAIN)}; streams are {', '.join(STREAMS)}.",
+    ]
+    return lines
 
 
 def main() -> int:

@@ -12,10 +12,16 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
+from .checks import BadInput, parse_json
 from .errors import error_response, request_id
 from .state import Fault, SandboxState
 
 __all__ = ["Ctx", "SSEPlan", "begin", "json_response", "sse_response"]
+
+
+# The code of a bad request per provider: OpenAI-shaped planes say ``invalid_request_error`` (their pages' choice),
+# Runcrate and InferenceKey use ``validation_error`` for input errors everywhere else.
+_BAD_REQUEST_CODE = {"runcrate": "validation_error", "inferencekey": "validation_error"}
 
 
 class DropConnection(Exception):
@@ -49,14 +55,18 @@ class Ctx:
         return self.request.headers.get("idempotency-key")
 
     def json(self) -> tuple[Any, Response | None]:
-        """The parsed JSON body, or a 400 in the provider's shape."""
+        """The parsed JSON body, or the provider's own 400 (not JSON, nested too deep, not an object)."""
         try:
-            data = json.loads(self.body) if self.body else None
-        except ValueError:
-            return None, self.error(400, "request body is not valid JSON", code="invalid_json")
+            data = parse_json(self.body) if self.body else None
+        except BadInput as exc:
+            return None, self.bad_request(str(exc))
         if not isinstance(data, dict):
-            return None, self.error(400, "request body must be a JSON object", code="invalid_json")
+            return None, self.bad_request("request body must be a JSON object")
         return data, None
+
+    def bad_request(self, message: str, param: str | None = None) -> JSONResponse:
+        """A 400 in the shape and with the code the provider documents for a bad request (docs/sandbox.md)."""
+        return self.error(400, message, code=_BAD_REQUEST_CODE.get(self.provider, "invalid_request_error"), param=param)
 
 
 async def begin(request: Request, provider: str, prefix: tuple[str, ...]) -> tuple[Ctx, Response | None]:
@@ -67,8 +77,12 @@ async def begin(request: Request, provider: str, prefix: tuple[str, ...]) -> tup
     rid = request_id(request.method, request.url.path, body)
     auth = request.headers.get("authorization", "")
     key = auth[7:].strip() if auth.lower().startswith("bearer ") else None
-    fault = _request_fault(request) or state.take_fault(provider, request.url.path, request.method)
-    ctx = Ctx(provider, state, request, body, rid, key, fault)
+    ctx = Ctx(provider, state, request, body, rid, key, None)
+    try:
+        fault = _request_fault(request)
+    except BadInput as exc:  # a fault asked for on this request, wrongly: refused, naming the field
+        return ctx, ctx.bad_request(f"X-Sandbox-Fault: {exc}", param="X-Sandbox-Fault")
+    fault = ctx.fault = fault or state.take_fault(provider, request.url.path, request.method)
     if state.settings.latency_s:
         await asyncio.sleep(state.settings.latency_s)
     if fault is not None and fault.status is not None:
@@ -88,13 +102,9 @@ async def begin(request: Request, provider: str, prefix: tuple[str, ...]) -> tup
 
 
 def _request_fault(request: Request) -> Fault | None:
+    """The fault this one request asks for in its ``X-Sandbox-Fault`` header; :class:`BadInput` if malformed."""
     raw = request.headers.get("x-sandbox-fault")
-    if not raw:
-        return None
-    try:
-        return Fault.from_json(json.loads(raw))
-    except (ValueError, TypeError):
-        return None
+    return Fault.from_json(parse_json(raw)) if raw else None
 
 
 def _dropped() -> Response:

@@ -6,6 +6,8 @@
 - ``POST /_sandbox/faults`` ``{"provider", "faults": [{"status"| "kind", "headers", "body", "times",
   "path", "after_chunks", "seconds", "status_code"}]}``: inject faults (off by default); ``DELETE`` clears.
   A single request can carry its own fault in the ``X-Sandbox-Fault`` header (the same JSON, one fault).
+- Every field is checked when it is given (``neocloud.sandbox.checks``): the wrong type, a value out of range or
+  a body nested too deep is a 400 naming the field, and nothing is queued, rather than a 500 on a later call.
 - ``GET /_sandbox/requests?provider=``: every request the provider planes received since the last reset (or
   ``DELETE``), in order, as ``{"requests": [{"provider", "method", "path"}]}``.
 - ``POST /_sandbox/reset``: forget scripts, faults, resources and received requests.
@@ -21,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from .checks import BadInput, parse_json
 from .providers import PROVIDERS
 from .state import Fault, SandboxState, ScriptedResponse
 
@@ -38,9 +41,9 @@ def _bad(message: str) -> JSONResponse:
 
 async def _payload(request: Request) -> tuple[dict[str, Any] | None, Response | None]:
     try:
-        data = await request.json()
-    except ValueError:
-        return None, _bad("body must be JSON")
+        data = parse_json(await request.body())
+    except BadInput as exc:
+        return None, _bad(str(exc))
     if not isinstance(data, dict):
         return None, _bad("body must be a JSON object")
     if data.get("provider") not in PROVIDERS:
@@ -63,9 +66,11 @@ async def script(request: Request) -> Response:
     responses = data.get("responses")
     if not isinstance(responses, list) or not responses:
         return _bad("'responses' must be a non-empty list")
+    if data.get("api_key") is not None and not isinstance(data["api_key"], str):
+        return _bad(f"'api_key' must be a string or null, got {data['api_key']!r}")
     try:
         parsed = [ScriptedResponse.from_json(r) for r in responses]
-    except (ValueError, TypeError, AttributeError) as exc:
+    except BadInput as exc:  # nothing is queued unless every answer is well-formed
         return _bad(str(exc))
     queue = state.scripts.setdefault(data["provider"], deque())
     queue.extend((data.get("api_key"), r) for r in parsed)
@@ -80,9 +85,12 @@ async def faults(request: Request) -> Response:
     data, bad = await _payload(request)
     if bad or data is None:
         return bad or _bad("invalid body")
+    given = data.get("faults") or []
+    if not isinstance(given, list):
+        return _bad(f"'faults' must be a list of fault objects, got {given!r}")
     try:
-        parsed = [Fault.from_json(f) for f in data.get("faults") or []]
-    except (ValueError, TypeError) as exc:
+        parsed = [Fault.from_json(f) for f in given]
+    except BadInput as exc:  # nothing is registered unless every fault is well-formed
         return _bad(str(exc))
     state.faults.setdefault(data["provider"], []).extend(parsed)
     return JSONResponse({"ok": True, "faults": len(state.faults[data["provider"]])})

@@ -7,7 +7,9 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Fault", "SandboxSettings", "SandboxState", "ScriptedResponse"]
+from .checks import BadInput, check_fault, check_script
+
+__all__ = ["BadInput", "Fault", "SandboxSettings", "SandboxState", "ScriptedResponse"]
 
 
 @dataclass(frozen=True)
@@ -49,27 +51,9 @@ class Fault:
     status_code: int = 503
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Fault:
-        allowed = {f for f in cls.__dataclass_fields__}
-        unknown = set(data) - allowed
-        if unknown:
-            raise ValueError(f"unknown fault fields: {sorted(unknown)}")
-        fault = cls(**data)
-        if fault.status is None and fault.kind is None:
-            raise ValueError("a fault needs 'status' or 'kind'")
-        if fault.kind not in {
-            None,
-            "drop",
-            "malformed_json",
-            "stall_stream",
-            "drop_stream",
-            "error_frame",
-            "drop_after_act",
-            "oversized_body",
-            "malformed_frame",
-        }:
-            raise ValueError(f"unknown fault kind {fault.kind!r}")
-        return fault
+    def from_json(cls, data: Any) -> Fault:
+        """A fault from its JSON; :class:`BadInput` naming the field when any is missing or of the wrong type."""
+        return cls(**check_fault(data))
 
 
 @dataclass
@@ -83,21 +67,9 @@ class ScriptedResponse:
     usage: dict[str, int] | None = None
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> ScriptedResponse:
-        unknown = set(data) - {"content", "reasoning", "tool_calls", "finish_reason", "usage"}
-        if unknown:
-            raise ValueError(f"unknown scripted-response fields: {sorted(unknown)}")
-        calls = data.get("tool_calls") or []
-        for call in calls:
-            if not isinstance(call, dict) or not isinstance(call.get("name"), str):
-                raise ValueError("each scripted tool call needs a 'name'")
-        return cls(
-            content=data.get("content"),
-            reasoning=data.get("reasoning"),
-            tool_calls=list(calls),
-            finish_reason=data.get("finish_reason"),
-            usage=data.get("usage"),
-        )
+    def from_json(cls, data: Any) -> ScriptedResponse:
+        """An answer from its JSON; :class:`BadInput` naming the field when any is of the wrong type."""
+        return cls(**check_script(data))
 
 
 @dataclass

@@ -7,8 +7,8 @@ has none (402). Instances go pending → starting → running (``phase_s`` each)
 while running; terminate → terminating → terminated. Volumes are charged a week in advance and refunded
 pro rata on delete; every charge is in the transaction ledger. Jobs queue, start, run and exit (the exit
 code is the command's last ``exit N``, else 0), billed while running, with logs, events, metrics and, on
-success, an artifact behind a signed redirect; uploads take a signed PUT. Schedules run on ``run-now`` only. An ``Idempotency-Key`` on a launch
-returns the first instance again. Errors: ``{"error": {"code", "message", "details"}}``.
+success, an artifact behind a signed redirect; uploads take a signed PUT. Schedules run on ``run-now`` only. An ``Idempotency-Key`` on
+a create (instance, volume, schedule, job) returns the first one again. Errors: ``{"error": {"code", "message", "details"}}``.
 """
 
 from __future__ import annotations

@@ -185,6 +185,9 @@ async def schedules(request: Request) -> Response:
     mine = [s for s in ws.schedules.values() if s["environment_id"] == env]
     if request.method == "GET":
         return envelope(ctx, [public(s) for s in reversed(mine)])
+    key = ctx.idempotency_key  # the same create again (a retry after a lost answer): the same schedule
+    if key and ws.idempotent.get(key) in ws.schedules:
+        return envelope(ctx, ws.schedules[ws.idempotent[key]], status=201)
     body, bad = ctx.json()
     if bad:
         return bad
@@ -203,6 +206,8 @@ async def schedules(request: Request) -> Response:
                          "next_run_at": body.get("run_at"), "last_run_at": None, "last_status": None,
                          "last_error": None, "last_instance_id": None, "last_job_id": None, "run_count": 0,
                          "created_at": now, "updated_at": now}  # fmt: skip
+    if key:
+        ws.idempotent[key] = sid
     return envelope(ctx, ws.schedules[sid], status=201)
 
 
