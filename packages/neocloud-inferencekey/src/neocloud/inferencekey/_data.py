@@ -88,32 +88,16 @@ class Endpoint:
     OpenAI-style ``chat.completions`` / ``embeddings`` used by the framework adapters)."""
 
     def __init__(
-<<<<<<< HEAD
         self, *, base_url: str, project: str, workload_slug: str, api_key: str, http_client: httpx.Client | None = None,
-        meter: Any = None, **metering: Any,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN, meter: Any = None, **metering: Any,
     ) -> None:  # fmt: skip
-=======
-        self,
-        *,
-        base_url: str,
-        project: str,
-        workload_slug: str,
-        api_key: str,
-        http_client: httpx.Client | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> None:
->>>>>>> hostile
         self.workload_slug = workload_slug
         self.project = project
         with translate():
             root = endpoint_root(base_url, project, workload_slug)
-<<<<<<< HEAD
-            self._client = _Data(api_key=api_key, base_url=root, http_client=http_client, **metering)
+            self._client = _Data(api_key=api_key, base_url=root, http_client=http_client, timeout=timeout, **metering)
         if meter is not None:  # the DataClient's: every endpoint of one client reserves in one ledger and run
             self._client._meter = meter
-=======
-            self._client = _Data(api_key=api_key, base_url=root, http_client=http_client, timeout=timeout)
->>>>>>> hostile
 
     def __repr__(self) -> str:
         return f"Endpoint(project={self.project!r}, workload_slug={self.workload_slug!r})"
@@ -251,24 +235,19 @@ class AsyncEndpoint:
         workload_slug: str,
         api_key: str,
         http_client: httpx.AsyncClient | None = None,
-<<<<<<< HEAD
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         meter: Any = None,
         **metering: Any,
-=======
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
->>>>>>> hostile
     ) -> None:
         self.workload_slug = workload_slug
         self.project = project
         with translate():
             root = endpoint_root(base_url, project, workload_slug)
-<<<<<<< HEAD
-            self._client = _AsyncData(api_key=api_key, base_url=root, http_client=http_client, **metering)
+            self._client = _AsyncData(
+                api_key=api_key, base_url=root, http_client=http_client, timeout=timeout, **metering
+            )
         if meter is not None:
             self._client._meter = meter
-=======
-            self._client = _AsyncData(api_key=api_key, base_url=root, http_client=http_client, timeout=timeout)
->>>>>>> hostile
 
     async def generate_text(
         self, *, prompt: str | None = None, messages: list[Mapping[str, Any]] | None = None,
