@@ -63,7 +63,8 @@ def render() -> str:
         "| a 307 redirect to itself, forever | `APIConnectionError` (not retried) |",
         "| a 200 JSON body nested 100 000 levels deep | `APIResponseValidationError` |",
         "| a 200 HTML page, invalid JSON, or JSON of the wrong shape | `APIResponseValidationError` |",
-        "| one stream event longer than the cap (`ClientProfile.max_event_bytes`, 16 MiB) | `StreamFormatError` |",
+        "| one stream event longer than the cap (`ClientProfile.max_event_bytes`, 16 MiB, or `max_response_bytes` "
+        "when lower) | `StreamFormatError` |",
     ]
     return "\n".join(lines + network()) + "\n"
 

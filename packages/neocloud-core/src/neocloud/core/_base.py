@@ -213,6 +213,12 @@ class BaseAPIClient(ResponseHandling):
         return f"{type(self).__name__}(base_url={self.base_url!r}, max_retries={self.max_retries})"
 
     @property
+    def event_cap(self) -> int:
+        """The longest stream line or event read: ``max_event_bytes``, and never more than a whole response may be
+        (a client whose ``max_response_bytes`` was lowered gets the lower cap for one event too)."""
+        return min(self.max_event_bytes, self.max_response_bytes)
+
+    @property
     def meter(self) -> Any:
         """The ``neocloud.core.pricing.Meter`` that prices this client's inference calls and reserves them in the
         ledger when ``ledger=`` / ``budget=`` were given (built on first use; shared with ``with_options`` copies)."""

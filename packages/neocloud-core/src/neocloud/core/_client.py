@@ -210,7 +210,7 @@ class SyncAPIClient(BaseAPIClient):
             require_done=self.profile.stream_requires_done,
             deadline=self._deadline(req),
             parse_json=parse_json,
-            max_event_chars=self.max_event_bytes,
+            max_event_chars=self.event_cap,
             finish=self._finish,
         )
         if RAW_MODE.get():
@@ -364,7 +364,7 @@ class AsyncAPIClient(BaseAPIClient):
             require_done=self.profile.stream_requires_done,
             deadline=self._deadline(req),
             parse_json=parse_json,
-            max_event_chars=self.max_event_bytes,
+            max_event_chars=self.event_cap,
             finish=self._finish,
         )
         if RAW_MODE.get():
