@@ -6,11 +6,13 @@
 - ``POST /_sandbox/faults`` ``{"provider", "faults": [{"status"| "kind", "headers", "body", "times",
   "path", "after_chunks", "seconds", "status_code"}]}``: inject faults (off by default); ``DELETE`` clears.
   A single request can carry its own fault in the ``X-Sandbox-Fault`` header (the same JSON, one fault).
-- ``POST /_sandbox/reset``: forget scripts and faults. ``GET /_sandbox/health``: liveness and providers.
+- ``POST /_sandbox/reset``: forget scripts and faults. ``GET /_sandbox/health``: liveness, providers and the
+  server's pid.
 """
 
 from __future__ import annotations
 
+import os
 from collections import deque
 from typing import Any
 
@@ -91,7 +93,8 @@ async def reset(request: Request) -> Response:
 
 
 async def health(request: Request) -> Response:
-    return JSONResponse({"ok": True, "providers": list(PROVIDERS)})
+    # The pid lets a client that recorded this server tell it from another process on the same port later.
+    return JSONResponse({"ok": True, "providers": list(PROVIDERS), "pid": os.getpid()})
 
 
 def routes() -> list[Route]:
