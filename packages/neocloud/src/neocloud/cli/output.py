@@ -78,7 +78,9 @@ def confirm(question: str, *, yes: bool, console: Console) -> None:
         return
     if not sys.stdin.isatty():
         raise NotConfirmed(f"{question.rstrip('?')}: not confirmed: pass --yes to go ahead without a terminal")
-    answer = console.input(f"{question} [y/N] ")
+    from rich.text import Text
+
+    answer = console.input(Text(f"{question} [y/N] "))  # (Text: "[y/N]" is not markup)
     if answer.strip().lower() not in {"y", "yes"}:
         raise NotConfirmed("not confirmed: nothing was changed")
 
