@@ -123,7 +123,7 @@ def test_errors_are_one_line_with_exit_codes(sandbox_env: dict[str, str]) -> Non
          "Hint: neocloud workloads ensure x"),
         (AuthenticationError("invalid key", status_code=401), EXIT_PROVIDER, "check the API key"),
         (NotFoundError("no such model", status_code=404, request_id="req_1"), EXIT_PROVIDER,
-         "neocloud: no such model (request id req_1)"),
+         "neocloud: Error code: 404 - no such model (request id req_1)"),
         (APIConnectionError("Connection error"), EXIT_PROVIDER, "is the base URL right"),
         (RuntimeError("first line\nsecond line"), EXIT_PROVIDER, "RuntimeError: first line"),
         (LocalBadRequestError("invalid argument 'max_tokens': must be > 0", param="max_tokens"), EXIT_USAGE,
