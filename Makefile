@@ -26,7 +26,7 @@ help:
 	@echo "make test    - pins, lint, docs, then types and every test on the lowest and newest Python (no network)"
 	@echo "make pins    - re-resolve every dependency and rewrite the exact pins in pyproject.toml"
 	@echo "make record  - re-record cassettes (sandbox, or the real provider when its key is set)"
-	@echo "make sandbox - run the sandbox on a loopback port and print its environment"
+	@echo "make sandbox - run the sandbox in the foreground and print its environment"
 	@echo "make docs    - build the documentation site into site/ (mkdocs --strict)"
 	@echo "make bench   - the benchmark against a loopback server (ratios to raw httpx and the incumbents)"
 
@@ -92,7 +92,7 @@ demo: $(VENV)/.synced
 	$(RUN) neocloud demo
 
 sandbox: $(VENV)/.synced
-	$(RUN) neocloud sandbox --print-env
+	$(RUN) neocloud sandbox run
 
 clean:
 	rm -rf .venv .venvs $(TOOLS) dist site uv.lock

@@ -86,29 +86,48 @@ def check_shell(code: str, env: dict[str, str]) -> None:
         elif words[0] == "export":
             name = words[1].split("=")[0]
             assert name in _known_env(), f"no client reads {name}"
-        elif line == 'eval "$(neocloud sandbox --print-env)"':
-            continue  # (the sandbox's own test covers --print-env; the environment here already points at one)
+        elif line == 'eval "$(neocloud sandbox env)"':
+            continue  # (the sandbox's own tests cover env; the environment here already points at one)
         elif words[0] == "neocloud":
             run_cli(words[1:], env)
+        elif words[0] == "echo" and "|" in words and words[words.index("|") + 1] == "neocloud":
+            bar = words.index("|")  # `echo TEXT | neocloud ...`: the CLI with TEXT on stdin
+            run_cli(words[bar + 2 :], env, stdin=" ".join(words[1:bar]) + "\n")
         else:
             pytest.fail(f"the docs test cannot check this shell line: {line}")
 
 
-def run_cli(args: list[str], env: dict[str, str]) -> None:
+def run_cli(args: list[str], env: dict[str, str], stdin: str = "") -> None:
     command = [sys.executable, "-m", "neocloud.cli", *args]
-    if args[:1] == ["sandbox"]:  # a server: start it on a free port, read what it prints, stop it
-        proc = subprocess.Popen([*command, "--port", "0"] if "--port" not in args else command,
-                                stdout=subprocess.PIPE, text=True, env={**os.environ, **env})  # fmt: skip
-        try:
-            assert proc.stdout is not None
-            if "--print-env" in args:
+    if args[:1] == ["sandbox"]:
+        action = next((a for a in args[1:] if not a.startswith("-")), "run")
+        if action in ("run", "start") or "--print-env" in args:
+            # Never the default port (something else may hold it): any free one; env carries a private state file.
+            command += [] if "--port" in args else ["--port", "0"]
+        if action == "run" and "--print-env" not in args:  # a server in the foreground: read what it prints, stop it
+            proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env={**os.environ, **env})
+            try:
+                assert proc.stdout is not None
+                assert proc.stdout.readline().startswith("# listening on http://")
                 assert proc.stdout.readline().startswith("export ")
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
-        return
-    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **env}, timeout=300)
+            finally:
+                proc.terminate()
+                proc.wait(timeout=20)
+            return
+    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **env}, input=stdin,
+                          timeout=300)  # fmt: skip
     assert done.returncode == 0, f"neocloud {' '.join(args)} failed: {done.stderr}"
+
+
+@contextlib.contextmanager
+def _stopped_after(env: dict[str, str]) -> Any:
+    """Stop a sandbox the page's commands started in the background."""
+    try:
+        yield
+    finally:
+        if Path(env["NEOCLOUD_SANDBOX_STATE"]).exists():
+            subprocess.run([sys.executable, "-m", "neocloud.cli", "sandbox", "stop"], env={**os.environ, **env},
+                           capture_output=True, timeout=60)  # fmt: skip
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(ROOT)) for p in PAGES])
@@ -120,7 +139,13 @@ def test_every_code_block_runs(page: Path, tmp_path: Path, monkeypatch: pytest.M
         pytest.skip("no code blocks on this page")
     monkeypatch.chdir(tmp_path)
     namespace: dict[str, Any] = {"__name__": "__docs__"}
-    with Sandbox() as sandbox, sandbox.environment():
+    # The ledger (Python blocks and commands share it) and the CLI's sandbox record, private to the page.
+    private = {"NEOCLOUD_LEDGER": f"sqlite:///{tmp_path / 'ledger.sqlite3'}",
+               "NEOCLOUD_SANDBOX_STATE": str(tmp_path / "sandbox-state" / "sandbox.json")}  # fmt: skip
+    for name, value in private.items():
+        monkeypatch.setenv(name, value)
+    with Sandbox() as sandbox, sandbox.environment(), _stopped_after(private):
+        shell_env = {**sandbox.env(), **private}
         for block in found:
             where = f"{page.relative_to(ROOT)}:{block.line}"
             for kind, argument in block.directives:
@@ -138,6 +163,6 @@ def test_every_code_block_runs(page: Path, tmp_path: Path, monkeypatch: pytest.M
                     except Exception as exc:
                         raise AssertionError(f"{where}: the example failed: {exc!r}") from exc
             elif block.lang in {"bash", "sh", "console"}:
-                check_shell(block.code, sandbox.env())
+                check_shell(block.code, shell_env)
             elif block.lang not in {"text", "yaml", "toml", "json"}:
                 pytest.fail(f"{where}: a code block in {block.lang or 'no language'} cannot be checked")

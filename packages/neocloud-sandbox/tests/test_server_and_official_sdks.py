@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import cerebras.cloud.sdk as official
 import httpx
 import openai
@@ -25,6 +27,7 @@ def test_env_points_at_the_sandbox(sandbox: Sandbox) -> None:
     assert httpx.get(f"{sandbox.url}/_sandbox/health").json() == {
         "ok": True,
         "providers": ["cerebras", "clusterprotocol", "metalcloud", "runcrate", "inferencekey"],
+        "pid": os.getpid(),  # (in-process: this process)
     }
 
 

@@ -11,11 +11,12 @@
 - ``GET /_sandbox/requests?provider=``: every request the provider planes received since the last reset (or
   ``DELETE``), in order, as ``{"requests": [{"provider", "method", "path"}]}``.
 - ``POST /_sandbox/reset``: forget scripts, faults, resources and received requests.
-- ``GET /_sandbox/health``: liveness and providers.
+- ``GET /_sandbox/health``: liveness, providers and the server's pid.
 """
 
 from __future__ import annotations
 
+import os
 from collections import deque
 from typing import Any
 
@@ -112,7 +113,8 @@ async def reset(request: Request) -> Response:
 
 
 async def health(request: Request) -> Response:
-    return JSONResponse({"ok": True, "providers": list(PROVIDERS)})
+    # The pid lets a client that recorded this server tell it from another process on the same port later.
+    return JSONResponse({"ok": True, "providers": list(PROVIDERS), "pid": os.getpid()})
 
 
 def routes() -> list[Route]:

@@ -146,7 +146,8 @@ class Sandbox:
 
 
 def serve(host: str = "127.0.0.1", port: int = 8765, print_env: bool = False) -> None:
-    """Serve in the foreground until interrupted (``neocloud sandbox``)."""
+    """Serve in the foreground until interrupted (``neocloud sandbox run`` adds a port check and a state record:
+    ``neocloud.cli.lifecycle``)."""
     import uvicorn
 
     from .app import create_app

@@ -1,11 +1,11 @@
-"""The ``neocloud`` command.
+"""The ``neocloud`` command: ``neocloud COMMAND [ACTION] ...``; ``neocloud COMMAND --help`` describes each.
 
-``neocloud sandbox`` · ``neocloud demo [--live]`` · ``neocloud models --provider P`` ·
-``neocloud chat --provider P [--model M] "prompt"`` · ``neocloud instances list|types`` ·
-``neocloud workloads list`` · ``neocloud ledger [--run ID] [--provider P] [--json]`` ·
-``neocloud cleanup [--run ID] [--dry-run] [--yes] [--json]``.
+``sandbox [run|start|stop|status|env]`` · ``demo [--live]`` · ``models`` · ``chat`` · ``instances
+list|types|create|status|terminate`` · ``volumes list|create|delete`` · ``workloads list|ensure|wait|delete`` ·
+``fine-tunes list|create|watch|cancel`` · ``video generate`` · ``ledger`` · ``cleanup``.
 
-Errors are one line on stderr with a hint (never a traceback), and the exit code says what kind:
+Output follows ``output``: ``--json`` for programs, a table on a terminal, tab-separated lines otherwise, ``none``
+for nothing. Errors are one line on stderr with a hint (never a traceback), and the exit code says what kind:
 """
 
 from __future__ import annotations
@@ -14,100 +14,105 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from rich.console import Console
+
 EXIT_OK = 0
 EXIT_PROVIDER = 1  # the provider answered with an error, or the connection failed
-EXIT_USAGE = 2  # bad arguments (argparse's own code, and a request refused before sending)
+EXIT_USAGE = 2  # bad arguments (argparse's own code), a request refused before sending, a create not confirmed
 EXIT_MISSING = 3  # an optional package is not installed
+EXIT_NOT_RUNNING = 3  # `sandbox status` / `sandbox env`: no sandbox is running (as LSB `status` says it)
 EXIT_CONFIG = 4  # configuration is missing (an API key, a project)
 EXIT_INCOMPLETE = 5  # cleanup finished but something may still exist (a call it could not resolve, a failed teardown)
+EXIT_PORT_BUSY = 6  # `sandbox`: the port is already in use
 EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report it
 
 __all__ = ["main"]
 
+EXIT_CODES = (
+    "Exit codes: 0 ok, 1 provider or connection error, 2 usage, an argument refused before sending, or not "
+    "confirmed, 3 missing package (sandbox status/env: no sandbox running), 4 missing configuration, 5 cleanup "
+    "incomplete (something may still exist), 6 the sandbox's port is in use."
+)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("neocloud")
+    except PackageNotFoundError:  # (run from a source tree that was never installed)
+        return "unknown"
+
 
 def _parser() -> argparse.ArgumentParser:
-    from .commands import PROVIDERS
+    from . import commands, jobs, provision, sandbox_cmd
 
     parser = argparse.ArgumentParser(
         prog="neocloud",
         description="GPU and inference clouds for LangChain and LlamaIndex.",
-        epilog="Exit codes: 0 ok, 1 provider or connection error, 2 usage or a refused argument, 3 missing package, "
-        "4 missing "
-        "configuration, 5 cleanup incomplete (something may still exist). The ledger is NEOCLOUD_LEDGER. "
-        'Clients read the same environment as in Python; `eval "$(neocloud sandbox '
-        '--print-env)"` in another shell points them at a sandbox.',
+        epilog=f"{EXIT_CODES} The ledger is NEOCLOUD_LEDGER. Clients read the same environment as in Python; "
+        '`neocloud sandbox start && eval "$(neocloud sandbox env)"` points them at a local sandbox.',
     )
+    parser.add_argument("--version", action="version", version=f"neocloud {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    sandbox = sub.add_parser("sandbox", help="run the local emulator of every provider's API")
-    sandbox.add_argument("--host", default="127.0.0.1")
-    sandbox.add_argument("--port", type=int, default=8765)
-    sandbox.add_argument(
-        "--print-env", action="store_true", help="print the environment variables that point clients at it"
-    )
-    demo = sub.add_parser("demo", help="run the guided demo (embedded sandbox; --live for the real providers)")
+    sandbox_cmd.register(sub)
+    demo = sub.add_parser("demo", help="run the guided demo (embedded sandbox; --live for the real providers)",
+                          description="The guided demo: every layer against an embedded sandbox (or, with --live, "
+                          "the real providers: it launches, then terminates, one small instance).")  # fmt: skip
     demo.add_argument("--live", action="store_true", help="use the real providers (keys from the environment)")
-    providers = sorted(PROVIDERS)
-    models = sub.add_parser("models", help="list a provider's models")
-    models.add_argument("--provider", "-p", required=True, choices=providers)
-    chat = sub.add_parser("chat", help="stream one answer from a provider's chat model")
-    chat.add_argument("--provider", "-p", required=True, choices=providers)
-    chat.add_argument("--model", "-m", help="model id (InferenceKey: the workload slug); default: the provider's")
-    chat.add_argument("--max-tokens", type=int, default=None)
-    chat.add_argument("prompt")
-    instances = sub.add_parser("instances", help="Runcrate GPU instances: list, or the instance types and prices")
-    instances.add_argument("action", choices=["list", "types"])
-    workloads = sub.add_parser("workloads", help="InferenceKey workloads of INFERENCEKEY_PROJECT")
-    workloads.add_argument("action", choices=["list"])
+    demo.set_defaults(handler=_demo)
+    commands.register(sub)
+    provision.register(sub)
+    jobs.register(sub)
     ledger_help = "the ledger's URL (sqlite:///path, postgresql://..., memory://); default: NEOCLOUD_LEDGER"
-    ledger = sub.add_parser("ledger", help="what the spend ledger says exists and was spent, by provider and run")
+    ledger = sub.add_parser(
+        "ledger",
+        help="what the spend ledger says exists and was spent, by provider and run",
+        description="What the spend ledger says exists and was spent, by provider and run.",
+    )
     ledger.add_argument("--run", help="only this run id")
     ledger.add_argument("--provider", "-p", help="only this provider")
     ledger.add_argument("--json", action="store_true", help="print JSON")
     ledger.add_argument("--ledger", help=ledger_help)
-    cleanup = sub.add_parser("cleanup", help="resolve lost creates and tear down what the ledger's runs left")
+    ledger.set_defaults(handler=_ledger)
+    cleanup = sub.add_parser("cleanup", help="resolve lost creates and tear down what the ledger's runs left",
+                             description="After a crash: resolve lost creates and tear down what the ledger's runs "
+                             "left (exit 5 when something may still exist).")  # fmt: skip
     cleanup.add_argument("--run", help="only this run id")
     cleanup.add_argument("--dry-run", action="store_true", help="list what would be done; change nothing")
     cleanup.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
     cleanup.add_argument("--json", action="store_true", help="print the report as JSON")
     cleanup.add_argument("--ledger", help=ledger_help)
+    cleanup.set_defaults(handler=_cleanup)
     return parser
 
 
-def _run(args: argparse.Namespace) -> int:
-    from rich.console import Console
+def _demo(args: argparse.Namespace, console: Console) -> int:
+    from .demo import run_demo
 
-    from . import commands
+    return run_demo(live=args.live, console=console)
 
-    console = Console()
-    if args.command == "sandbox":
-        from neocloud.sandbox import serve
 
-        serve(host=args.host, port=args.port, print_env=args.print_env)
-    elif args.command == "demo":
-        from .demo import run_demo
+def _ledger(args: argparse.Namespace, console: Console) -> None:
+    from .recovery import ledger_view
 
-        return run_demo(live=args.live, console=console)
-    elif args.command == "models":
-        commands.models(args.provider, console)
-    elif args.command == "chat":
-        commands.chat(args.provider, args.model, args.prompt, console, max_tokens=args.max_tokens)
-    elif args.command == "instances":
-        commands.instances(args.action, console)
-    elif args.command == "ledger":
-        from .recovery import ledger_view
+    ledger_view(args.ledger, run_id=args.run, provider=args.provider, as_json=args.json, console=console)
 
-        ledger_view(args.ledger, run_id=args.run, provider=args.provider, as_json=args.json, console=console)
-    elif args.command == "cleanup":
-        from .recovery import cleanup
 
-        done = cleanup(args.ledger, run_id=args.run, dry_run=args.dry_run, yes=args.yes, as_json=args.json,
-                       console=console)  # fmt: skip
-        if not done:
-            print("neocloud: cleanup is incomplete: something may still exist (see above)", file=sys.stderr)
-            return EXIT_INCOMPLETE
-    else:
-        commands.workloads(console)
+def _cleanup(args: argparse.Namespace, console: Console) -> int:
+    from .recovery import cleanup
+
+    done = cleanup(args.ledger, run_id=args.run, dry_run=args.dry_run, yes=args.yes, as_json=args.json,
+                   console=console)  # fmt: skip
+    if not done:
+        print("neocloud: cleanup is incomplete: something may still exist (see above)", file=sys.stderr)
+        return EXIT_INCOMPLETE
     return EXIT_OK
+
+
+def _run(args: argparse.Namespace) -> int:
+    code = args.handler(args, Console())
+    return EXIT_OK if code is None else int(code)
 
 
 def _one_line(exc: BaseException) -> tuple[int, str]:
@@ -119,8 +124,12 @@ def _one_line(exc: BaseException) -> tuple[int, str]:
         ConfigurationError,
         RequestValidationError,
     )
+    from neocloud.core.tools import ToolRefused
 
+    from .commands import MissingWorkload
     from .demo import MissingKeys
+    from .lifecycle import PortBusy, SandboxNotRunning
+    from .output import NotConfirmed
     from .recovery import CleanupDeclined
 
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -130,11 +139,17 @@ def _one_line(exc: BaseException) -> tuple[int, str]:
     if isinstance(exc, (ConfigurationError, MissingKeys)):
         return (
             EXIT_CONFIG,
-            f"neocloud: {first}. Hint: export the variable, or point every client at a sandbox "
-            'with eval "$(neocloud sandbox --print-env)" (run the sandbox in another shell)',
+            f"neocloud: {first}. Hint: export the variable, or point every client at a local sandbox: "
+            'neocloud sandbox start && eval "$(neocloud sandbox env)"',
         )
-    if isinstance(exc, CleanupDeclined):
+    if isinstance(exc, (CleanupDeclined, NotConfirmed, ToolRefused)):
         return EXIT_USAGE, f"neocloud: {first}"
+    if isinstance(exc, PortBusy):
+        return EXIT_PORT_BUSY, f"neocloud: {first}"
+    if isinstance(exc, SandboxNotRunning):
+        return EXIT_NOT_RUNNING, f"neocloud: {first}"
+    if isinstance(exc, MissingWorkload):
+        return EXIT_PROVIDER, f"neocloud: {first}"
     if isinstance(exc, RequestValidationError):
         # Before APIStatusError: a local refusal is also a BadRequestError, but the provider never saw it.
         return EXIT_USAGE, f"neocloud: {first} (refused here: nothing was sent)"

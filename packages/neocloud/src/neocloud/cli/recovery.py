@@ -146,7 +146,9 @@ def _confirm(plan: CleanupReport, console: Console) -> None:
     if not sys.stdin.isatty():
         raise CleanupDeclined(f"cleanup found {what}; pass --yes to go ahead without a terminal (or --dry-run)")
     console.print(str(plan))
-    answer = console.input(f"{what}. Go ahead? [y/N] ")
+    from rich.text import Text
+
+    answer = console.input(Text(f"{what}. Go ahead? [y/N] "))  # (Text: "[y/N]" is not markup)
     if answer.strip().lower() not in {"y", "yes"}:
         raise CleanupDeclined("cleanup was not confirmed: nothing was changed")
 
