@@ -17,7 +17,9 @@ from llama_index.core.base.llms.types import (
 )
 from llama_index.core.llms.llm import ToolSelection
 
-from neocloud.core.wire import ChatCompletion, ChatCompletionChunk, Usage
+from neocloud.core.wire import ChatCompletion, ChatCompletionChunk, ToolCall, Usage
+
+from ._raw import LazyRaw
 
 __all__ = ["StreamAccumulator", "to_chat_response", "to_wire_messages", "tool_selections", "usage_kwargs"]
 
@@ -96,20 +98,37 @@ def _message(content: str | None, reasoning: str | None, tool_calls: list[dict[s
     return ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs=kwargs)
 
 
-def _priced(raw: dict[str, Any], extra: dict[str, Any], provider: str, cost: dict[str, str] | None) -> None:
-    # The core's price of the call (see neocloud.core.pricing) is no wire field: add it to raw and the kwargs.
+def _priced(extra: dict[str, Any], provider: str, cost: dict[str, str] | None) -> dict[str, Any] | None:
+    # The core's price of the call (see neocloud.core.pricing) is no wire field: it goes into the kwargs, and
+    # into raw as the extra key returned here.
     extra["model_provider"] = provider
-    if cost is not None:
-        raw["cost"] = extra["cost"] = cost
+    if cost is None:
+        return None
+    extra["cost"] = cost
+    return {"cost": cost}
+
+
+def _call_dict(call: ToolCall) -> dict[str, Any]:
+    """A tool call as the JSON dict LlamaIndex keeps (``None`` fields left out), built without a dump."""
+    function = call.function
+    if call.model_extra or function.model_extra:  # provider fields we do not model: let pydantic write them
+        dumped: dict[str, Any] = call.model_dump(mode="json", exclude_none=True)
+        return dumped
+    out: dict[str, Any] = {} if call.id is None else {"id": call.id}
+    out["type"] = call.type
+    out["function"] = {k: v for k, v in (("name", function.name), ("arguments", function.arguments)) if v is not None}
+    if call.index is not None:
+        out["index"] = call.index
+    return out
 
 
 def to_chat_response(completion: ChatCompletion, provider: str) -> ChatResponse:
-    """A chat completion → ``ChatResponse`` (usage and cost in ``raw`` and ``additional_kwargs``)."""
+    """A chat completion → ``ChatResponse`` (usage and cost in ``raw`` and ``additional_kwargs``; ``raw`` is
+    dumped from the wire model when first read)."""
     choice = completion.choices[0]
-    calls = [c.model_dump(mode="json", exclude_none=True) for c in choice.message.tool_calls or []]
-    raw = completion.model_dump(mode="json", exclude_none=True)
+    calls = [_call_dict(c) for c in choice.message.tool_calls or ()]
     extra: dict[str, Any] = {**usage_kwargs(completion.usage), "finish_reason": choice.finish_reason}
-    _priced(raw, extra, provider, completion.cost)
+    raw = LazyRaw(completion, _priced(extra, provider, completion.cost))
     return ChatResponse(
         message=_message(choice.message.content, choice.message.reasoning, calls), raw=raw, additional_kwargs=extra
     )
@@ -153,12 +172,10 @@ class StreamAccumulator:
         extra: dict[str, Any] = dict(self.usage)
         if self.finish_reason:
             extra["finish_reason"] = self.finish_reason
-        raw = chunk.model_dump(mode="json", exclude_none=True)
-        _priced(raw, extra, self.provider, self.cost)
         return ChatResponse(
             message=_message(self.text, self.reasoning or None, [self.calls[i] for i in sorted(self.calls)]),
             delta=delta_text,
-            raw=raw,
+            raw=LazyRaw(chunk, _priced(extra, self.provider, self.cost)),  # (dumped only if read)
             additional_kwargs=extra,
         )
 
