@@ -169,3 +169,33 @@ def test_stream_merges_to_the_invoked_message(fake: Any) -> None:
     assert (
         merged.response_metadata["finish_reason"] == "stop" and merged.response_metadata["model_provider"] == "cerebras"
     )
+
+
+def _embedding_reply(request: httpx.Request) -> httpx.Response:
+    import json
+
+    body = json.loads(request.content)
+    data = [{"index": i, "embedding": [float(len(t)), 1.0]} for i, t in enumerate(body["input"])]
+    return httpx.Response(
+        200, json={"data": data, "model": body["model"], "usage": {"prompt_tokens": 2, "total_tokens": 2}}
+    )
+
+
+def test_embeddings_find_their_client_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from neocloud.langchain import ClusterProtocolEmbeddings
+    from neocloud.langchain.embeddings import base
+
+    lookups: list[str] = []
+    original = base.provider_client
+
+    def counting(spec: Any, kind: str, **kwargs: Any) -> Any:
+        lookups.append(kind)
+        return original(spec, kind, **kwargs)
+
+    monkeypatch.setattr(base, "provider_client", counting)
+    transport = httpx.MockTransport(_embedding_reply)
+    emb = ClusterProtocolEmbeddings(api_key="sk-cluster-x", http_client=httpx.Client(transport=transport),
+                                    http_async_client=httpx.AsyncClient(transport=transport))  # fmt: skip
+    assert emb.embed_documents(["ab", "abc"]) == [[2.0, 1.0], [3.0, 1.0]] and emb.embed_query("a") == [1.0, 1.0]
+    assert asyncio.run(emb.aembed_documents(["abcd"])) == [[4.0, 1.0]] and asyncio.run(emb.aembed_query("a"))
+    assert lookups == ["sync", "async"] and emb.usage == {"prompt_tokens": 2, "total_tokens": 2}

@@ -146,3 +146,33 @@ def test_stream_through_the_model(fake: Any) -> None:
     streamed = list(CerebrasLLM(model="llama3.1-8b", api_key="k", **server.clients()).stream_chat(USER))
     assert streamed[-1].raw["usage"]["total_tokens"] == 8 and streamed[-1].message.content == "Hi there."
     assert streamed[0].raw["choices"][0]["delta"]["content"] == "Hi"
+
+
+def _embedding_reply(request: httpx.Request) -> httpx.Response:
+    body = json.loads(request.content)
+    data = [{"index": i, "embedding": [float(len(t)), 1.0]} for i, t in enumerate(body["input"])]
+    return httpx.Response(
+        200, json={"data": data, "model": body["model"], "usage": {"prompt_tokens": 2, "total_tokens": 2}}
+    )
+
+
+def test_embeddings_find_their_client_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from neocloud.llamaindex import ClusterProtocolEmbedding
+    from neocloud.llamaindex.embeddings import base
+
+    lookups: list[str] = []
+    original = base.provider_client
+
+    def counting(spec: Any, kind: str, **kwargs: Any) -> Any:
+        lookups.append(kind)
+        return original(spec, kind, **kwargs)
+
+    monkeypatch.setattr(base, "provider_client", counting)
+    transport = httpx.MockTransport(_embedding_reply)
+    emb = ClusterProtocolEmbedding(api_key="sk-cluster-x", http_client=httpx.Client(transport=transport),
+                                   async_http_client=httpx.AsyncClient(transport=transport))  # fmt: skip
+    assert emb.get_text_embedding_batch(["ab", "abc"]) == [[2.0, 1.0], [3.0, 1.0]]
+    assert emb.get_query_embedding("a") == [1.0, 1.0]
+    assert asyncio.run(emb.aget_text_embedding_batch(["abcd"])) == [[4.0, 1.0]]
+    assert asyncio.run(emb.aget_query_embedding("a")) == [1.0, 1.0]
+    assert lookups == ["sync", "async"] and emb.usage == {"prompt_tokens": 8, "total_tokens": 8}
