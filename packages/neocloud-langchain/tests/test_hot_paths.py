@@ -13,9 +13,9 @@ from langchain_core.messages.tool import tool_call
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from neocloud_testing.fakes import chunk, completion, sse
 
+from neocloud.core.built import built
 from neocloud.core.wire import ChatCompletion, ChatCompletionChunk
 from neocloud.langchain import ChatCerebras
-from neocloud.langchain.chat_models._build import built
 from neocloud.langchain.chat_models._convert import to_chat_result, to_generation_chunk
 
 SPEC = ChatCerebras._spec()

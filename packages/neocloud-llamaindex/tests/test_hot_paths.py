@@ -176,3 +176,49 @@ def test_embeddings_find_their_client_once(monkeypatch: pytest.MonkeyPatch) -> N
     assert asyncio.run(emb.aget_text_embedding_batch(["abcd"])) == [[4.0, 1.0]]
     assert asyncio.run(emb.aget_query_embedding("a")) == [1.0, 1.0]
     assert lookups == ["sync", "async"] and emb.usage == {"prompt_tokens": 8, "total_tokens": 8}
+
+
+def _same(got: Any, want: Any) -> None:
+    assert type(got) is type(want) and got == want and list(got.__dict__) == list(want.__dict__)
+    assert got.model_fields_set == want.model_fields_set and repr(got) == repr(want)
+
+
+def test_responses_equal_validated_ones() -> None:
+    from llama_index.core.base.llms.types import ChatResponse, MessageRole
+
+    for wire in (ChatCompletion.model_validate(completion()),
+                 ChatCompletion.model_validate(completion(reasoning="Thinking.", tool_calls=[CALL]))):  # fmt: skip
+        got = to_chat_response(wire, "cerebras")
+        msg = wire.choices[0].message
+        blocks: list[Any] = [ThinkingBlock(content=msg.reasoning)] if msg.reasoning else []
+        blocks.append(TextBlock(text=msg.content or ""))
+        kwargs = {"tool_calls": [CALL]} if msg.tool_calls else {}
+        want_msg = ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs=kwargs)
+        _same(got.message, want_msg)
+        for g, w in zip(got.message.blocks, want_msg.blocks, strict=True):
+            _same(g, w)
+        _same(got, ChatResponse(message=want_msg, raw=got.raw, additional_kwargs=got.additional_kwargs))
+        assert got.message.content == "Hi there." and json.loads(got.model_dump_json())["message"]["blocks"]
+    acc = StreamAccumulator("cerebras")
+    first = acc.add(ChatCompletionChunk.model_validate(chunk({"role": "assistant", "content": "Hi"})))
+    assert first is not None
+    want = ChatResponse(message=ChatMessage(role=MessageRole.ASSISTANT, blocks=[TextBlock(text="Hi")]), delta="Hi",
+                        raw=first.raw, additional_kwargs={"model_provider": "cerebras"})  # fmt: skip
+    _same(first, want)
+
+
+def test_responses_are_not_validated_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    from llama_index.core.base.llms.types import ChatResponse
+
+    wire = ChatCompletion.model_validate(completion(reasoning="Thinking."))
+    text = ChatCompletionChunk.model_validate(chunk({"content": "Hi"}))
+    to_chat_response(wire, "cerebras"), StreamAccumulator("cerebras").add(text)  # (defaults are learnt once)
+
+    def refuse(self: Any, *args: Any, **kwargs: Any) -> None:
+        raise AssertionError(f"{type(self).__name__} validated again")
+
+    for cls in (ChatMessage, ChatResponse, TextBlock, ThinkingBlock):
+        monkeypatch.setattr(cls, "__init__", refuse)
+    assert to_chat_response(wire, "cerebras").message.content == "Hi there."
+    streamed = StreamAccumulator("cerebras").add(text)
+    assert streamed is not None and streamed.delta == "Hi" and streamed.message.content == "Hi"

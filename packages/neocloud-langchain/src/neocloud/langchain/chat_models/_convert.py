@@ -19,7 +19,7 @@ from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, Us
 from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
-from ._build import built
+from neocloud.core.built import built
 
 if TYPE_CHECKING:  # (annotations only: the wire models load with the first request, not with this module)
     from neocloud.core.provider import ProviderSpec

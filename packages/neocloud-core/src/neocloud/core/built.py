@@ -1,13 +1,14 @@
-"""Building LangChain's output objects (messages, generations, results) from values that already have their
-declared types, without validating them a second time.
+"""Building a framework's output objects (LangChain messages and generations, LlamaIndex messages and responses)
+from values that already have their declared types, without validating them a second time.
 
-Every field value handed to ``built`` is made by ``_convert`` from a wire model the core has validated: strings,
-ints, plain dicts and lists, tool calls made by LangChain's own ``tool_call`` helpers. Validating them again is
-most of what a response or a stream chunk costs (an ``AIMessageChunk`` with metadata costs about four times what
-building it from its values does). The object built is the one validation would make: the class's defaults come
-from an instance LangChain validated (so a field LangChain adds later gets its default), mutable defaults are fresh
-per object, and ``model_fields_set`` names the fields given. A class with private attributes or a post-init hook
-is validated as usual. ``test_hot_paths`` checks built objects equal validated ones across the shapes we produce.
+The adapters make every field value handed to ``built`` from a wire model the core has validated: strings, ints,
+plain dicts and lists. Validating them again is most of what a response or a stream chunk costs (a LangChain
+``AIMessageChunk`` with metadata costs several times what building it from its values does). The object built is
+the one validation would make: the class's defaults come from an instance the framework validated (so a field it
+adds later gets its default), mutable defaults are fresh per object, and ``model_fields_set`` names the fields
+given. A class with private attributes or a post-init hook is validated as usual. The caller passes only values
+the class's validators would leave as they are; each adapter's ``test_hot_paths`` checks built objects equal
+validated ones across the shapes it produces.
 """
 
 from __future__ import annotations
