@@ -4,6 +4,7 @@ messages as validating a model and dumping it, without building the model."""
 from __future__ import annotations
 
 import copy
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -123,3 +124,29 @@ def test_a_model_validator_keeps_the_model_path() -> None:
     with pytest.raises(LocalBadRequestError) as refused:
         validated_body(_Checked, {"low": 11}, error=LocalBadRequestError)
     assert refused.value.param == "low"
+
+
+def test_cost_is_set_and_read_without_pydantic_getattr(monkeypatch: pytest.MonkeyPatch) -> None:
+    from neocloud.core.pricing import ModelPrice
+    from neocloud.core.pricing._meter import Meter
+    from neocloud.core.wire import ChatCompletion
+
+    answer = ChatCompletion.model_validate({"model": "m", "usage": {"prompt_tokens": 1_000_000, "completion_tokens": 0,
+                                                                    "total_tokens": 1_000_000}})  # fmt: skip
+    assert answer.cost is None
+    meter = Meter(provider="p", catalog={"m": ModelPrice(input_per_m=Decimal("0.5"), output_per_m=Decimal("1"))})
+    seen: list[str] = []
+    original_get, original_set = ChatCompletion.__getattr__, ChatCompletion.__setattr__
+
+    def spy_get(self: Any, name: str) -> Any:
+        seen.append(name)
+        return original_get(self, name)
+
+    def spy_set(self: Any, name: str, value: Any) -> None:
+        seen.append(name)
+        original_set(self, name, value)
+
+    monkeypatch.setattr(ChatCompletion, "__getattr__", spy_get)
+    monkeypatch.setattr(ChatCompletion, "__setattr__", spy_set)
+    meter.price_response("m", answer)
+    assert answer.cost == {"usd": "0.5", "source": "catalog"} and seen == []

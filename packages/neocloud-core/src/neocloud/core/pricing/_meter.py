@@ -101,8 +101,9 @@ class Meter:
         """Attach the cost to ``response`` (a wire model with ``_cost``) and count it in the open totals."""
         usage = getattr(response, "usage", None)
         cost = self.cost_of(getattr(response, "model", None) or model, usage)
-        if hasattr(response, "_cost"):
-            response._cost = cost
+        private = getattr(response, "__pydantic_private__", None)  # (a PricedModel's; set without __setattr__)
+        if isinstance(private, dict) and "_cost" in private:
+            private["_cost"] = cost
         for totals in active_totals():
             totals.add(self.provider, model, usage, cost)
         return cost

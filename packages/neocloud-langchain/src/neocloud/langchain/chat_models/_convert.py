@@ -160,8 +160,9 @@ def to_chat_result(completion: ChatCompletion, spec: ProviderSpec) -> ChatResult
             "id": completion.id,
             **_metadata(spec, completion),
         }
-        if completion.cost is not None:  # the core's price of the call (see neocloud.core.pricing)
-            metadata["cost"] = completion.cost
+        cost = completion.cost
+        if cost is not None:  # the core's price of the call (see neocloud.core.pricing)
+            metadata["cost"] = cost
         if completion.usage:
             fields["usage_metadata"] = usage_metadata(completion.usage)
         fields["response_metadata"] = metadata
@@ -191,8 +192,9 @@ def to_generation_chunk(chunk: ChatCompletionChunk, spec: ProviderSpec) -> ChatG
     """One stream chunk → ``ChatGenerationChunk`` (``None`` for chunks that carry nothing)."""
     usage = usage_metadata(chunk.usage) if chunk.usage else None
     metadata: dict[str, Any] = {"model_provider": spec.name}
-    if usage is not None and chunk.cost is not None:
-        metadata["cost"] = chunk.cost  # on the one chunk with usage, so the merged message has it once
+    cost = chunk.cost if usage is not None else None
+    if cost is not None:
+        metadata["cost"] = cost  # on the one chunk with usage, so the merged message has it once
     if not chunk.choices:
         if usage is None:
             return None
