@@ -15,6 +15,9 @@ export UV_NO_PROGRESS := 1
 # Interpreters come from the machine, never from a download.
 export UV_PYTHON_DOWNLOADS := never
 export NO_MKDOCS_2_WARNING := 1
+# Test worker processes per Python (pytest-xdist; 0 runs in one process). A test session mostly waits on
+# sockets and deadlines, so two workers per Python keep two cores busy while both Pythons run side by side.
+TEST_WORKERS ?= 2
 
 .PHONY: help setup sync pins pins-check postgres lint format typecheck docs cassettes test unit record demo sandbox bench clean
 
@@ -73,7 +76,7 @@ cassettes: $(VENV)/.synced
 	$(RUN) python scripts/check_cassettes.py
 
 unit: $(VENV)/.synced
-	$(RUN) pytest -q --record-mode=none --allow-hosts=127.0.0.1,::1 --benchmark-disable
+	$(RUN) pytest -q --record-mode=none --allow-hosts=127.0.0.1,::1 --benchmark-disable -n $(TEST_WORKERS) --dist loadfile
 
 # The pins, then the matrix: lint, docs and the cassette scan once; types and tests on each Python.
 test: pins-check postgres

@@ -5,8 +5,10 @@ Each round forks an agent (``crash_agent.py``) that creates Runcrate instances, 
 workloads or Cluster Protocol fine-tunes through ``ToolSession`` on a SQLite ledger file, against a sandbox on
 loopback, and kills it after a random delay (seeded): before its first call, between a call's intent and its request,
 while the provider acts, between the answer and its record. A lost job submission is resolved by sending it again with
-its Idempotency-Key; most jobs have ended by the time cleanup runs (the sandbox runs one in four phases), so their
-teardown meets Runcrate's 409 "job not live", a final answer that is not retried.
+its Idempotency-Key. Batch work runs longer than the rest (``job_phase_s``: a Runcrate job lives 16 s, a fine-tune 8 s),
+so the jobs and fine-tunes of the last rounds are still queued or running when cleanup starts and it must cancel them;
+the earlier ones have ended, so their teardown meets Runcrate's 409 "job not live", a final answer that is not
+retried.
 
 InferenceKey's ensure is keyed by its slug, not an idempotency key: cleanup resolves a lost one by the workload's
 ``created_at`` against the time its intent was recorded (``find_lost``). Every kind must be left with nothing, and
@@ -38,6 +40,7 @@ SEED = 20261201
 KINDS = ("instance", "volume", "job", "workload", "fine_tune")
 ROUNDS = 54  # two agents a round: 21 or 22 of each kind, every one killed
 LIFE_S = 0.45  # an agent lives up to this long: opening the ledger, then a few creates of ~0.1 s each
+JOB_PHASE_S = 30.0  # batch work outlives the whole test: cleanup meets every job and fine-tune still live
 AGENT = Path(__file__).with_name("crash_agent.py")
 PROVIDER = {
     "instance": "runcrate",
@@ -84,6 +87,17 @@ def volume_charges(env: dict[str, str]) -> dict[str, Decimal]:
             return {name: Decimal(v) for name, v in net.items()}
 
 
+def first_create_recorded(ledger_url: str, run_id: str, within_s: float = 60.0) -> None:
+    """Wait until the ledger holds a resource made by ``run_id`` (bounded: a stuck agent fails the test)."""
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        with open_ledger(ledger_url) as ledger:
+            if any(e.resource is not None for e in ledger.entries(run_id=run_id)):
+                return
+        time.sleep(0.02)
+    raise AssertionError(f"{run_id} recorded no resource within {within_s} s")
+
+
 def test_agents_killed_at_random_leave_nothing_after_cleanup_but_what_it_reports(tmp_path: Path, record_property: Callable[..., None],
                                                              capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
     from neocloud.runcrate import Runcrate
@@ -91,7 +105,7 @@ def test_agents_killed_at_random_leave_nothing_after_cleanup_but_what_it_reports
 
     rng = random.Random(SEED)
     ledger_url = f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
-    with Sandbox(settings=SandboxSettings(phase_s=0.05)) as sandbox:
+    with Sandbox(settings=SandboxSettings(phase_s=0.05, job_phase_s=JOB_PHASE_S)) as sandbox:
         env = {**os.environ, **sandbox.env(), "NEOCLOUD_LEDGER": ledger_url, "CRASH_MAX_CREATES": "4"}
         key = Runcrate(api_key=env["RUNCRATE_API_KEY"], base_url=env["RUNCRATE_BASE_URL"]).ssh_keys.create(
             name="crash", public_key="ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAcrashrecovery"
@@ -104,6 +118,17 @@ def test_agents_killed_at_random_leave_nothing_after_cleanup_but_what_it_reports
         assert zygote.stdin is not None and zygote.stdout is not None
         kills = 0
         try:
+            # Random instants prove nothing about a kind an overloaded machine never got to create: first, one
+            # agent of each kind is killed right after its first create is recorded, whatever the load (first:
+            # later ones may find an account's balance spent).
+            for kind in KINDS:
+                run_id = f"last-{kind}"
+                zygote.stdin.write(f"{kind} {run_id}\n")
+                zygote.stdin.flush()
+                pid = int(zygote.stdout.readline())
+                first_create_recorded(ledger_url, run_id)
+                os.kill(pid, signal.SIGKILL)
+                kills += 1
             for n in range(ROUNDS):
                 agents = []
                 for kind in (KINDS[(2 * n) % len(KINDS)], KINDS[(2 * n + 1) % len(KINDS)]):
@@ -158,6 +183,8 @@ def test_agents_killed_at_random_leave_nothing_after_cleanup_but_what_it_reports
     assert report["failed"] == [], report
     # Each resource is recorded once (a create resolved after a kill is the same entry, not a second one).
     assert len(made) == len(set(made)), Counter(made).most_common(3)
+    # Cleanup met jobs and fine-tunes still queued or running, and cancelled every one.
+    assert before["job"] and before["fine_tune"], counts
     # Nothing of any kind is left, open or running, and cleanup resolved every lost outcome.
     assert after == {"instance": set(), "volume": set(), "job": set(), "workload": set(), "fine_tune": set()}
     assert remaining == [] and still_open == [] and report["unresolved"] == [], report["unresolved"]

@@ -25,7 +25,8 @@ ASSUME = SpendPolicy(unpriced_hourly_usd=1.0)
 def sandbox() -> Iterator[Any]:
     from neocloud.sandbox import Sandbox, SandboxSettings
 
-    with Sandbox(settings=SandboxSettings(phase_s=0.02)) as sb:
+    # Lifecycles slower than any loaded machine: a job created here is still cancellable a moment later.
+    with Sandbox(settings=SandboxSettings(phase_s=30.0)) as sb:
         yield sb
 
 

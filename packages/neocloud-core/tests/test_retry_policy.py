@@ -178,3 +178,49 @@ def test_decide_retry(name: str, kwargs: dict[str, object], expected: RetryDecis
         assert decision.delay == pytest.approx(expected.delay)
     else:
         assert decision.reason
+
+
+IN_PROGRESS = "idempotency_in_progress"
+_CONFLICT = {"status": 409, "conflict_retry_reason": IN_PROGRESS, "max_retries": 3, "idempotent": True}
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs", "expected"),
+    [
+        # The key is still being processed: the wait is the server's Retry-After, however short ...
+        ("in progress, Retry-After 0.2", {"headers": {"retry-after": "0.2"}, "keyed": True,
+                                          "conflict_reason": IN_PROGRESS}, RetryDecision(True, 0.2, "retryable")),
+        ("in progress, retry-after-ms", {"headers": {"retry-after-ms": "50"}, "keyed": True,
+                                         "conflict_reason": IN_PROGRESS}, RetryDecision(True, 0.05, "retryable")),
+        # ... else the normal backoff (0.5 s, 1 s, 2 s), never a fixed multi-second minimum.
+        ("in progress, no header, 1st", {"keyed": True, "conflict_reason": IN_PROGRESS},
+         RetryDecision(True, 0.5, "retryable")),
+        ("in progress, no header, 3rd", {"attempt": 2, "keyed": True, "conflict_reason": IN_PROGRESS},
+         RetryDecision(True, 2.0, "retryable")),
+        # Bounded by the deadline: a wait that would pass it is not taken.
+        ("in progress, past the deadline", {"headers": {"retry-after": "5"}, "keyed": True,
+                                            "conflict_reason": IN_PROGRESS, "remaining": 4.0},
+         RetryDecision(False, reason="the total deadline would pass before the retry")),
+        ("in progress, backoff within the deadline", {"keyed": True, "conflict_reason": IN_PROGRESS,
+                                                      "remaining": 0.6}, RetryDecision(True, 0.5, "retryable")),
+        ("in progress, over the Retry-After cap", {"headers": {"retry-after": "120"}, "keyed": True,
+                                                   "conflict_reason": IN_PROGRESS},
+         RetryDecision(False, reason="server asked to wait 120s (> cap)")),
+        # Any other conflict, or no key sent: the 409 is the answer.
+        ("another reason", {"keyed": True, "conflict_reason": "job_not_live"},
+         RetryDecision(False, reason="a conflict that repeating cannot clear")),
+        ("no key", {"keyed": False, "conflict_reason": IN_PROGRESS},
+         RetryDecision(False, reason="a conflict that repeating cannot clear")),
+        ("retries exhausted", {"attempt": 3, "keyed": True, "conflict_reason": IN_PROGRESS},
+         RetryDecision(False, reason="retries exhausted")),
+    ],
+)  # fmt: skip
+def test_a_409_in_progress_waits_as_the_server_or_the_backoff_says(
+    name: str, kwargs: dict[str, object], expected: RetryDecision
+) -> None:
+    args: dict[str, object] = {"attempt": 0, **_CONFLICT, **kwargs}
+    assert decide_retry(**args) == expected  # type: ignore[arg-type]
+
+
+def test_a_409_without_a_provider_reason_is_retried_as_before() -> None:
+    assert decide_retry(attempt=0, max_retries=2, idempotent=True, status=409).retry

@@ -193,15 +193,12 @@ class Attempts:
         profile = self.client.profile
         if err.code in profile.never_retry_codes:
             err._neocloud_retry = RetryDecision(False, reason=f"error code {err.code} is never retried")  # type: ignore[attr-defined]
-        elif (
-            response.status_code == 409
-            and profile.conflict_retry_reason is not None
-            and not (self.req.idempotency_key and _reason(err) == profile.conflict_retry_reason)
-        ):
-            # Repeating cannot change a conflict with the resource's state; only a key still in progress can clear.
-            err._neocloud_retry = RetryDecision(False, reason="a conflict that repeating cannot clear")  # type: ignore[attr-defined]
         else:
-            err._neocloud_retry = self.decide(attempt, status=response.status_code, headers=response.headers)  # type: ignore[attr-defined]
+            err._neocloud_retry = self.decide(  # type: ignore[attr-defined]
+                attempt, status=response.status_code, headers=response.headers,
+                conflict_retry_reason=profile.conflict_retry_reason, conflict_reason=_reason(err),
+                keyed=bool(self.req.idempotency_key),
+            )  # fmt: skip
         return err
 
 

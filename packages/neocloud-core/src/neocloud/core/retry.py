@@ -5,7 +5,10 @@ covered by table-driven tests.
 
 Rules (the union of what the providers document, minus the unsafe parts):
 
-- Retried: connection errors and timeouts, 408, 409, 429 and every status >= 500.
+- Retried: connection errors and timeouts, 408, 409, 429 and every status >= 500. A provider that names a
+  conflict reason (Runcrate: ``idempotency_in_progress``) has a 409 retried only when the request sent an
+  ``Idempotency-Key`` and the error's ``details.reason`` is that one; its wait is the same as any retry's (the
+  server's ``Retry-After``, else the backoff), bounded by the deadline: no fixed minimum.
 - ``x-should-retry: true|false`` from the server overrides the status rule either way.
 - A non-idempotent request (a create without an ``Idempotency-Key``) is retried only when the server
   cannot have acted on it: the connection never opened, or the server answered 429. Every other failure
@@ -143,12 +146,17 @@ def decide_retry(
     jitter: float = 0.0,
     remaining: float | None = None,
     backoff: Backoff = EXPONENTIAL,
+    conflict_retry_reason: str | None = None,
+    conflict_reason: object = None,
+    keyed: bool = False,
 ) -> RetryDecision:
     """Decide whether attempt number ``attempt`` (0-based) that just failed should be retried.
 
     ``status`` is the HTTP status, or ``None`` for a transport error (then ``connection_opened`` says
     whether any byte may have reached the server). ``remaining`` is the time left before the whole-call
     deadline, ``None`` when there is none. ``backoff`` plans the wait when the server names none.
+    ``conflict_retry_reason`` is the provider's retryable 409 reason (``None``: every 409 is retryable),
+    ``conflict_reason`` the error's ``details.reason`` and ``keyed`` whether the request sent an idempotency key.
     """
     if attempt >= max_retries:
         return RetryDecision(False, reason="retries exhausted")
@@ -158,6 +166,13 @@ def decide_retry(
             return RetryDecision(False, reason="non-idempotent request may have reached the server")
         server_wait: float | None = None
     else:
+        if (
+            status == 409
+            and conflict_retry_reason is not None
+            and not (keyed and conflict_reason == conflict_retry_reason)
+        ):
+            # Repeating cannot change a conflict with the resource's state; only a key still in progress can clear.
+            return RetryDecision(False, reason="a conflict that repeating cannot clear")
         override = _header_override(hdrs)
         retryable = override if override is not None else status in RETRYABLE_STATUSES
         if not retryable:

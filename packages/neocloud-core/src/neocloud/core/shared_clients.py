@@ -16,7 +16,10 @@ from pydantic import SecretStr
 
 from .provider import ProviderSpec
 
-__all__ = ["provider_client"]
+__all__ = ["METERING_FIELDS", "metering_settings", "provider_client"]
+
+# The client arguments that meter inference (``neocloud.core.pricing.Meter``): every framework class has them too.
+METERING_FIELDS = ("ledger", "budget", "run_id", "prices", "unpriced")
 
 _MAX = 32
 _cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
@@ -44,7 +47,9 @@ def provider_client(spec: ProviderSpec, kind: str, *, http_client: Any = None, *
         _key_digest(kwargs.get("api_key")),
         _key_digest(env_key),
         os.environ.get(spec.base_url_env) if spec.base_url_env else None,
-        *sorted((k, repr(v)) for k, v in kwargs.items() if k != "api_key"),
+        # A ledger is identified by the object itself (two stores may print alike); the client holds it, so its id
+        # is not reused while the entry lives.
+        *sorted((k, id(v) if k == "ledger" else repr(v)) for k, v in kwargs.items() if k != "api_key"),
     )
     with _lock:
         client = _cache.get(key)
@@ -56,6 +61,20 @@ def provider_client(spec: ProviderSpec, kind: str, *, http_client: Any = None, *
         if len(_cache) > _MAX:
             _cache.popitem(last=False)
         return client
+
+
+def metering_settings(owner: Any) -> dict[str, Any]:
+    """The metering arguments of a framework class (``ledger``, ``budget``, ``run_id``, ``prices``, ``unpriced``)
+    for its provider client. With a ledger or budget and no ``run_id``, one is chosen on first use and kept on the
+    owner, so every call it makes (sync, async, each embeddings batch) reserves in one run and its budget."""
+    if owner.run_id is None and (owner.ledger is not None or owner.budget is not None):
+        import uuid
+
+        owner.run_id = f"run-{uuid.uuid4().hex[:12]}"
+    settings = {name: getattr(owner, name) for name in METERING_FIELDS}
+    if settings["unpriced"] == "refuse":
+        del settings["unpriced"]  # the default: keeps unmetered classes on the same shared client as before
+    return settings
 
 
 def chat_backend(spec: ProviderSpec, kind: str, *, http_client: Any = None, **settings: Any) -> Any:

@@ -87,13 +87,16 @@ class Endpoint:
     OpenAI-style ``chat.completions`` / ``embeddings`` used by the framework adapters)."""
 
     def __init__(
-        self, *, base_url: str, project: str, workload_slug: str, api_key: str, http_client: httpx.Client | None = None
-    ) -> None:
+        self, *, base_url: str, project: str, workload_slug: str, api_key: str, http_client: httpx.Client | None = None,
+        meter: Any = None, **metering: Any,
+    ) -> None:  # fmt: skip
         self.workload_slug = workload_slug
         self.project = project
         with translate():
             root = endpoint_root(base_url, project, workload_slug)
-            self._client = _Data(api_key=api_key, base_url=root, http_client=http_client)
+            self._client = _Data(api_key=api_key, base_url=root, http_client=http_client, **metering)
+        if meter is not None:  # the DataClient's: every endpoint of one client reserves in one ledger and run
+            self._client._meter = meter
 
     def __repr__(self) -> str:
         return f"Endpoint(project={self.project!r}, workload_slug={self.workload_slug!r})"
@@ -104,8 +107,9 @@ class Endpoint:
     ) -> TextResult:  # fmt: skip
         """A non-streaming chat completion (``prompt`` or ``messages``)."""
         body = {**chat_body(self.workload_slug, prompt, messages, temperature, max_tokens), "stream": False}
+        request = FinalRequest("POST", "/v1/chat/completions", json=body)
         with translate():
-            return self._client.request(_text_result, FinalRequest("POST", "/v1/chat/completions", json=body))
+            return self._client.meter.call("chat", body, lambda: self._client.request(_text_result, request))  # type: ignore[no-any-return]
 
     def generate_text_stream(
         self, *, prompt: str | None = None, messages: list[Mapping[str, Any]] | None = None,
@@ -114,21 +118,23 @@ class Endpoint:
         """A streaming completion; the request is sent now (errors raise here), chunks arrive as you iterate."""
         body = {**chat_body(self.workload_slug, prompt, messages, temperature, max_tokens), "stream": True}
         with translate():
-            stream = self._client.request_stream(_chunk, _stream_request(body))
+            stream = self._client.meter.stream("chat", body, lambda: self._client.request_stream(
+                _chunk, _stream_request(body)))  # fmt: skip
         return _translated(stream)
 
     def embed(self, *, input: str | list[str]) -> EmbedResult:
         """One vector per input (a bare string is a one-item batch)."""
+        body = _embed_body(self.workload_slug, input)
+        request = FinalRequest("POST", "/v1/embeddings", json=body)
         with translate():
-            return self._client.request(
-                _embed_result, FinalRequest("POST", "/v1/embeddings", json=_embed_body(self.workload_slug, input))
-            )
+            return self._client.meter.call("embedding", body, lambda: self._client.request(_embed_result, request))  # type: ignore[no-any-return]
 
     def rerank(self, *, query: str, documents: list[str], top_n: int | None = None) -> RerankResult:
         """Documents ranked best-first by relevance to ``query``."""
         body = _rerank_body(self.workload_slug, query, documents, top_n)
+        request = FinalRequest("POST", "/v1/rerank", json=body)
         with translate():
-            return self._client.request(_rerank_result, FinalRequest("POST", "/v1/rerank", json=body))
+            return self._client.meter.call("rerank", body, lambda: self._client.request(_rerank_result, request))  # type: ignore[no-any-return]
 
     @cached_property
     def chat(self) -> Any:
@@ -140,6 +146,16 @@ class Endpoint:
 
     def close(self) -> None:
         self._client.close()
+
+
+def _meter(ledger: Any, budget: Any, run_id: str | None, prices: Any, unpriced: str) -> Any:
+    """One ``Meter`` for every endpoint of a data client (one ledger, one run, one budget); ``None`` when the
+    client meters nothing, so each endpoint keeps its own (which still prices calls and counts ``costs()``)."""
+    if ledger is None and budget is None and run_id is None and prices is None and unpriced == "refuse":
+        return None
+    from neocloud.core.pricing import Meter
+
+    return Meter("inferencekey", table=prices, ledger=ledger, budget=budget, run_id=run_id, unpriced=unpriced)  # type: ignore[arg-type]
 
 
 def _translated(stream: Any) -> Iterator[TextChunk]:
@@ -156,26 +172,32 @@ class DataClient:
     """Data-plane client for one project; ``endpoint(slug, api_key=...)`` binds a workload and its key.
 
     ``project`` defaults to ``INFERENCEKEY_PROJECT`` and ``api_key`` (the default ``ik_live_`` key) to
-    ``INFERENCEKEY_API_KEY``.
+    ``INFERENCEKEY_API_KEY``. ``ledger=`` / ``budget=`` / ``run_id=`` / ``prices=`` / ``unpriced=`` reserve and
+    record every endpoint's chat, embeddings and rerank calls in one run (``neocloud.core.pricing.Meter``).
     """
 
-    def __init__(self, *, base_url: str, project: str | None = None, api_key: str | None = None) -> None:
+    def __init__(
+        self, *, base_url: str, project: str | None = None, api_key: str | None = None, ledger: Any = None,
+        budget: Any = None, run_id: str | None = None, prices: Any = None, unpriced: str = "refuse",
+    ) -> None:  # fmt: skip
         self.base_url = require(base_url, "base_url is required")
         self.project = require(
             resolve(project, "INFERENCEKEY_PROJECT"), "a blank project: pass project=... or set INFERENCEKEY_PROJECT"
         )
         self._api_key = resolve(api_key, "INFERENCEKEY_API_KEY")  # the default key of endpoint()
+        self._meter = _meter(ledger, budget, run_id, prices, unpriced)
         self._pool: httpx.Client | None = None
 
     @classmethod
     def from_env(
-        cls, *, base_url: str | None = None, project: str | None = None, api_key: str | None = None
+        cls, *, base_url: str | None = None, project: str | None = None, api_key: str | None = None, **metering: Any
     ) -> DataClient:
         """Explicit > ``INFERENCEKEY_BASE_URL`` / ``INFERENCEKEY_PROJECT`` / ``INFERENCEKEY_API_KEY`` > default."""
         return cls(
             base_url=resolve(base_url, "INFERENCEKEY_BASE_URL", DEFAULT_BASE_URL) or DEFAULT_BASE_URL,
             project=resolve(project, "INFERENCEKEY_PROJECT") or "",
             api_key=resolve(api_key, "INFERENCEKEY_API_KEY"),
+            **metering,
         )
 
     def __repr__(self) -> str:
@@ -192,6 +214,7 @@ class DataClient:
             workload_slug=workload_slug,
             api_key=key,
             http_client=self._pool,
+            meter=self._meter,
         )
 
     def close(self) -> None:
@@ -211,20 +234,25 @@ class AsyncEndpoint:
         workload_slug: str,
         api_key: str,
         http_client: httpx.AsyncClient | None = None,
+        meter: Any = None,
+        **metering: Any,
     ) -> None:
         self.workload_slug = workload_slug
         self.project = project
         with translate():
             root = endpoint_root(base_url, project, workload_slug)
-            self._client = _AsyncData(api_key=api_key, base_url=root, http_client=http_client)
+            self._client = _AsyncData(api_key=api_key, base_url=root, http_client=http_client, **metering)
+        if meter is not None:
+            self._client._meter = meter
 
     async def generate_text(
         self, *, prompt: str | None = None, messages: list[Mapping[str, Any]] | None = None,
         temperature: float | None = None, max_tokens: int | None = None,
     ) -> TextResult:  # fmt: skip
         body = {**chat_body(self.workload_slug, prompt, messages, temperature, max_tokens), "stream": False}
+        request = FinalRequest("POST", "/v1/chat/completions", json=body)
         with translate():
-            return await self._client.request(_text_result, FinalRequest("POST", "/v1/chat/completions", json=body))
+            return await self._client.meter.acall("chat", body, lambda: self._client.request(_text_result, request))  # type: ignore[no-any-return]
 
     async def generate_text_stream(
         self, *, prompt: str | None = None, messages: list[Mapping[str, Any]] | None = None,
@@ -232,19 +260,25 @@ class AsyncEndpoint:
     ) -> AsyncIterator[TextChunk]:  # fmt: skip
         body = {**chat_body(self.workload_slug, prompt, messages, temperature, max_tokens), "stream": True}
         with translate():
-            stream = await self._client.request_stream(_chunk, _stream_request(body))
+            stream = await self._client.meter.astream("chat", body, lambda: self._client.request_stream(
+                _chunk, _stream_request(body)))  # fmt: skip
         return _atranslated(stream)
 
     async def embed(self, *, input: str | list[str]) -> EmbedResult:
+        body = _embed_body(self.workload_slug, input)
+        request = FinalRequest("POST", "/v1/embeddings", json=body)
         with translate():
-            return await self._client.request(
-                _embed_result, FinalRequest("POST", "/v1/embeddings", json=_embed_body(self.workload_slug, input))
+            return await self._client.meter.acall(  # type: ignore[no-any-return]
+                "embedding", body, lambda: self._client.request(_embed_result, request)
             )
 
     async def rerank(self, *, query: str, documents: list[str], top_n: int | None = None) -> RerankResult:
         body = _rerank_body(self.workload_slug, query, documents, top_n)
+        request = FinalRequest("POST", "/v1/rerank", json=body)
         with translate():
-            return await self._client.request(_rerank_result, FinalRequest("POST", "/v1/rerank", json=body))
+            return await self._client.meter.acall(  # type: ignore[no-any-return]
+                "rerank", body, lambda: self._client.request(_rerank_result, request)
+            )
 
     @cached_property
     def chat(self) -> Any:
@@ -267,25 +301,31 @@ async def _atranslated(stream: Any) -> AsyncIterator[TextChunk]:
 class AsyncDataClient:
     """Async twin of ``DataClient``."""
 
-    def __init__(self, *, base_url: str, project: str | None = None, api_key: str | None = None) -> None:
+    def __init__(
+        self, *, base_url: str, project: str | None = None, api_key: str | None = None, ledger: Any = None,
+        budget: Any = None, run_id: str | None = None, prices: Any = None, unpriced: str = "refuse",
+    ) -> None:  # fmt: skip
         self.base_url = require(base_url, "base_url is required")
         self.project = require(
             resolve(project, "INFERENCEKEY_PROJECT"), "a blank project: pass project=... or set INFERENCEKEY_PROJECT"
         )
         self._api_key = resolve(api_key, "INFERENCEKEY_API_KEY")  # the default key of endpoint()
+        self._meter = _meter(ledger, budget, run_id, prices, unpriced)
 
     @classmethod
     def from_env(
-        cls, *, base_url: str | None = None, project: str | None = None, api_key: str | None = None
+        cls, *, base_url: str | None = None, project: str | None = None, api_key: str | None = None, **metering: Any
     ) -> AsyncDataClient:
         return cls(
             base_url=resolve(base_url, "INFERENCEKEY_BASE_URL", DEFAULT_BASE_URL) or DEFAULT_BASE_URL,
             project=resolve(project, "INFERENCEKEY_PROJECT") or "",
             api_key=resolve(api_key, "INFERENCEKEY_API_KEY"),
+            **metering,
         )
 
     def endpoint(self, workload_slug: str, *, api_key: str | None = None) -> AsyncEndpoint:
         key = require(api_key or self._api_key, "no ik_live_ key: pass api_key=... or set INFERENCEKEY_API_KEY")
         # No shared pool here: an async pool belongs to one event loop, and the core already keeps one per loop
         # for each endpoint (made on first use), so endpoints survive repeated asyncio.run() calls.
-        return AsyncEndpoint(base_url=self.base_url, project=self.project, workload_slug=workload_slug, api_key=key)
+        return AsyncEndpoint(base_url=self.base_url, project=self.project, workload_slug=workload_slug, api_key=key,
+                             meter=self._meter)  # fmt: skip

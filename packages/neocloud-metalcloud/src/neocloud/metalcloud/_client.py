@@ -84,7 +84,8 @@ class Client(SyncAPIClient):
     """MetalCloud client: ``inference``, ``list_models``, ``get_job``, ``list_jobs``.
 
     ``api_key`` defaults to ``METALCLOUD_API_KEY``; ``base_url`` to ``METALCLOUD_BASE_URL`` or
-    ``https://api.metalcloud.space``; ``timeout`` is in seconds (default 300).
+    ``https://api.metalcloud.space``; ``timeout`` is in seconds (default 300). ``ledger=`` / ``budget=`` /
+    ``run_id=`` / ``prices=`` / ``unpriced=`` reserve and record each inference (``neocloud.core.pricing.Meter``).
     """
 
     profile = PROFILE
@@ -98,6 +99,11 @@ class Client(SyncAPIClient):
         max_retries: int | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
+        ledger: Any = None,
+        budget: Any = None,
+        run_id: str | None = None,
+        prices: Any = None,
+        unpriced: str = "refuse",
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -105,6 +111,11 @@ class Client(SyncAPIClient):
             max_retries=max_retries,
             default_headers=default_headers,
             http_client=http_client,
+            ledger=ledger,
+            budget=budget,
+            run_id=run_id,
+            prices=prices,
+            unpriced=unpriced,
             **_timeout(timeout),
         )
 
@@ -158,11 +169,13 @@ class Client(SyncAPIClient):
                 "stop": stop,
             }
         )
+        # Metered as a chat call: the body's prompt / messages and max_tokens bound its cost (see Meter).
         if stream:
-            return self.request_stream(
-                InferenceChunk.model_validate, req, parse_json=InferenceChunk.model_validate_json
-            )
-        return self.request(InferenceResponse, req)
+            return self.meter.stream(  # type: ignore[no-any-return]
+                "chat", req.json, lambda: self.request_stream(
+                    InferenceChunk.model_validate, req, parse_json=InferenceChunk.model_validate_json)
+            )  # fmt: skip
+        return self.meter.call("chat", req.json, lambda: self.request(InferenceResponse, req))  # type: ignore[no-any-return]
 
     def list_models(self) -> ModelList:
         """Every available model (iterate the result); each has ``id`` and ``parameters`` (billions)."""
@@ -201,6 +214,11 @@ class AsyncClient(AsyncAPIClient):
         max_retries: int | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        ledger: Any = None,
+        budget: Any = None,
+        run_id: str | None = None,
+        prices: Any = None,
+        unpriced: str = "refuse",
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -208,6 +226,11 @@ class AsyncClient(AsyncAPIClient):
             max_retries=max_retries,
             default_headers=default_headers,
             http_client=http_client,
+            ledger=ledger,
+            budget=budget,
+            run_id=run_id,
+            prices=prices,
+            unpriced=unpriced,
             **_timeout(timeout),
         )
 
@@ -261,10 +284,11 @@ class AsyncClient(AsyncAPIClient):
             }
         )
         if stream:
-            return await self.request_stream(
-                InferenceChunk.model_validate, req, parse_json=InferenceChunk.model_validate_json
-            )
-        return await self.request(InferenceResponse, req)
+            return await self.meter.astream(  # type: ignore[no-any-return]
+                "chat", req.json, lambda: self.request_stream(
+                    InferenceChunk.model_validate, req, parse_json=InferenceChunk.model_validate_json)
+            )  # fmt: skip
+        return await self.meter.acall("chat", req.json, lambda: self.request(InferenceResponse, req))  # type: ignore[no-any-return]
 
     async def list_models(self) -> ModelList:
         """Every available model."""

@@ -120,7 +120,10 @@ def _common(
 class Runcrate:
     """The Runcrate client: ``models`` (inference), ``instances``, ``jobs``, ``job_groups``, ``schedules``,
     ``environments``, ``secrets``, ``ssh_keys``, ``storage``, ``billing``, ``templates``, and the OpenAI-style
-    ``chat.completions``."""
+    ``chat.completions``.
+
+    ``ledger=`` / ``budget=`` / ``run_id=`` / ``prices=`` / ``unpriced=`` meter the inference host's billable calls
+    (chat, images, video, speech, transcription) as every client's do (``neocloud.core.pricing.Meter``)."""
 
     def __init__(
         self,
@@ -133,9 +136,17 @@ class Runcrate:
         environment: str | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
+        ledger: Any = None,
+        budget: Any = None,
+        run_id: str | None = None,
+        prices: Any = None,
+        unpriced: str = "refuse",
     ) -> None:
         key = _key(api_key)
         control, inference = _common(timeout, max_retries, environment, default_headers)
+        # Inference (chat and the media calls) is what the meter prices; the control plane's spending calls are
+        # the provisioning tools', recorded by their ToolSession.
+        inference.update(ledger=ledger, budget=budget, run_id=run_id, prices=prices, unpriced=unpriced)
         self.environment = environment
         self._control = _Control(api_key=key, base_url=base_url, http_client=http_client, **control)
         self._inference = _Inference(api_key=key, base_url=inference_url, http_client=http_client, **inference)
@@ -223,9 +234,17 @@ class AsyncRuncrate:
         environment: str | None = None,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        ledger: Any = None,
+        budget: Any = None,
+        run_id: str | None = None,
+        prices: Any = None,
+        unpriced: str = "refuse",
     ) -> None:
         key = _key(api_key)
         control, inference = _common(timeout, max_retries, environment, default_headers)
+        # Inference (chat and the media calls) is what the meter prices; the control plane's spending calls are
+        # the provisioning tools', recorded by their ToolSession.
+        inference.update(ledger=ledger, budget=budget, run_id=run_id, prices=prices, unpriced=unpriced)
         self.environment = environment
         self._control = _AsyncControl(api_key=key, base_url=base_url, http_client=http_client, **control)
         self._inference = _AsyncInference(api_key=key, base_url=inference_url, http_client=http_client, **inference)

@@ -37,6 +37,8 @@ class Op(Generic[_T]):
     parse: Callable[[Any], _T]
     host: str = "control"  # or "inference"
     raw: bool = False  # True: the parser receives the body bytes
+    # A billable inference call: the ``Meter`` kind it is reserved and recorded as (``None``: not billable).
+    metered: str | None = None
 
 
 def unwrap(body: Any) -> tuple[Any, Mapping[str, Any]]:

@@ -6,6 +6,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from . import control
 from .errors import error_response, request_id
@@ -39,9 +40,27 @@ async def _method_not_allowed(request: Request, exc: Exception) -> Response:
     return _route_error(request, 405, f"{request.method} is not allowed on {request.url.path}", "method_not_allowed")
 
 
+class _Received:
+    """Records each request under a provider's prefix in ``SandboxState.received`` before it is served."""
+
+    def __init__(self, app: ASGIApp, state: SandboxState) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path = scope.get("path", "")
+            first = path.lstrip("/").split("/", 1)[0]
+            if first in PROVIDERS:
+                self.state.received.append((first, scope.get("method", ""), path))
+        await self.app(scope, receive, send)
+
+
 def create_app(settings: SandboxSettings | None = None) -> Starlette:
     """A fresh sandbox app with its own state (nothing is shared between apps)."""
     routes = [*control.routes(), *(Mount(f"/{name}", routes=load(name).routes()) for name in PROVIDERS)]
     app = Starlette(routes=routes, exception_handlers={404: _not_found, 405: _method_not_allowed})
-    app.state.sandbox = SandboxState(settings=settings or SandboxSettings())
+    state = SandboxState(settings=settings or SandboxSettings())
+    app.state.sandbox = state
+    app.add_middleware(_Received, state=state)
     return app

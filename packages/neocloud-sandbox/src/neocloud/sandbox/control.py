@@ -6,7 +6,10 @@
 - ``POST /_sandbox/faults`` ``{"provider", "faults": [{"status"| "kind", "headers", "body", "times",
   "path", "after_chunks", "seconds", "status_code"}]}``: inject faults (off by default); ``DELETE`` clears.
   A single request can carry its own fault in the ``X-Sandbox-Fault`` header (the same JSON, one fault).
-- ``POST /_sandbox/reset``: forget scripts and faults. ``GET /_sandbox/health``: liveness and providers.
+- ``GET /_sandbox/requests?provider=``: every request the provider planes received since the last reset (or
+  ``DELETE``), in order, as ``{"requests": [{"provider", "method", "path"}]}``.
+- ``POST /_sandbox/reset``: forget scripts, faults, resources and received requests.
+- ``GET /_sandbox/health``: liveness and providers.
 """
 
 from __future__ import annotations
@@ -85,6 +88,16 @@ async def faults(request: Request) -> Response:
     return JSONResponse({"ok": True, "faults": len(state.faults[data["provider"]])})
 
 
+async def received(request: Request) -> Response:
+    state = _state(request)
+    if request.method == "DELETE":
+        state.received.clear()
+        return JSONResponse({"ok": True})
+    provider = request.query_params.get("provider")
+    rows = [{"provider": p, "method": m, "path": path} for p, m, path in list(state.received) if provider in (None, p)]
+    return JSONResponse({"requests": rows})
+
+
 async def reset(request: Request) -> Response:
     _state(request).reset()
     return JSONResponse({"ok": True})
@@ -98,6 +111,7 @@ def routes() -> list[Route]:
     return [
         Route("/_sandbox/script", script, methods=["GET", "POST", "DELETE"]),
         Route("/_sandbox/faults", faults, methods=["POST", "DELETE"]),
+        Route("/_sandbox/requests", received, methods=["GET", "DELETE"]),
         Route("/_sandbox/reset", reset, methods=["POST"]),
         Route("/_sandbox/health", health, methods=["GET"]),
     ]

@@ -8,6 +8,7 @@ import os
 import socket
 import threading
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from types import TracebackType
@@ -129,8 +130,18 @@ class Sandbox:
         """Forget every injected fault (scripts and resources stay)."""
         self._control("DELETE", "/_sandbox/faults")
 
+    def requests(self, provider: str | None = None) -> list[dict[str, str]]:
+        """The requests the provider planes received (``provider`` only, when given), oldest first."""
+        query = "" if provider is None else f"?provider={urllib.parse.quote(provider)}"
+        rows: list[dict[str, str]] = self._control("GET", "/_sandbox/requests" + query)["requests"]
+        return rows
+
+    def clear_requests(self) -> None:
+        """Forget the requests received so far (scripts, faults and resources stay)."""
+        self._control("DELETE", "/_sandbox/requests")
+
     def reset(self) -> None:
-        """Forget every script and fault."""
+        """Forget every script, fault, resource and received request."""
         self._control("POST", "/_sandbox/reset")
 
 

@@ -19,6 +19,14 @@ class SandboxSettings:
     stream_chunk_delay_s: float = 0.0
     # Length of one lifecycle phase (queued → running → done) for jobs, fine-tunes, instances, workloads.
     phase_s: float = 0.3
+    # Batch work (Runcrate jobs, Cluster Protocol fine-tunes) may run longer than resources take to come up: its
+    # phase length when set, else ``phase_s``.
+    job_phase_s: float | None = None
+
+    @property
+    def work_phase_s(self) -> float:
+        """The phase length of batch jobs and fine-tunes."""
+        return self.phase_s if self.job_phase_s is None else self.job_phase_s
 
 
 @dataclass
@@ -102,11 +110,15 @@ class SandboxState:
     # Provider planes keep their resources here: planes[provider][account] is that account's store.
     planes: dict[str, dict[str, Any]] = field(default_factory=dict)
     issued: int = 0
+    # Every request a provider plane received, in order: (provider, method, path). Tests read it to check what
+    # reached the server (``GET /_sandbox/requests``), e.g. that a refused call sent nothing.
+    received: list[tuple[str, str, str]] = field(default_factory=list)
 
     def reset(self) -> None:
         self.scripts.clear()
         self.faults.clear()
         self.planes.clear()
+        self.received.clear()
         self.issued = 0
 
     def new_id(self, prefix: str, width: int = 12) -> str:

@@ -136,10 +136,10 @@ def reported_cost(usage: Any) -> Decimal | None:
 
 def prompt_token_bound(body: Mapping[str, Any]) -> int:
     """An upper bound on a request's prompt tokens: the UTF-8 bytes of its ``messages`` / ``prompt`` / ``input``
-    (and ``tools``), since a token of a byte-level tokenizer covers at least one byte, plus
-    ``MESSAGE_OVERHEAD_TOKENS`` per message for the chat template."""
+    (and ``tools``; a rerank's ``query`` and ``documents``), since a token of a byte-level tokenizer covers at least
+    one byte, plus ``MESSAGE_OVERHEAD_TOKENS`` per message for the chat template."""
     total = 0
-    for key in ("messages", "prompt", "input", "tools"):
+    for key in ("messages", "prompt", "input", "tools", "query", "documents"):
         value = body.get(key)
         if value is None:
             continue

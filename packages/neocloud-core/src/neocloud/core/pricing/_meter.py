@@ -6,8 +6,10 @@ chat backends send through a client's meter. Per call:
 1. the *accounts* that apply are gathered: the client's own (``ledger=`` / ``budget=``) and every
    ``costs(budget=...)`` block open in the context;
 2. if there are any, the call's worst case (``worst_case_usd``) is reserved in each, atomically, before the
-   request leaves (``BudgetExceeded`` otherwise; a model without a known price is refused under a budget unless
-   ``unpriced="allow"``, which reserves nothing and settles with whatever the provider reports);
+   request leaves (``BudgetExceeded`` otherwise). A call whose cost cannot be bounded (a model without a known
+   price; a media call: images, video, speech and transcription have no token price) is refused under a budget
+   unless ``unpriced="allow"``, which reserves nothing and settles with whatever the provider reports; in an
+   account without a budget it is recorded with a zero estimate and its actual cost when one is known;
 3. the answer gets its ``cost`` (``Cost`` or ``None``), the open ``costs()`` totals count it, and each reservation
    is settled with it (a stream: when it ends, is closed, or breaks).
 """
@@ -31,10 +33,32 @@ __all__ = ["Kind", "Meter", "Unpriced"]
 
 log = logging.getLogger("neocloud.ledger")
 _R = TypeVar("_R")
-Kind = Literal["chat", "completion", "embedding"]
+Kind = Literal["chat", "completion", "embedding", "rerank", "image", "video", "speech", "transcription"]
 Unpriced = Literal["refuse", "allow"]
-_OPERATION: dict[str, str] = {"chat": "chat.completions.create", "completion": "completions.create",
-                              "embedding": "embeddings.create"}  # fmt: skip
+_OPERATION: dict[str, str] = {
+    "chat": "chat.completions.create",
+    "completion": "completions.create",
+    "embedding": "embeddings.create",
+    "rerank": "rerank.create",
+    "image": "images.generate",
+    "video": "videos.create",
+    "speech": "audio.speech.create",
+    "transcription": "audio.transcriptions.create",
+}
+# Priced per token: the kinds whose worst case the token bounds can state. The media kinds bill per image, second
+# of video or character, which no price table here states, so their cost is unknown until the provider reports it.
+_TOKEN_KINDS = frozenset({"chat", "completion", "embedding", "rerank"})
+
+
+def _usage(response: Any) -> Any:
+    # A wire model's ``usage``, a plain dict's ``["usage"]`` (streamed dict chunks), or a result's ``raw["usage"]``.
+    if isinstance(response, Mapping):
+        return response.get("usage")
+    usage = getattr(response, "usage", None)
+    if usage is None:
+        raw = getattr(response, "raw", None)
+        usage = raw.get("usage") if isinstance(raw, Mapping) else None
+    return usage
 
 
 @dataclass
@@ -99,8 +123,9 @@ class Meter:
 
     def price_response(self, model: str, response: Any) -> Cost | None:
         """Attach the cost to ``response`` (a wire model with ``_cost``) and count it in the open totals."""
-        usage = getattr(response, "usage", None)
-        cost = self.cost_of(getattr(response, "model", None) or model, usage)
+        usage = _usage(response)
+        named = response.get("model") if isinstance(response, Mapping) else getattr(response, "model", None)
+        cost = self.cost_of(named if isinstance(named, str) and named else model, usage)
         private = getattr(response, "__pydantic_private__", None)  # (a PricedModel's; set without __setattr__)
         if isinstance(private, dict) and "_cost" in private:
             private["_cost"] = cost
@@ -126,20 +151,24 @@ class Meter:
             accounts.insert(0, _Account(store, self.budget, run_id))
         return accounts
 
-    def _intent(self, kind: Kind, body: Mapping[str, Any], run_id: str) -> Intent:
+    def _intent(self, kind: Kind, body: Mapping[str, Any], account: _Account) -> Intent:
         model = str(body.get("model"))
-        found = self.price_of(model)
+        found = self.price_of(model) if kind in _TOKEN_KINDS else None
         if found is None:
-            if self.unpriced == "refuse":
+            # Unknown is never guessed: under a budget the call is refused unless the caller accepts an unbounded
+            # call (``unpriced="allow"``); without one, the call is still recorded, with its actual cost if reported.
+            if self.unpriced == "refuse" and account.budgets is not None:
+                why = (f"{self.provider} model {model!r} has no known price" if kind in _TOKEN_KINDS
+                       else f"{kind} calls have no token price")  # fmt: skip
                 raise ConfigurationError(
-                    f"{_OPERATION[kind]} was refused before anything was sent: no price is known for {self.provider} "
-                    f"model {model!r}, so its cost cannot be bounded under a budget. Pass prices= (a PriceTable), list "
-                    "the provider's models first (its catalog prices are then used), or pass unpriced='allow'."
+                    f"{_OPERATION[kind]} was refused before anything was sent: {why}, so its cost cannot be bounded "
+                    "under a budget. Pass prices= (a PriceTable), list the provider's models first (its catalog "
+                    "prices are then used), or pass unpriced='allow' (the call then reserves nothing)."
                 )
             estimate: Any = 0
         else:
-            estimate = worst_case_usd(body, found[0], embeddings=kind == "embedding")
-        return Intent(_OPERATION[kind], self.provider, run_id, estimate_usd=estimate, model=model)
+            estimate = worst_case_usd(body, found[0], embeddings=kind in ("embedding", "rerank"))
+        return Intent(_OPERATION[kind], self.provider, account.run_id, estimate_usd=estimate, model=model)
 
     def reserve(self, kind: Kind, body: Mapping[str, Any]) -> list[tuple[_Account, Entry]]:
         """Reserve the call's worst case in every account (all or none); raises before anything is sent."""
@@ -147,7 +176,7 @@ class Meter:
         try:
             for account in self._accounts():
                 # One at a time: a refusal must fail the reservations already held.
-                entry = account.store.reserve(self._intent(kind, body, account.run_id), account.budgets)
+                entry = account.store.reserve(self._intent(kind, body, account), account.budgets)
                 held.append((account, entry))
         except BaseException:
             for account, entry in held:
@@ -204,7 +233,7 @@ class Meter:
         cost: Cost | None = None
         try:
             for item in items:
-                if getattr(item, "usage", None) is not None:
+                if _usage(item) is not None:
                     cost = self.price_response(str(body.get("model")), item)
                 yield item
         except GeneratorExit:
@@ -223,7 +252,7 @@ class Meter:
         cost: Cost | None = None
         try:
             async for item in items:
-                if getattr(item, "usage", None) is not None:
+                if _usage(item) is not None:
                     cost = self.price_response(str(body.get("model")), item)
                 yield item
         except GeneratorExit:

@@ -130,6 +130,7 @@ def _generation(cls: type[Any], example: dict[str, Any], message: Any, info: dic
 def to_chat_result(completion: ChatCompletion, spec: ProviderSpec) -> ChatResult:
     """A chat completion → ``ChatResult`` (tool calls parsed, reasoning as a standard block)."""
     generations = []
+    cost = completion.cost  # the core's price of the call (see neocloud.core.pricing)
     for choice in completion.choices:
         msg = choice.message
         # Only the fields the answer has are given (as LangChain's own defaults would leave the rest).
@@ -160,8 +161,7 @@ def to_chat_result(completion: ChatCompletion, spec: ProviderSpec) -> ChatResult
             "id": completion.id,
             **_metadata(spec, completion),
         }
-        cost = completion.cost
-        if cost is not None:  # the core's price of the call (see neocloud.core.pricing)
+        if cost is not None:
             metadata["cost"] = cost
         if completion.usage:
             fields["usage_metadata"] = usage_metadata(completion.usage)
@@ -172,7 +172,10 @@ def to_chat_result(completion: ChatCompletion, spec: ProviderSpec) -> ChatResult
         tools = "tool_calls" in fields or "invalid_tool_calls" in fields
         message = AIMessage(**fields) if tools else built(AIMessage, _MESSAGE, **fields)
         generations.append(_generation(ChatGeneration, _GENERATION, message, {"finish_reason": choice.finish_reason}))
-    llm_output = {"model_name": completion.model, "system_fingerprint": completion.system_fingerprint}
+    llm_output: dict[str, Any] = {"model_name": completion.model, "system_fingerprint": completion.system_fingerprint}
+    if cost is not None:
+        # UsageMetadata has no cost keys, so a tracer (LangSmith's) finds the price in the run's llm_output too.
+        llm_output["cost"] = cost
     return built(ChatResult, _RESULT, generations=generations, llm_output=llm_output)
 
 

@@ -18,7 +18,13 @@ from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
 from neocloud.core.provider import ProviderSpec
-from neocloud.core.shared_clients import aclose_stream, chat_backend, close_stream, finalize_chat_body
+from neocloud.core.shared_clients import (
+    aclose_stream,
+    chat_backend,
+    close_stream,
+    finalize_chat_body,
+    metering_settings,
+)
 
 from .._errors import translate_errors
 from .._kwargs import sort_kwargs
@@ -65,6 +71,16 @@ class BaseNeocloudChatModel(BaseChatModel):
     """Request fields sent as given (e.g. Cerebras ``reasoning_effort``). A provider request parameter given as a
     constructor argument lands here with a warning; an unknown argument is an error (see ``_kwargs``)."""
     default_headers: dict[str, str] | None = None
+    ledger: Any = Field(default=None, exclude=True)
+    """A ``neocloud.core.ledger`` store (or ``True`` for ``open_ledger()``): every call is recorded there."""
+    budget: Any = Field(default=None, exclude=True)
+    """A ``Budget`` (or several): each call's worst case is reserved first; over it, ``BudgetExceeded``."""
+    run_id: str | None = None
+    """The ledger run the calls belong to (chosen on the first call when a ledger or budget is set)."""
+    prices: Any = Field(default=None, exclude=True)
+    """A ``PriceTable`` that prices the provider's models (else its catalog, once listed)."""
+    unpriced: Literal["refuse", "allow"] = "refuse"
+    """Under a budget, a call whose price is unknown is refused (``"refuse"``) or sent reserving nothing."""
     http_client: Any = Field(default=None, exclude=True)
     """An ``httpx.Client`` to use instead of the shared pool."""
     http_async_client: Any = Field(default=None, exclude=True)
@@ -161,6 +177,7 @@ class BaseNeocloudChatModel(BaseChatModel):
             "timeout": self.timeout,
             "max_retries": self.max_retries,
             "default_headers": self.default_headers,
+            **metering_settings(self),
         }
 
     def _private(self) -> dict[str, Any]:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar, Literal, cast
 
 from langchain_core.embeddings import Embeddings
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
 from neocloud.core.provider import ProviderSpec
-from neocloud.core.shared_clients import provider_client
+from neocloud.core.shared_clients import metering_settings, provider_client
 
 from .._errors import translate_errors
 from .._kwargs import sort_kwargs
@@ -44,6 +44,16 @@ class BaseNeocloudEmbeddings(BaseModel, Embeddings):
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Request fields sent as given (e.g. ``encoding_format``, ``user``); a request parameter given as a
     constructor argument lands here with a warning, an unknown argument is an error."""
+    ledger: Any = Field(default=None, exclude=True)
+    """A ``neocloud.core.ledger`` store (or ``True`` for ``open_ledger()``): every call is recorded there."""
+    budget: Any = Field(default=None, exclude=True)
+    """A ``Budget`` (or several): each call's worst case is reserved first; over it, ``BudgetExceeded``."""
+    run_id: str | None = None
+    """The ledger run the calls belong to (chosen on the first call when a ledger or budget is set)."""
+    prices: Any = Field(default=None, exclude=True)
+    """A ``PriceTable`` that prices the provider's models (else its catalog, once listed)."""
+    unpriced: Literal["refuse", "allow"] = "refuse"
+    """Under a budget, a call whose price is unknown is refused (``"refuse"``) or sent reserving nothing."""
     http_client: Any = Field(default=None, exclude=True)
     http_async_client: Any = Field(default=None, exclude=True)
 
@@ -81,7 +91,8 @@ class BaseNeocloudEmbeddings(BaseModel, Embeddings):
 
     def _settings(self) -> dict[str, Any]:
         return {"api_key": self.api_key, "base_url": self.base_url, "timeout": self.timeout,
-                "max_retries": self.max_retries, "default_headers": self.default_headers}  # fmt: skip
+                "max_retries": self.max_retries, "default_headers": self.default_headers,
+                **metering_settings(self)}  # fmt: skip
 
     def _params(self) -> dict[str, Any]:
         params = dict(self.model_kwargs)

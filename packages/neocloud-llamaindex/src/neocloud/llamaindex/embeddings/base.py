@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar, Literal, cast
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr
 
 from neocloud.core.provider import ProviderSpec
-from neocloud.core.shared_clients import provider_client
+from neocloud.core.shared_clients import metering_settings, provider_client
 
 from .._kwargs import sort_kwargs
 from .._registry import load_spec
@@ -36,6 +36,14 @@ class NeocloudEmbedding(BaseEmbedding):
     default_headers: dict[str, str] | None = None
     additional_kwargs: dict[str, Any] = Field(
         default_factory=dict, description="Request fields sent with each request (e.g. encoding_format, user)."
+    )
+
+    ledger: Any = Field(default=None, exclude=True, description="A ledger store (True: open_ledger()).")
+    budget: Any = Field(default=None, exclude=True, description="A Budget (or several) each call reserves in.")
+    run_id: str | None = Field(default=None, description="The ledger run (chosen on first use when metered).")
+    prices: Any = Field(default=None, exclude=True, description="A PriceTable for the provider's models.")
+    unpriced: Literal["refuse", "allow"] = Field(
+        default="refuse", description="Under a budget, refuse a call of unknown price, or send it reserving nothing."
     )
 
     _http_client: Any = PrivateAttr(default=None)
@@ -74,7 +82,8 @@ class NeocloudEmbedding(BaseEmbedding):
 
     def _settings(self) -> dict[str, Any]:
         return {"api_key": self.api_key, "base_url": self.base_url, "timeout": self.timeout,
-                "max_retries": self.max_retries, "default_headers": self.default_headers}  # fmt: skip
+                "max_retries": self.max_retries, "default_headers": self.default_headers,
+                **metering_settings(self)}  # fmt: skip
 
     def _params(self) -> dict[str, Any]:
         params = dict(self.additional_kwargs)

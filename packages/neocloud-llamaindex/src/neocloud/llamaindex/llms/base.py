@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import AsyncGenerator, Generator, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 
 from llama_index.core.base.llms.generic_utils import (
     achat_to_completion_decorator,
@@ -36,7 +36,13 @@ from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
 
 from neocloud.core.provider import ProviderSpec
-from neocloud.core.shared_clients import aclose_stream, chat_backend, close_stream, finalize_chat_body
+from neocloud.core.shared_clients import (
+    aclose_stream,
+    chat_backend,
+    close_stream,
+    finalize_chat_body,
+    metering_settings,
+)
 from neocloud.core.tool_choice import translate_tool_choice
 
 from .._kwargs import sort_kwargs
@@ -74,6 +80,13 @@ class NeocloudLLM(StructuredMixin, FunctionCallingLLM):
     stream_usage: bool = Field(default=True, description="Request token usage in streams.")
     context_window: int | None = Field(default=None, description="Override the model table's context window.")
     num_output: int | None = Field(default=None, description="Override the model table's output limit.")
+    ledger: Any = Field(default=None, exclude=True, description="A ledger store (True: open_ledger()).")
+    budget: Any = Field(default=None, exclude=True, description="A Budget (or several) each call reserves in.")
+    run_id: str | None = Field(default=None, description="The ledger run (chosen on first use when metered).")
+    prices: Any = Field(default=None, exclude=True, description="A PriceTable for the provider's models.")
+    unpriced: Literal["refuse", "allow"] = Field(
+        default="refuse", description="Under a budget, refuse a call of unknown price, or send it reserving nothing."
+    )
     default_headers: dict[str, str] | None = None
 
     _http_client: Any = PrivateAttr(default=None)
@@ -144,7 +157,8 @@ class NeocloudLLM(StructuredMixin, FunctionCallingLLM):
 
     def _settings(self) -> dict[str, Any]:
         return {"api_key": self.api_key, "base_url": self.base_url, "timeout": self.timeout,
-                "max_retries": self.max_retries, "default_headers": self.default_headers}  # fmt: skip
+                "max_retries": self.max_retries, "default_headers": self.default_headers,
+                **metering_settings(self)}  # fmt: skip
 
     def _sync_backend(self) -> Any:
         private = self._private()

@@ -25,6 +25,12 @@ class SyncResource:
 
     def _run(self, op: Op[_T]) -> _T:
         transport = self._client._control if op.host == "control" else self._client._inference
+        if op.metered is not None:  # reserved before sending, settled after (see neocloud.core.pricing.Meter)
+            return transport.meter.call(op.metered, _metered_body(op), lambda: self._send(transport, op))  # type: ignore[no-any-return]
+        return self._send(transport, op)
+
+    @staticmethod
+    def _send(transport: Any, op: Op[_T]) -> _T:
         if op.raw:
             return op.parse(transport.request(httpx.Response, op.request))
         return op.parse(transport.request(object, op.request))
@@ -40,9 +46,21 @@ class AsyncResource:
 
     async def _run(self, op: Op[_T]) -> _T:
         transport = self._client._control if op.host == "control" else self._client._inference
+        if op.metered is not None:
+            return await transport.meter.acall(op.metered, _metered_body(op), lambda: self._send(transport, op))  # type: ignore[no-any-return]
+        return await self._send(transport, op)
+
+    @staticmethod
+    async def _send(transport: Any, op: Op[_T]) -> _T:
         if op.raw:
             return op.parse(await transport.request(httpx.Response, op.request))
         return op.parse(await transport.request(object, op.request))
+
+
+def _metered_body(op: Op[Any]) -> dict[str, Any]:
+    # What the meter reads of a call: its JSON body, or a multipart upload's form fields (the model).
+    body = op.request.json if isinstance(op.request.json, dict) else dict(op.request.data or {})
+    return body
 
 
 _P = ParamSpec("_P")

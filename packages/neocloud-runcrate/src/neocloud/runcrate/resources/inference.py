@@ -53,7 +53,7 @@ class ModelsOps:
         ident(prompt, "prompt")
         body = {"model": model, "prompt": prompt, **media_fields(params)}
         request = FinalRequest("POST", "/v1/images/generations", json=body, idempotent=False, timeout=MEDIA_TIMEOUT)
-        return Op(request, ImageResponse.model_validate, host="inference")
+        return Op(request, ImageResponse.model_validate, host="inference", metered="image")
 
     @staticmethod
     def generate_video(model: str, prompt: str, duration: float | None = None, **params: Any) -> Op[VideoJob]:
@@ -67,7 +67,7 @@ class ModelsOps:
             **media_fields({"duration": None if duration is None else float(duration), **params}),
         }
         request = FinalRequest("POST", "/v1/videos", json=body, idempotent=False, timeout=MEDIA_TIMEOUT)
-        return Op(request, VideoJob.model_validate, host="inference")
+        return Op(request, VideoJob.model_validate, host="inference", metered="video")
 
     @staticmethod
     def get_video_status(job_id: str) -> Op[VideoJob]:
@@ -87,7 +87,7 @@ class ModelsOps:
             raise RuncrateValidationError("'input' must be non-empty text", param="input")
         body = {"model": model, "input": input, **clean({"voice": voice, **params})}
         request = FinalRequest("POST", "/v1/audio/speech", json=body, idempotent=False, timeout=MEDIA_TIMEOUT)
-        return Op(request, lambda response: response.content, host="inference", raw=True)
+        return Op(request, lambda response: response.content, host="inference", raw=True, metered="speech")
 
     @staticmethod
     def transcribe(
@@ -119,7 +119,7 @@ class ModelsOps:
             "POST", "/v1/audio/transcriptions", data=data, files={"file": (filename, content)}, idempotent=False,
             timeout=MEDIA_TIMEOUT,
         )  # fmt: skip
-        return Op(request, _transcription, host="inference", raw=True)
+        return Op(request, _transcription, host="inference", raw=True, metered="transcription")
 
 
 def _transcription(response: httpx.Response) -> Transcription:

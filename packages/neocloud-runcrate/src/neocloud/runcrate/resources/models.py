@@ -34,9 +34,10 @@ class Models(SyncResource):
     def chat_completion(self, model: str, messages: Any, stream: bool = False, **params: Any) -> Any:
         """A chat completion (``ChatCompletion``); with ``stream=True`` an iterator of chunk dicts."""
         request = ModelsOps.chat_completion(model, messages, stream, **params)
+        inference = self._client._inference
         if stream:
-            return self._client._inference.request_stream(_as_dict, request)
-        return self._client._inference.request(ChatCompletion, request)
+            return inference.meter.stream("chat", request.json, lambda: inference.request_stream(_as_dict, request))
+        return inference.meter.call("chat", request.json, lambda: inference.request(ChatCompletion, request))
 
     def wait_for_video(
         self, job_id: str, *, poll_interval: float = 5.0, timeout: float | None = None,
@@ -85,9 +86,12 @@ class AsyncModels(AsyncResource):
     async def chat_completion(self, model: str, messages: Any, stream: bool = False, **params: Any) -> Any:
         """A chat completion; with ``stream=True`` an async iterator of chunk dicts."""
         request = ModelsOps.chat_completion(model, messages, stream, **params)
+        inference = self._client._inference
         if stream:
-            return await self._client._inference.request_stream(_as_dict, request)
-        return await self._client._inference.request(ChatCompletion, request)
+            return await inference.meter.astream(
+                "chat", request.json, lambda: inference.request_stream(_as_dict, request)
+            )
+        return await inference.meter.acall("chat", request.json, lambda: inference.request(ChatCompletion, request))
 
     async def wait_for_video(
         self, job_id: str, *, poll_interval: float = 5.0, timeout: float | None = None,

@@ -25,7 +25,7 @@ def refresh_jobs(ctx: Ctx, account: Account) -> None:
     for job in account.jobs.values():
         if job["status"] in {"failed", "cancelled"} or job["status"] == "succeeded":
             continue
-        status, progress = phase_of(job["_created"], _PHASES, ctx.state.settings.phase_s)
+        status, progress = phase_of(job["_created"], _PHASES, ctx.state.settings.work_phase_s)
         job["status"] = status
         job["progress"] = round(progress, 3) if status == "running" else (1.0 if status == "succeeded" else None)
         job["train_loss"] = round(2.0 - 1.5 * progress, 4) if status != "queued" else None

@@ -32,7 +32,7 @@ def _sig(*parts: str) -> str:
 def _refresh(ctx: Ctx, ws: Workspace) -> None:
     now = time.time()
     for job in ws.jobs.values():
-        advance(job, ws, ctx.state.settings.phase_s, now)
+        advance(job, ws, ctx.state.settings.work_phase_s, now)
 
 
 def _job(ctx: Ctx, ws: Workspace) -> dict[str, Any] | None:
@@ -60,7 +60,7 @@ def _submit(ctx: Ctx, ws: Workspace, body: dict[str, Any], rerun_of: str | None 
         return ctx.error(422, "max_parallel must be a positive integer", code="validation_error", param="max_parallel")
     spec = spec_fields(body)
     secret = "whsec_" + _sig(ctx.rid)[:20] if spec.get("webhook_url") else None
-    slot = 4 * ctx.state.settings.phase_s  # a job's whole life: the next one in a group starts after it
+    slot = 4 * ctx.state.settings.work_phase_s  # a job's whole life: the next one in a group starts after it
     group_id = new_id("grp_", ctx) if grouped else None
     jobs = []
     for index in range(size):
@@ -200,11 +200,11 @@ async def _logs(ctx: Ctx, ws: Workspace, job: dict[str, Any]) -> Response:
     except ValueError:
         return ctx.error(422, "after and limit must be integers", code="validation_error", param="after")
     if q.get("follow") == "true":  # long poll: hold an empty read until a line arrives or the job ends
-        waited, beat = 0.0, max(ctx.state.settings.phase_s / 4, 0.01)
+        waited, beat = 0.0, max(ctx.state.settings.work_phase_s / 4, 0.01)
         while not [c for c in job["_logs"] if c["seq"] > after] and job["status"] in LIVE and waited < 25:
             await asyncio.sleep(beat)
             waited += beat
-            advance(job, ws, ctx.state.settings.phase_s)
+            advance(job, ws, ctx.state.settings.work_phase_s)
     chunks = [c for c in job["_logs"] if c["seq"] > after][:limit]
     cursor = chunks[-1]["seq"] if chunks else after
     done = job["status"] not in LIVE and cursor >= len(job["_logs"])
