@@ -63,8 +63,10 @@ def test_built_equals_validated_across_answers() -> None:
         _same(result.generations[0].message, want_msg)
         want_gen = ChatGeneration(message=want_msg, generation_info={"finish_reason": "stop"})
         _same(result.generations[0], want_gen)
-        _same(result, ChatResult(generations=[want_gen], llm_output={"model_name": "llama3.1-8b",
-                                                                     "system_fingerprint": "fp"}))  # fmt: skip
+        llm_output: dict[str, Any] = {"model_name": "llama3.1-8b", "system_fingerprint": "fp"}
+        if wire.cost is not None:
+            llm_output["cost"] = wire.cost
+        _same(result, ChatResult(generations=[want_gen], llm_output=llm_output))
 
 
 def test_built_equals_validated_across_chunks() -> None:
