@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from ._dict_schema import dict_validator
 from .errors import RequestValidationError
 from .jsonsafe import ALLOWED as JSON_ALLOWED
 from .jsonsafe import json_problem
@@ -57,11 +58,15 @@ def validate_params(
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        errors = exc.errors(include_url=False)
-        param, msg, allowed = _describe(errors[0])
-        more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
-        hint = f"; allowed: {allowed}" if allowed else ""
-        raise error(f"invalid {what} argument {param!r}: {msg}{hint}{more}", param=param, allowed=allowed) from None
+        raise _refusal(exc, error, what) from None
+
+
+def _refusal(exc: ValidationError, error: type[RequestValidationError], what: str) -> RequestValidationError:
+    errors = exc.errors(include_url=False)
+    param, msg, allowed = _describe(errors[0])
+    more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+    hint = f"; allowed: {allowed}" if allowed else ""
+    return error(f"invalid {what} argument {param!r}: {msg}{hint}{more}", param=param, allowed=allowed)
 
 
 def check_json(data: Any, *, error: type[RequestValidationError], what: str = "request", where: str = "") -> None:
@@ -77,9 +82,19 @@ def validated_body(
     model: type[BaseModel], data: Mapping[str, Any], *, error: type[RequestValidationError], what: str = "request"
 ) -> dict[str, Any]:
     """The JSON body to send: ``data`` validated by ``model``, as the model has it (the fields given, by their wire
-    names), so a value is sent only in the form it was checked in."""
-    validated = validate_params(model, data, error=error, what=what)
-    return validated.model_dump(by_alias=True, exclude_unset=True)
+    names), so a value is sent only in the form it was checked in.
+
+    One pass: the model's rules validate straight into the body (``_dict_schema``), with no model instance built
+    and dumped again; a model that needs its instances (a model validator) is validated and dumped."""
+    validator = dict_validator(model)
+    if validator is None:
+        return validate_params(model, data, error=error, what=what).model_dump(by_alias=True, exclude_unset=True)
+    check_json(data, error=error, what=what)
+    try:
+        body: dict[str, Any] = validator.validate_python(data)
+    except ValidationError as exc:
+        raise _refusal(exc, error, what) from None
+    return body
 
 
 def check_seconds(name: str, value: Any, *, error: type[RequestValidationError], optional: bool = False) -> None:

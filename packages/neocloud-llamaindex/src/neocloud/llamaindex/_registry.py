@@ -30,10 +30,18 @@ PROVIDERS: dict[str, ProviderEntry] = {
 }
 
 
+# Specs already imported, by provider name: every call reads the spec, and importlib costs microseconds each time.
+_loaded: dict[str, ProviderSpec] = {}
+
+
 def load_spec(name: str) -> ProviderSpec:
     """The provider's ``PROVIDER_SPEC``, importing its package on first use (with an install hint)."""
+    spec = _loaded.get(name)
+    if spec is not None:
+        return spec
     entry = PROVIDERS.get(name)
     if entry is None:
         raise ValueError(f"unknown provider {name!r}; known providers: {', '.join(sorted(PROVIDERS))}")
     hint = f'the {name} provider is not installed: pip install "neocloud-llamaindex[{entry.extra}]"'
-    return import_provider_spec(entry.module, hint)
+    spec = _loaded[name] = import_provider_spec(entry.module, hint)
+    return spec

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -54,7 +54,7 @@ class NeocloudCostHandler(TotalsView, BaseEventHandler):
             return
         extra = response.additional_kwargs
         provider = extra.get("model_provider")
-        model = response.raw.get("model") if isinstance(response.raw, dict) else getattr(response.raw, "model", None)
+        model = response.raw.get("model") if isinstance(response.raw, Mapping) else getattr(response.raw, "model", None)
         self.totals.count(
             provider if isinstance(provider, str) else "unknown",
             model if isinstance(model, str) else "unknown",

@@ -126,8 +126,9 @@ class Meter:
         usage = _usage(response)
         named = response.get("model") if isinstance(response, Mapping) else getattr(response, "model", None)
         cost = self.cost_of(named if isinstance(named, str) and named else model, usage)
-        if hasattr(response, "_cost"):
-            response._cost = cost
+        private = getattr(response, "__pydantic_private__", None)  # (a PricedModel's; set without __setattr__)
+        if isinstance(private, dict) and "_cost" in private:
+            private["_cost"] = cost
         for totals in active_totals():
             totals.add(self.provider, model, usage, cost)
         return cost

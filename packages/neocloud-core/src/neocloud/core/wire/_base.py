@@ -58,4 +58,7 @@ class PricedModel(WireModel):
     def cost(self) -> dict[str, str] | None:
         """``{"usd": "0.000123", "source": "provider" | "catalog" | "price_table:<date>"}`` (JSON-ready), or
         ``None`` when the price is unknown or the answer carried no usage. Not part of the wire body."""
-        return None if self._cost is None else self._cost.to_dict()
+        # (read from pydantic's private dict: ``self._cost`` goes through ``__getattr__``, microseconds a read, and
+        # the adapters read this on every response)
+        cost = (self.__pydantic_private__ or {}).get("_cost")
+        return None if cost is None else cost.to_dict()

@@ -19,6 +19,8 @@ from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, Us
 from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
+from neocloud.core.built import built
+
 if TYPE_CHECKING:  # (annotations only: the wire models load with the first request, not with this module)
     from neocloud.core.provider import ProviderSpec
     from neocloud.core.wire import ChatCompletion, ChatCompletionChunk, Usage
@@ -110,25 +112,47 @@ def _metadata(spec: ProviderSpec, source: Any) -> dict[str, Any]:
     return {f: _plain(getattr(source, f)) for f in spec.metadata_fields if getattr(source, f, None) is not None}
 
 
+# Minimal valid arguments of each class LangChain builds (``built`` learns the defaults from them once).
+_MESSAGE: dict[str, Any] = {"content": ""}
+_GENERATION: dict[str, Any] = {"message": AIMessage(content="")}
+_GENERATION_CHUNK: dict[str, Any] = {"message": AIMessageChunk(content="")}
+_RESULT: dict[str, Any] = {"generations": []}
+
+
+def _generation(cls: type[Any], example: dict[str, Any], message: Any, info: dict[str, Any] | None) -> Any:
+    # What ChatGeneration's own validator does for text content: ``text`` is the message's text.
+    fields: dict[str, Any] = {"message": message, "text": message.text}
+    if info is not None:
+        fields["generation_info"] = info
+    return built(cls, example, **fields)
+
+
 def to_chat_result(completion: ChatCompletion, spec: ProviderSpec) -> ChatResult:
     """A chat completion → ``ChatResult`` (tool calls parsed, reasoning as a standard block)."""
     generations = []
+    cost = completion.cost  # the core's price of the call (see neocloud.core.pricing)
     for choice in completion.choices:
         msg = choice.message
-        tool_calls, invalid = [], []
-        for call in msg.tool_calls or []:
-            raw = call.function.arguments or "{}"
-            try:
-                args = json.loads(raw)
-                if not isinstance(args, dict):
-                    raise ValueError("arguments are not an object")
-                tool_calls.append(tool_call(name=call.function.name or "", args=args, id=call.id))
-            except ValueError as exc:
-                invalid.append(invalid_tool_call(name=call.function.name, args=raw, id=call.id, error=str(exc)))
-        additional: dict[str, Any] = {}
+        # Only the fields the answer has are given (as LangChain's own defaults would leave the rest).
+        fields: dict[str, Any] = {"content": msg.content or ""}
+        if msg.tool_calls:
+            tool_calls, invalid = [], []
+            for call in msg.tool_calls:
+                raw = call.function.arguments or "{}"
+                try:
+                    args = json.loads(raw)
+                    if not isinstance(args, dict):
+                        raise ValueError("arguments are not an object")
+                    tool_calls.append(tool_call(name=call.function.name or "", args=args, id=call.id))
+                except ValueError as exc:
+                    invalid.append(invalid_tool_call(name=call.function.name, args=raw, id=call.id, error=str(exc)))
+            if tool_calls:
+                fields["tool_calls"] = tool_calls
+            if invalid:
+                fields["invalid_tool_calls"] = invalid
         if msg.reasoning:
             # The key core's content_blocks turns into a standard {"type": "reasoning"} block.
-            additional["reasoning_content"] = msg.reasoning
+            fields["additional_kwargs"] = {"reasoning_content": msg.reasoning}
         metadata = {
             "model_name": completion.model,
             "model_provider": spec.name,
@@ -137,42 +161,51 @@ def to_chat_result(completion: ChatCompletion, spec: ProviderSpec) -> ChatResult
             "id": completion.id,
             **_metadata(spec, completion),
         }
-        if completion.cost is not None:  # the core's price of the call (see neocloud.core.pricing)
-            metadata["cost"] = completion.cost
-        message = AIMessage(
-            content=msg.content or "",
-            additional_kwargs=additional,
-            tool_calls=tool_calls,
-            invalid_tool_calls=invalid,
-            usage_metadata=usage_metadata(completion.usage) if completion.usage else None,
-            response_metadata=metadata,
-            id=completion.id or None,
-        )
-        generations.append(ChatGeneration(message=message, generation_info={"finish_reason": choice.finish_reason}))
+        if cost is not None:
+            metadata["cost"] = cost
+        if completion.usage:
+            fields["usage_metadata"] = usage_metadata(completion.usage)
+        fields["response_metadata"] = metadata
+        if completion.id:
+            fields["id"] = completion.id
+        # Tool calls go through LangChain's validators, which normalise them; a text answer needs none.
+        tools = "tool_calls" in fields or "invalid_tool_calls" in fields
+        message = AIMessage(**fields) if tools else built(AIMessage, _MESSAGE, **fields)
+        generations.append(_generation(ChatGeneration, _GENERATION, message, {"finish_reason": choice.finish_reason}))
     llm_output: dict[str, Any] = {"model_name": completion.model, "system_fingerprint": completion.system_fingerprint}
-    if completion.cost is not None:
+    if cost is not None:
         # UsageMetadata has no cost keys, so a tracer (LangSmith's) finds the price in the run's llm_output too.
-        llm_output["cost"] = completion.cost
-    return ChatResult(generations=generations, llm_output=llm_output)
+        llm_output["cost"] = cost
+    return built(ChatResult, _RESULT, generations=generations, llm_output=llm_output)
+
+
+def _chunk(content: str, metadata: dict[str, Any], chunk_id: str, fields: dict[str, Any],
+           info: dict[str, Any] | None = None) -> ChatGenerationChunk:  # fmt: skip
+    if chunk_id:
+        fields["id"] = chunk_id
+    if "tool_call_chunks" in fields:  # LangChain's validator parses the fragments into tool_calls
+        message = AIMessageChunk(content=content, response_metadata=metadata, **fields)
+    else:
+        message = built(AIMessageChunk, _MESSAGE, content=content, response_metadata=metadata, **fields)
+    generation: ChatGenerationChunk = _generation(ChatGenerationChunk, _GENERATION_CHUNK, message, info)
+    return generation
 
 
 def to_generation_chunk(chunk: ChatCompletionChunk, spec: ProviderSpec) -> ChatGenerationChunk | None:
     """One stream chunk → ``ChatGenerationChunk`` (``None`` for chunks that carry nothing)."""
     usage = usage_metadata(chunk.usage) if chunk.usage else None
     metadata: dict[str, Any] = {"model_provider": spec.name}
-    if usage is not None and chunk.cost is not None:
-        metadata["cost"] = chunk.cost  # on the one chunk with usage, so the merged message has it once
+    cost = chunk.cost if usage is not None else None
+    if cost is not None:
+        metadata["cost"] = cost  # on the one chunk with usage, so the merged message has it once
     if not chunk.choices:
         if usage is None:
             return None
         # No model_name here: the finish chunk carried it, and LangChain concatenates repeated strings on merge.
-        return ChatGenerationChunk(
-            message=AIMessageChunk(content="", usage_metadata=usage, response_metadata=metadata, id=chunk.id or None)
-        )
+        return _chunk("", metadata, chunk.id, {"usage_metadata": usage})
     choice = chunk.choices[0]
     delta = choice.delta
-    # Only the fields a chunk actually carries are passed: every keyword costs LangChain a validation, and a
-    # plain text delta (nearly every chunk) then builds its message at about 3/4 of the cost.
+    # Only the fields a chunk actually carries are given, as LangChain's defaults would leave the rest.
     fields: dict[str, Any] = {}
     if delta.tool_calls:
         fields["tool_call_chunks"] = [
@@ -195,10 +228,7 @@ def to_generation_chunk(chunk: ChatCompletionChunk, spec: ProviderSpec) -> ChatG
             system_fingerprint=chunk.system_fingerprint,
             **_metadata(spec, chunk),
         )
-        message = AIMessageChunk(content=delta.content or "", response_metadata=metadata, id=chunk.id or None, **fields)
-        return ChatGenerationChunk(message=message, generation_info={"finish_reason": choice.finish_reason})
+        return _chunk(delta.content or "", metadata, chunk.id, fields, {"finish_reason": choice.finish_reason})
     if usage is not None:
         metadata["model_name"] = chunk.model
-    return ChatGenerationChunk(
-        message=AIMessageChunk(content=delta.content or "", response_metadata=metadata, id=chunk.id or None, **fields)
-    )
+    return _chunk(delta.content or "", metadata, chunk.id, fields)

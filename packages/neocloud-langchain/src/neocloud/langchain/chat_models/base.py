@@ -8,7 +8,7 @@ forms, structured-output methods), model profiles and extra response metadata.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
@@ -180,15 +180,28 @@ class BaseNeocloudChatModel(BaseChatModel):
             **metering_settings(self),
         }
 
+    def _private(self) -> dict[str, Any]:
+        # ``self._backend`` would go through pydantic's ``__getattr__``, which costs microseconds per read; the
+        # per-call paths read the private attributes' dict directly.
+        return cast(dict[str, Any], self.__pydantic_private__)
+
     def _sync_backend(self) -> Any:
-        if self._backend is None:
-            self._backend = chat_backend(self._spec(), "sync", http_client=self.http_client, **self._settings())
-        return self._backend
+        private = self._private()
+        backend = private["_backend"]
+        if backend is None:
+            backend = private["_backend"] = chat_backend(
+                self._spec(), "sync", http_client=self.http_client, **self._settings()
+            )
+        return backend
 
     def _async_backend(self) -> Any:
-        if self._abackend is None:
-            self._abackend = chat_backend(self._spec(), "async", http_client=self.http_async_client, **self._settings())
-        return self._abackend
+        private = self._private()
+        backend = private["_abackend"]
+        if backend is None:
+            backend = private["_abackend"] = chat_backend(
+                self._spec(), "async", http_client=self.http_async_client, **self._settings()
+            )
+        return backend
 
     # -- request ----------------------------------------------------------------------------------------
     def _sampling(self) -> dict[str, Any]:

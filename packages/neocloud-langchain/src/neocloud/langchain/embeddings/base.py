@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, cast
 
 from langchain_core.embeddings import Embeddings
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
@@ -60,6 +60,7 @@ class BaseNeocloudEmbeddings(BaseModel, Embeddings):
     model_config = ConfigDict(arbitrary_types_allowed=True, protected_namespaces=())
 
     _last_usage: dict[str, int] = PrivateAttr(default_factory=dict)
+    _clients: dict[str, Any] = PrivateAttr(default_factory=dict)  # "sync" / "async" -> the provider client
 
     @classmethod
     def _spec(cls) -> ProviderSpec:
@@ -102,16 +103,29 @@ class BaseNeocloudEmbeddings(BaseModel, Embeddings):
     def _batches(self, texts: list[str]) -> list[list[str]]:
         return [texts[i : i + self.chunk_size] for i in range(0, len(texts), self.chunk_size)]
 
+    def _private(self) -> dict[str, Any]:
+        # ``self._clients`` would go through pydantic's ``__getattr__``, which costs microseconds per read.
+        return cast(dict[str, Any], self.__pydantic_private__)
+
+    def _client(self, kind: str) -> Any:
+        # Looked up once per object, as the chat models do: finding the shared client digests the key each time.
+        clients = self._private()["_clients"]
+        client = clients.get(kind)
+        if client is None:
+            transport = self.http_client if kind == "sync" else self.http_async_client
+            client = clients[kind] = provider_client(self._spec(), kind, http_client=transport, **self._settings())
+        return client
+
     def _record(self, responses: list[Any]) -> None:
         prompt = sum((r.usage.prompt_tokens if r.usage else 0) for r in responses)
         total = sum((r.usage.total_tokens if r.usage else 0) for r in responses)
-        self._last_usage = {"prompt_tokens": prompt, "total_tokens": total}
+        self._private()["_last_usage"] = {"prompt_tokens": prompt, "total_tokens": total}
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """One vector per text, in order."""
         if not texts:
             return []
-        client = provider_client(self._spec(), "sync", http_client=self.http_client, **self._settings())
+        client = self._client("sync")
         with translate_errors():
             responses = [client.embeddings.create(input=batch, model=self.model, **self._params())
                          for batch in self._batches(list(texts))]  # fmt: skip
@@ -124,7 +138,7 @@ class BaseNeocloudEmbeddings(BaseModel, Embeddings):
     async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []
-        client = provider_client(self._spec(), "async", http_client=self.http_async_client, **self._settings())
+        client = self._client("async")
         gate = asyncio.Semaphore(self.max_concurrency)
 
         async def one(batch: list[str]) -> Any:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, cast
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.core.bridge.pydantic import Field, PrivateAttr, SecretStr
@@ -50,6 +50,7 @@ class NeocloudEmbedding(BaseEmbedding):
     _async_http_client: Any = PrivateAttr(default=None)
     _gates: dict[int, asyncio.Semaphore] = PrivateAttr(default_factory=dict)
     _usage: dict[str, int] = PrivateAttr(default_factory=lambda: {"prompt_tokens": 0, "total_tokens": 0})
+    _clients: dict[str, Any] = PrivateAttr(default_factory=dict)  # "sync" / "async" -> the provider client
 
     def __init__(self, *, http_client: Any = None, async_http_client: Any = None, **kwargs: Any) -> None:
         spec = self._spec()
@@ -90,20 +91,37 @@ class NeocloudEmbedding(BaseEmbedding):
             params["dimensions"] = self.dimensions
         return params
 
+    def _private(self) -> dict[str, Any]:
+        # ``self._usage`` would go through pydantic's ``__getattr__``, which costs microseconds per read.
+        return cast(dict[str, Any], self.__pydantic_private__)
+
+    def _client(self, kind: str) -> Any:
+        # Looked up once per object, as the LLMs do: finding the shared client digests the key each time.
+        private = self._private()
+        client = private["_clients"].get(kind)
+        if client is None:
+            transport = private["_http_client"] if kind == "sync" else private["_async_http_client"]
+            client = private["_clients"][kind] = provider_client(
+                self._spec(), kind, http_client=transport, **self._settings()
+            )
+        return client
+
     def _vectors(self, response: Any) -> list[list[float]]:
         if response.usage is not None:
-            self._usage["prompt_tokens"] += response.usage.prompt_tokens or 0
-            self._usage["total_tokens"] += response.usage.total_tokens or 0
+            usage = self._private()["_usage"]
+            usage["prompt_tokens"] += response.usage.prompt_tokens or 0
+            usage["total_tokens"] += response.usage.total_tokens or 0
         return [item.vector() for item in sorted(response.data, key=lambda d: d.index)]
 
     def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        client = provider_client(self._spec(), "sync", http_client=self._http_client, **self._settings())
+        client = self._client("sync")
         return self._vectors(client.embeddings.create(input=list(texts), model=self.model_name, **self._params()))
 
     async def _aget_text_embeddings(self, texts: list[str]) -> list[list[float]]:
         loop = asyncio.get_running_loop()
-        gate = self._gates.setdefault(id(loop), asyncio.Semaphore(self.max_concurrency))  # one gate per loop
-        client = provider_client(self._spec(), "async", http_client=self._async_http_client, **self._settings())
+        gates = self._private()["_gates"]
+        gate = gates.get(id(loop)) or gates.setdefault(id(loop), asyncio.Semaphore(self.max_concurrency))  # per loop
+        client = self._client("async")
         async with gate:
             response = await client.embeddings.create(input=list(texts), model=self.model_name, **self._params())
         return self._vectors(response)

@@ -17,7 +17,10 @@ from llama_index.core.base.llms.types import (
 )
 from llama_index.core.llms.llm import ToolSelection
 
-from neocloud.core.wire import ChatCompletion, ChatCompletionChunk, Usage
+from neocloud.core.built import built
+from neocloud.core.wire import ChatCompletion, ChatCompletionChunk, ToolCall, Usage
+
+from ._raw import LazyRaw
 
 __all__ = ["StreamAccumulator", "to_chat_response", "to_wire_messages", "tool_selections", "usage_kwargs"]
 
@@ -87,32 +90,62 @@ def usage_kwargs(usage: Usage | None) -> dict[str, int]:
             "total_tokens": usage.total_tokens}  # fmt: skip
 
 
+# Minimal valid arguments of each class (``built`` learns the defaults from them once). The values given are strings,
+# plain dicts and lists, and an assistant role: LlamaIndex's validators (the legacy ``images`` key of
+# additional_kwargs) have nothing to change, so the objects are built without validating them again.
+_TEXT: dict[str, Any] = {"text": ""}
+_THINKING: dict[str, Any] = {"content": ""}
+_NOTHING: dict[str, Any] = {}
+_RESPONSE: dict[str, Any] = {"message": ChatMessage()}
+
+
 def _message(content: str | None, reasoning: str | None, tool_calls: list[dict[str, Any]]) -> ChatMessage:
     blocks: list[Any] = []
     if reasoning:
-        blocks.append(ThinkingBlock(content=reasoning))
-    blocks.append(TextBlock(text=content or ""))
+        blocks.append(built(ThinkingBlock, _THINKING, content=reasoning))
+    blocks.append(built(TextBlock, _TEXT, text=content or ""))
     kwargs: dict[str, Any] = {"tool_calls": tool_calls} if tool_calls else {}
-    return ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs=kwargs)
+    return built(ChatMessage, _NOTHING, role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs=kwargs)
 
 
-def _priced(raw: dict[str, Any], extra: dict[str, Any], provider: str, cost: dict[str, str] | None) -> None:
-    # The core's price of the call (see neocloud.core.pricing) is no wire field: add it to raw and the kwargs.
+def _response(message: ChatMessage, raw: LazyRaw, extra: dict[str, Any], delta: str | None = None) -> ChatResponse:
+    if delta is None:
+        return built(ChatResponse, _RESPONSE, message=message, raw=raw, additional_kwargs=extra)
+    return built(ChatResponse, _RESPONSE, message=message, delta=delta, raw=raw, additional_kwargs=extra)
+
+
+def _priced(extra: dict[str, Any], provider: str, cost: dict[str, str] | None) -> dict[str, Any] | None:
+    # The core's price of the call (see neocloud.core.pricing) is no wire field: it goes into the kwargs, and
+    # into raw as the extra key returned here.
     extra["model_provider"] = provider
-    if cost is not None:
-        raw["cost"] = extra["cost"] = cost
+    if cost is None:
+        return None
+    extra["cost"] = cost
+    return {"cost": cost}
+
+
+def _call_dict(call: ToolCall) -> dict[str, Any]:
+    """A tool call as the JSON dict LlamaIndex keeps (``None`` fields left out), built without a dump."""
+    function = call.function
+    if call.model_extra or function.model_extra:  # provider fields we do not model: let pydantic write them
+        dumped: dict[str, Any] = call.model_dump(mode="json", exclude_none=True)
+        return dumped
+    out: dict[str, Any] = {} if call.id is None else {"id": call.id}
+    out["type"] = call.type
+    out["function"] = {k: v for k, v in (("name", function.name), ("arguments", function.arguments)) if v is not None}
+    if call.index is not None:
+        out["index"] = call.index
+    return out
 
 
 def to_chat_response(completion: ChatCompletion, provider: str) -> ChatResponse:
-    """A chat completion → ``ChatResponse`` (usage and cost in ``raw`` and ``additional_kwargs``)."""
+    """A chat completion → ``ChatResponse`` (usage and cost in ``raw`` and ``additional_kwargs``; ``raw`` is
+    dumped from the wire model when first read)."""
     choice = completion.choices[0]
-    calls = [c.model_dump(mode="json", exclude_none=True) for c in choice.message.tool_calls or []]
-    raw = completion.model_dump(mode="json", exclude_none=True)
+    calls = [_call_dict(c) for c in choice.message.tool_calls or ()]
     extra: dict[str, Any] = {**usage_kwargs(completion.usage), "finish_reason": choice.finish_reason}
-    _priced(raw, extra, provider, completion.cost)
-    return ChatResponse(
-        message=_message(choice.message.content, choice.message.reasoning, calls), raw=raw, additional_kwargs=extra
-    )
+    raw = LazyRaw(completion, _priced(extra, provider, completion.cost))
+    return _response(_message(choice.message.content, choice.message.reasoning, calls), raw, extra)
 
 
 class StreamAccumulator:
@@ -153,14 +186,8 @@ class StreamAccumulator:
         extra: dict[str, Any] = dict(self.usage)
         if self.finish_reason:
             extra["finish_reason"] = self.finish_reason
-        raw = chunk.model_dump(mode="json", exclude_none=True)
-        _priced(raw, extra, self.provider, self.cost)
-        return ChatResponse(
-            message=_message(self.text, self.reasoning or None, [self.calls[i] for i in sorted(self.calls)]),
-            delta=delta_text,
-            raw=raw,
-            additional_kwargs=extra,
-        )
+        message = _message(self.text, self.reasoning or None, [self.calls[i] for i in sorted(self.calls)])
+        return _response(message, LazyRaw(chunk, _priced(extra, self.provider, self.cost)), extra, delta_text)
 
 
 def tool_selections(response: ChatResponse, error_on_no_tool_call: bool) -> list[ToolSelection]:

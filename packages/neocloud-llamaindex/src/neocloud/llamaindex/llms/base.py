@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import AsyncGenerator, Generator, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 
 from llama_index.core.base.llms.generic_utils import (
     achat_to_completion_decorator,
@@ -57,6 +57,9 @@ __all__ = ["NeocloudLLM"]
 
 log = logging.getLogger("neocloud.llamaindex")
 
+# (provider, model) pairs already warned about as missing from the model table: once per process is enough.
+_WARNED: set[tuple[str, str]] = set()
+
 
 class NeocloudLLM(StructuredMixin, FunctionCallingLLM):
     """A LlamaIndex LLM for a neocloud provider (subclasses set ``provider``)."""
@@ -90,6 +93,7 @@ class NeocloudLLM(StructuredMixin, FunctionCallingLLM):
     _async_http_client: Any = PrivateAttr(default=None)
     _backend: Any = PrivateAttr(default=None)
     _abackend: Any = PrivateAttr(default=None)
+    _metadata: Any = PrivateAttr(default=None)  # (the settings it was computed from, LLMMetadata)
 
     def __init__(self, *, http_client: Any = None, async_http_client: Any = None, **kwargs: Any) -> None:
         spec = self._spec()
@@ -111,17 +115,29 @@ class NeocloudLLM(StructuredMixin, FunctionCallingLLM):
 
     @property
     def metadata(self) -> LLMMetadata:
+        # LlamaIndex reads this on every call: computed once per combination of the settings it depends on.
+        private = self._private()
+        key = (self.model, self.context_window, self.num_output, self.max_tokens)
+        cached = private["_metadata"]
+        if cached is None or cached[0] != key:
+            cached = private["_metadata"] = (key, self._compute_metadata())
+        metadata: LLMMetadata = cached[1]
+        return metadata
+
+    def _compute_metadata(self) -> LLMMetadata:
         spec = self._spec()
         info = spec.model_info(self.model)
         if info is None:
             smallest = min(spec.models, key=lambda m: m.context_window)
-            log.warning(
-                "%s: model %r is not in the model table; assuming the smallest known context window (%d). "
-                "Pass context_window= to set it.",
-                spec.display_name,
-                self.model,
-                smallest.context_window,
-            )
+            if (spec.name, self.model) not in _WARNED:
+                _WARNED.add((spec.name, self.model))
+                log.warning(
+                    "%s: model %r is not in the model table; assuming the smallest known context window (%d). "
+                    "Pass context_window= to set it.",
+                    spec.display_name,
+                    self.model,
+                    smallest.context_window,
+                )
             context, output, tools = smallest.context_window, smallest.max_output_tokens, spec.capabilities.tools
         else:
             context, output, tools = info.context_window, info.max_output_tokens, spec.capabilities.tools and info.tools
@@ -134,22 +150,33 @@ class NeocloudLLM(StructuredMixin, FunctionCallingLLM):
         )
 
     # -- clients ----------------------------------------------------------------------------------------
+    def _private(self) -> dict[str, Any]:
+        # ``self._backend`` would go through pydantic's ``__getattr__``, which costs microseconds per read; the
+        # per-call paths read the private attributes' dict directly.
+        return cast(dict[str, Any], self.__pydantic_private__)
+
     def _settings(self) -> dict[str, Any]:
         return {"api_key": self.api_key, "base_url": self.base_url, "timeout": self.timeout,
                 "max_retries": self.max_retries, "default_headers": self.default_headers,
                 **metering_settings(self)}  # fmt: skip
 
     def _sync_backend(self) -> Any:
-        if self._backend is None:
-            self._backend = chat_backend(self._spec(), "sync", http_client=self._http_client, **self._settings())
-        return self._backend
+        private = self._private()
+        backend = private["_backend"]
+        if backend is None:
+            backend = private["_backend"] = chat_backend(
+                self._spec(), "sync", http_client=private["_http_client"], **self._settings()
+            )
+        return backend
 
     def _async_backend(self) -> Any:
-        if self._abackend is None:
-            self._abackend = chat_backend(
-                self._spec(), "async", http_client=self._async_http_client, **self._settings()
+        private = self._private()
+        backend = private["_abackend"]
+        if backend is None:
+            backend = private["_abackend"] = chat_backend(
+                self._spec(), "async", http_client=private["_async_http_client"], **self._settings()
             )
-        return self._abackend
+        return backend
 
     def _body(self, messages: Sequence[ChatMessage], stream: bool, **kwargs: Any) -> dict[str, Any]:
         body: dict[str, Any] = {"model": self.model, "messages": to_wire_messages(messages)}
