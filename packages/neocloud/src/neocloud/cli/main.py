@@ -86,7 +86,7 @@ def _run(args: argparse.Namespace) -> int:
     elif args.command == "demo":
         from .demo import run_demo
 
-        return run_demo(live=args.live, console=console)
+        return run_demo(live=args.live)  # its own console: see demo_console
     elif args.command == "models":
         commands.models(args.provider, console)
     elif args.command == "chat":
