@@ -19,7 +19,7 @@ export NO_MKDOCS_2_WARNING := 1
 # sockets and deadlines, so two workers per Python keep two cores busy while both Pythons run side by side.
 TEST_WORKERS ?= 2
 
-.PHONY: help setup sync pins pins-check postgres lint format typecheck docs cassettes test unit record demo sandbox bench clean
+.PHONY: help setup sync pins pins-check postgres lint format typecheck docs docs-shots dist cassettes test unit record demo sandbox bench clean
 
 help:
 	@echo "make demo    - run the demo against the embedded sandbox"
@@ -28,6 +28,8 @@ help:
 	@echo "make record  - re-record cassettes (sandbox, or the real provider when its key is set)"
 	@echo "make sandbox - run the sandbox in the foreground and print its environment"
 	@echo "make docs    - build the documentation site into site/ (mkdocs --strict)"
+	@echo "make docs-shots - build the site and screenshot every page in headless Chromium (site/shots/)"
+	@echo "make dist    - build every distribution's wheel and sdist into dist/ (pip install --find-links dist ...)"
 	@echo "make bench   - the benchmark against a loopback server (ratios to raw httpx and the incumbents)"
 
 $(UV):
@@ -71,6 +73,17 @@ docs: $(VENV)/.synced
 	$(RUN) python scripts/gen_docs.py --check
 	$(RUN) python scripts/gen_operations.py --check
 	$(RUN) mkdocs build --strict --quiet
+
+# Until the distributions are published, the docs install from here: pip install --find-links dist "neocloud[all]".
+dist: $(UV)
+	rm -rf dist
+	$(UV) build --all-packages --out-dir dist --quiet
+	@ls dist
+
+# Not part of `make test`: a real browser's view of every page (site/shots/), and what overflows on each.
+docs-shots: docs
+	@bash scripts/ensure_chromium.sh
+	$(RUN) python scripts/docs_shots.py
 
 cassettes: $(VENV)/.synced
 	$(RUN) python scripts/check_cassettes.py

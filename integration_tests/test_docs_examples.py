@@ -27,6 +27,8 @@ from typing import Any
 
 import pytest
 
+from .distributions import parse_requirement, split_pip
+
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted([*(ROOT / "docs").rglob("*.md"), ROOT / "README.md"])
 FENCE = re.compile(r"(?P<directives>(?:<!-- docs-test: [^\n]*-->\n)*)```(?P<lang>[a-z]*)\n(?P<code>.*?)```", re.S)
@@ -78,11 +80,11 @@ def check_shell(code: str, env: dict[str, str]) -> None:
         words = shlex.split(line)
         if words[0] == "make":
             assert set(words[1:]) <= targets, f"not a Makefile target: {line}"
-        elif words[:2] == ["pip", "install"]:
-            for requirement in words[2:]:
-                name, _, extras = requirement.partition("[")
+        elif words[:2] == ["pip", "install"]:  # test_install_docs installs each line; here, the names
+            for requirement in split_pip(line)[1]:
+                name, extras = parse_requirement(requirement)
                 assert name in dists, f"not one of our distributions: {name}"
-                assert set(filter(None, extras.rstrip("]").split(","))) <= dists[name], f"unknown extra: {line}"
+                assert extras <= dists[name], f"unknown extra: {line}"
         elif words[0] == "export":
             name = words[1].split("=")[0]
             assert name in _known_env(), f"no client reads {name}"

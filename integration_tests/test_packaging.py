@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tarfile
@@ -17,17 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from .distributions import built_dist, uv
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = sorted(p.name for p in (ROOT / "packages").iterdir() if (p / "pyproject.toml").exists())
 EXCLUDE_NEWER = "2026-11-21T00:00:00Z"  # as [tool.uv] exclude-newer: the same resolution as the workspace
-
-
-def uv() -> str:
-    # `uv run` exports UV (the running binary); `make` bootstraps one into .tools/.
-    found = os.environ.get("UV") or shutil.which("uv") or str(ROOT / ".tools" / "bin" / "uv")
-    if not Path(found).exists():
-        pytest.fail("uv is needed to build the distributions (make sync installs it into .tools/)")
-    return found
 
 
 def run(*args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
@@ -38,9 +31,7 @@ def run(*args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("dist")
-    run(uv(), "build", "--all-packages", "--out-dir", str(out), "--quiet", cwd=ROOT)
-    return out
+    return built_dist(tmp_path_factory)  # one build per session, shared with test_install_docs
 
 
 def metadata(wheel: Path) -> dict[str, list[str]]:

@@ -29,12 +29,14 @@ def render() -> str:
         "_(prompted)_: not on the wire, but emulated by the prompt-and-parse protocol of `neocloud.core.prompted`",
         "(see [MetalCloud](providers/metalcloud.md#tools-and-structured-output-the-prompted-protocol)).",
         "",
-        "| provider | package | " + " | ".join(columns) + " |",
-        "|---|---|" + "---|" * len(columns),
+        "| provider | " + " | ".join(columns) + " |",
+        "|---|" + "---|" * len(columns),
     ]
+    # The distribution is named in the next table: this one has to fit a desktop window with all its columns.
     for spec, row in zip(specs, rows, strict=True):
-        lines.append(f"| {spec.display_name} | `{spec.distribution}` | " + " | ".join(row.values()) + " |")
-    lines += ["", "## Framework classes", "", "| provider | LangChain | LlamaIndex |", "|---|---|---|"]
+        lines.append(f"| {spec.display_name} | " + " | ".join(row.values()) + " |")
+    lines += ["", "## Distributions and framework classes", "", "| provider | distribution | LangChain | LlamaIndex |",
+              "|---|---|---|---|"]  # fmt: skip
     from neocloud.langchain import PROVIDERS as LANGCHAIN
     from neocloud.llamaindex import PROVIDERS as LLAMAINDEX
 
@@ -43,12 +45,12 @@ def render() -> str:
         lc_names = [n for n in (lc.chat_class, lc.embeddings_class) if n] if lc else []
         li_names = [n for n in (li.llm_class, li.embedding_class) if n] if li else []
         row = [", ".join(f"`{n}`" for n in names) or "-" for names in (lc_names, li_names)]
-        lines.append(f"| {spec.display_name} | {row[0]} | {row[1]} |")
+        lines.append(f"| {spec.display_name} | `{spec.distribution}` | {row[0]} | {row[1]} |")
     lines += ["", "## Configuration", "", "| provider | API key | base URL | default base URL | default model |",
               "|---|---|---|---|---|"]  # fmt: skip
     for spec in specs:
         lines.append(
-            f"| {spec.display_name} | `{spec.api_key_env or '-'}` | `{spec.base_url_env or '-'}` | "
+            f"| {spec.display_name} | {_code(spec.api_key_env)} | {_code(spec.base_url_env)} | "
             f"{spec.default_base_url} | `{spec.default_model}` |"
         )
     lines += ["", "## Model tables", "", "Shipped fallbacks, used when a catalog is unreachable or silent.", ""]
@@ -65,6 +67,10 @@ def render() -> str:
         lines.append("")
     lines += tool_tables(specs)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _code(name: str | None) -> str:
+    return f"`{name}`" if name else "-"
 
 
 def tool_tables(specs: list[object]) -> list[str]:

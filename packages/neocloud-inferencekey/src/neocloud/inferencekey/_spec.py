@@ -86,7 +86,8 @@ PROVIDER_SPEC = ProviderSpec(
     display_name="InferenceKey",
     distribution="neocloud-inferencekey",
     api_key_env="INFERENCEKEY_API_KEY",
-    base_url_env=None,
+    # One platform root for both planes; every client (and endpoint_url) reads it from here.
+    base_url_env="INFERENCEKEY_BASE_URL",
     default_base_url=DEFAULT_BASE_URL,
     default_model="support-bot",
     capabilities=Capabilities(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from neocloud.core.lazy import lazy_getattr
+from neocloud.core.lazy import lazy_dir, lazy_getattr, lazy_index
 
 from ._registry import PROVIDERS
 
@@ -73,7 +73,6 @@ _LAZY = {
 
 
 __getattr__ = lazy_getattr(__name__, globals(), _LAZY)
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__dir__ = lazy_dir(globals(), __all__)
+# help() names every class per provider, from the table above (no import: the classes load on first use).
+__doc__ = (__doc__ or "").rstrip() + lazy_index(_LAZY, PROVIDERS)

@@ -22,11 +22,23 @@ from rich.table import Table
 
 from .demo_steps import DemoEnv, Row, agent_provisions, inferencekey_workload, leftovers, rag_pipeline
 
-__all__ = ["LIVE_KEYS", "run_demo"]
+__all__ = ["LIVE_KEYS", "demo_console", "run_demo"]
+
+# Piped output has no terminal width; this is wide enough for every table the demo prints.
+PLAIN_WIDTH = 120
 
 # What --live needs: every provider the demo touches.
 LIVE_KEYS = ("INFERENCEKEY_SDK_TOKEN", "INFERENCEKEY_API_KEY", "INFERENCEKEY_PROJECT", "CLUSTER_API_KEY",
              "CEREBRAS_API_KEY", "RUNCRATE_API_KEY")  # fmt: skip
+
+
+def demo_console() -> Console:
+    """The demo's console: on a terminal, rich's own; piped or in CI, lines are never wrapped (a tool call's
+    arguments stay on one line) and tables get room for their columns instead of the 80 columns rich assumes."""
+    console = Console()
+    if console.is_terminal:
+        return console
+    return Console(soft_wrap=True, width=max(console.width, PLAIN_WIDTH))
 
 
 class MissingKeys(RuntimeError):
@@ -50,7 +62,7 @@ def run_demo(*, live: bool = False, console: Console | None = None) -> int:
     """Run the demo; returns the process exit code (0 when every step ran and nothing is left running)."""
     if live and (missing := [k for k in LIVE_KEYS if not os.environ.get(k)]):
         raise MissingKeys(f"--live needs {', '.join(missing)} in the environment")
-    console = console or Console()
+    console = console or demo_console()
     where = "the real providers" if live else "the embedded sandbox"
     console.print(Panel.fit(f"neocloud demo: InferenceKey, Cluster Protocol, Cerebras and Runcrate\n"
                             f"through LangChain and LlamaIndex, against {where}", style="bold"))  # fmt: skip

@@ -41,6 +41,20 @@ class DemoEnv:
         return True
 
 
+class PhaseLines:
+    """A readiness callback for plain output: one line each time the phase or its message changes."""
+
+    def __init__(self, console: Console) -> None:
+        self._console = console
+        self._last: tuple[str, str] | None = None
+
+    def __call__(self, event: Any) -> None:
+        current = (event.phase, event.message)
+        if current != self._last:
+            self._last = current
+            self._console.print(f"  {event.phase}: {event.message}")
+
+
 def turn(call_id: str, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
     return {"tool_calls": [{"id": call_id, "name": name, "arguments": arguments}]}
 
@@ -58,8 +72,9 @@ def inferencekey_workload(env: DemoEnv, console: Console) -> list[Row]:
     console.print(f"ensured workload [bold]{ref.workload_slug}[/bold] in project {ref.project_slug}")
     rows: list[Row] = [("InferenceKey ensure", "ok", ref.workload_slug)]
     try:
-        # On a terminal, the client's own live progress view; otherwise one line per readiness phase.
-        progress = None if console.is_terminal else (lambda e: console.print(f"  {e.phase}: {e.message}"))
+        # On a terminal, the client's own live progress view; otherwise one line per readiness phase (the
+        # client reports every poll, so a phase that lasts several polls would otherwise be printed again).
+        progress = None if console.is_terminal else PhaseLines(console)
         mgmt.wait_until_ready(ref.workload_slug, timeout=900, on_progress=progress)
         rows.append(("InferenceKey wait_until_ready", "ok", "serving"))
         chat = ChatInferenceKey(model=ref.workload_slug, max_tokens=32)

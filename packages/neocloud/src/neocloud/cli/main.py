@@ -90,7 +90,7 @@ def _parser() -> argparse.ArgumentParser:
 def _demo(args: argparse.Namespace, console: Console) -> int:
     from .demo import run_demo
 
-    return run_demo(live=args.live, console=console)
+    return run_demo(live=args.live)  # its own console, never wrapping when piped: see demo_console
 
 
 def _ledger(args: argparse.Namespace, console: Console) -> None:
