@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+import httpx2
 from pydantic import SecretStr
 
 from neocloud.core._base import ClientProfile
@@ -35,6 +35,9 @@ from ._resources import (
     Datasets,
     FineTuning,
 )
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["PROFILE", "AsyncClusterClient", "ClusterClient"]
 
@@ -102,7 +105,7 @@ class ClusterClient(_RetryDelay, SyncAPIClient):
         max_retries: int | None = None,
         retry_delay: float | None = None,
         default_headers: Mapping[str, str] | None = None,
-        http_client: httpx.Client | None = None,
+        http_client: httpx2.Client | httpx.Client | None = None,
         ledger: Any = None,
         budget: Any = None,
         run_id: str | None = None,
@@ -162,7 +165,7 @@ class AsyncClusterClient(_RetryDelay, AsyncAPIClient):
         max_retries: int | None = None,
         retry_delay: float | None = None,
         default_headers: Mapping[str, str] | None = None,
-        http_client: httpx.AsyncClient | None = None,
+        http_client: httpx2.AsyncClient | httpx.AsyncClient | None = None,
         ledger: Any = None,
         budget: Any = None,
         run_id: str | None = None,

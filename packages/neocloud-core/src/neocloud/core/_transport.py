@@ -1,5 +1,6 @@
-"""What the API clients send requests through: httpx defaults, connection pools (one per event loop for async),
-bounded body reads, and the per-call retry bookkeeping. The request loops themselves are in ``_client``."""
+"""What the API clients send requests through: httpx2 defaults (or a caller's httpx client, see ``_http``),
+connection pools (one per event loop for async), bounded body reads, and the per-call retry bookkeeping. The
+request loops themselves are in ``_client``."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ import logging
 import threading
 import time
 import weakref
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-import httpx
+import httpx2
 
+from . import _http
 from ._base import BaseAPIClient, FinalRequest
 from ._types import Timeout
 from .errors import APIConnectionError, APIError, APIResponseValidationError, APITimeoutError
@@ -38,47 +40,64 @@ __all__ = [
 log = logging.getLogger("neocloud.core")
 
 
-DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=30.0)
-_DEFAULT_HTTPX_TIMEOUT = Timeout().to_httpx()
+DEFAULT_LIMITS = httpx2.Limits(**_http.LIMITS)  # type: ignore[arg-type]
+_DEFAULT_TIMEOUT = Timeout().phases()
 
 
-class DefaultHttpxClient(httpx.Client):
-    """An ``httpx.Client`` with neocloud's defaults (timeouts, pool limits, redirects); pass it as
-    ``http_client=`` to customise proxies or transports without losing them."""
+def _httpx_client(kwargs: dict[str, Any], *, asynchronous: bool) -> Any:
+    """An ``httpx`` client with neocloud's defaults, for keyword arguments that carry ``httpx`` objects."""
+    import httpx  # (already imported by whoever made those objects)
+
+    _http.default_client_kwargs(httpx, kwargs, _DEFAULT_TIMEOUT)
+    return httpx.AsyncClient(**kwargs) if asynchronous else httpx.Client(**kwargs)
+
+
+class DefaultHttpxClient(httpx2.Client):
+    """An ``httpx2.Client`` with neocloud's defaults (timeouts, pool limits, redirects); pass it as
+    ``http_client=`` to customise proxies or transports without losing them.
+
+    Given an ``httpx`` object (``transport=httpx.HTTPTransport(...)``, as in code written for the official SDKs), it
+    makes an ``httpx.Client`` with the same defaults instead: an ``httpx2`` client cannot drive an ``httpx``
+    transport, and the core accepts either client."""
+
+    def __new__(cls, **kwargs: Any) -> DefaultHttpxClient:
+        if _http.wants_httpx(kwargs):
+            return cast("DefaultHttpxClient", _httpx_client(kwargs, asynchronous=False))
+        return super().__new__(cls)
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("timeout", _DEFAULT_HTTPX_TIMEOUT)
-        kwargs.setdefault("limits", DEFAULT_LIMITS)
-        # httpx drops Authorization when a redirect leaves the original origin, so following is safe.
-        kwargs.setdefault("follow_redirects", True)
+        _http.default_client_kwargs(httpx2, kwargs, _DEFAULT_TIMEOUT)
         super().__init__(**kwargs)
 
 
-class DefaultAsyncHttpxClient(httpx.AsyncClient):
-    """Async twin of ``DefaultHttpxClient``."""
+class DefaultAsyncHttpxClient(httpx2.AsyncClient):
+    """Async twin of ``DefaultHttpxClient`` (an ``httpx.AsyncClient`` when given ``httpx`` objects)."""
+
+    def __new__(cls, **kwargs: Any) -> DefaultAsyncHttpxClient:
+        if _http.wants_httpx(kwargs):
+            return cast("DefaultAsyncHttpxClient", _httpx_client(kwargs, asynchronous=True))
+        return super().__new__(cls)
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("timeout", _DEFAULT_HTTPX_TIMEOUT)
-        kwargs.setdefault("limits", DEFAULT_LIMITS)
-        kwargs.setdefault("follow_redirects", True)
+        _http.default_client_kwargs(httpx2, kwargs, _DEFAULT_TIMEOUT)
         super().__init__(**kwargs)
 
 
-def _too_large(response: httpx.Response, limit: int) -> APIResponseValidationError:
+def _too_large(response: httpx2.Response, limit: int) -> APIResponseValidationError:
     return APIResponseValidationError(
         f"the response body is larger than {limit} bytes; refused rather than read into memory",
         request=mask(response.request, "authorization"),
     )
 
 
-def _declared_over(response: httpx.Response, limit: int) -> bool:
+def _declared_over(response: httpx2.Response, limit: int) -> bool:
     declared = response.headers.get("content-length", "")
     return declared.isdigit() and int(declared) > limit
 
 
-# httpx reads a body whole; these stop at ``limit`` bytes (an oversized or endless body cannot exhaust memory)
-# and then hand the bytes to httpx as if it had read them itself.
-def read_bounded(response: httpx.Response, limit: int) -> None:
+# httpx2 (and httpx) read a body whole; these stop at ``limit`` bytes (an oversized or endless body cannot exhaust
+# memory) and then hand the bytes to the response as if it had read them itself.
+def read_bounded(response: httpx2.Response, limit: int) -> None:
     if _declared_over(response, limit):
         response.close()
         raise _too_large(response, limit)
@@ -92,7 +111,7 @@ def read_bounded(response: httpx.Response, limit: int) -> None:
     response._content = b"".join(chunks)
 
 
-async def aread_bounded(response: httpx.Response, limit: int) -> None:
+async def aread_bounded(response: httpx2.Response, limit: int) -> None:
     if _declared_over(response, limit):
         await response.aclose()
         raise _too_large(response, limit)
@@ -106,11 +125,11 @@ async def aread_bounded(response: httpx.Response, limit: int) -> None:
     response._content = b"".join(chunks)
 
 
-def follow_redirects(http: httpx.Client | httpx.AsyncClient, req: FinalRequest) -> bool:
+def follow_redirects(http: httpx2.Client | httpx2.AsyncClient, req: FinalRequest) -> bool:
     return http.follow_redirects if req.follow_redirects is None else req.follow_redirects
 
 
-def mask(request: httpx.Request, header: str) -> httpx.Request:
+def mask(request: httpx2.Request, header: str) -> httpx2.Request:
     if header in request.headers:
         request.headers[header] = "**********"
     return request
@@ -121,7 +140,7 @@ def retry_of(exc: BaseException) -> RetryDecision | None:
     return decision if isinstance(decision, RetryDecision) and decision.retry else None
 
 
-def log_response(provider: str, request: httpx.Request, response: httpx.Response, request_id: str | None) -> None:
+def log_response(provider: str, request: httpx2.Request, response: httpx2.Response, request_id: str | None) -> None:
     """One INFO line per HTTP exchange (what the official SDKs print with ``<PROVIDER>_LOG=info``): method, path
     and status only; never headers, query or bodies, so never a key."""
     rid = f" (request id {request_id})" if request_id else ""
@@ -172,11 +191,12 @@ class Attempts:
             **kwargs,
         )
 
-    def transport_error(self, exc: httpx.TransportError, request: httpx.Request, attempt: int) -> APIError:
+    def transport_error(self, exc: Exception, request: httpx2.Request, attempt: int) -> APIError:
         header = self.client.profile.auth_header
-        never_opened = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
+        opening = _http.classes("ConnectError") + _http.classes("ConnectTimeout") + _http.classes("PoolTimeout")
+        never_opened = isinstance(exc, opening)
         err: APIError
-        if isinstance(exc, httpx.TimeoutException):
+        if isinstance(exc, _http.classes("TimeoutException")):
             err = APITimeoutError(request=mask(request, header), idempotency_key=self.req.idempotency_key)
         else:
             err = APIConnectionError(
@@ -187,7 +207,7 @@ class Attempts:
         err._neocloud_retry = self.decide(attempt, status=None, connection_opened=not never_opened)  # type: ignore[attr-defined]
         return err
 
-    def status_error(self, response: httpx.Response, attempt: int) -> APIError:
+    def status_error(self, response: httpx2.Response, attempt: int) -> APIError:
         err = self.client._make_status_error(response, self.req)
         mask(response.request, self.client.profile.auth_header)
         profile = self.client.profile
@@ -211,12 +231,12 @@ def _reason(err: APIError) -> object:
 
 
 class SyncPool:
-    def __init__(self, client: httpx.Client | None) -> None:
+    def __init__(self, client: httpx2.Client | None) -> None:
         self.client = client
         self.owned = client is None
         self.lock = threading.Lock()
 
-    def get(self) -> httpx.Client:
+    def get(self) -> httpx2.Client:
         client = self.client
         if client is None:
             with self.lock:
@@ -227,7 +247,7 @@ class SyncPool:
 
 
 class AsyncPool:
-    """One ``httpx.AsyncClient`` per event loop, closed when its loop shuts down.
+    """One ``httpx2.AsyncClient`` per event loop, closed when its loop shuts down.
 
     A pooled connection is bound to the loop that opened it, so reusing one across ``asyncio.run()`` calls fails
     with "Event loop is closed"; and a pool left open when its loop ends keeps its sockets (half-closed, in
@@ -238,10 +258,10 @@ class AsyncPool:
     forgotten then (its sockets go with the garbage collector, as any transport of a closed loop does).
     """
 
-    def __init__(self, client: httpx.AsyncClient | None) -> None:
+    def __init__(self, client: httpx2.AsyncClient | None) -> None:
         self.client = client
         self.owned = client is None
-        self.per_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
+        self.per_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx2.AsyncClient] = (
             weakref.WeakKeyDictionary()
         )
         # The closer of each loop's pool. A running async generator holds its loop (its finalizer is a bound method
@@ -249,7 +269,7 @@ class AsyncPool:
         self._closers: dict[int, tuple[asyncio.AbstractEventLoop, Any]] = {}
         self._lock = threading.Lock()
 
-    def get(self) -> httpx.AsyncClient:
+    def get(self) -> httpx2.AsyncClient:
         if self.client is not None:
             return self.client
         import asyncio  # (lazily: see _client.AsyncAPIClient)
@@ -269,7 +289,7 @@ class AsyncPool:
             _finish(closer)
         return client
 
-    def forget(self, loop: asyncio.AbstractEventLoop, client: httpx.AsyncClient) -> bool:
+    def forget(self, loop: asyncio.AbstractEventLoop, client: httpx2.AsyncClient) -> bool:
         """Drop ``loop``'s pool if it is still ``client``; ``True`` when it was (whoever forgets it closes it)."""
         with self._lock:
             if self.per_loop.get(loop) is not client:
@@ -304,7 +324,7 @@ class AsyncPool:
         return stale
 
 
-async def _closer(pool: AsyncPool, loop: asyncio.AbstractEventLoop, client: httpx.AsyncClient) -> Any:
+async def _closer(pool: AsyncPool, loop: asyncio.AbstractEventLoop, client: httpx2.AsyncClient) -> Any:
     try:
         yield
     finally:
@@ -314,7 +334,7 @@ async def _closer(pool: AsyncPool, loop: asyncio.AbstractEventLoop, client: http
             await client.aclose()
 
 
-def _start_closer(pool: AsyncPool, loop: asyncio.AbstractEventLoop, client: httpx.AsyncClient) -> Any:
+def _start_closer(pool: AsyncPool, loop: asyncio.AbstractEventLoop, client: httpx2.AsyncClient) -> Any:
     # Starting an async generator registers it with the running loop (its asyncgen "firstiter" hook); it then waits
     # at its ``yield`` until the loop finalizes it. The first step awaits nothing, so it completes synchronously.
     closer = _closer(pool, loop, client)

@@ -1,5 +1,10 @@
 """Server-sent-event streams: framing by httpx-sse, meaning (``[DONE]``, error frames) by ``classify``.
 
+httpx-sse rather than httpx2's own ``EventSource``: decoding a loopback stream of 5,000 chat chunks over httpx2,
+httpx-sse took 45 µs per event against 54 µs (best of 7, a loaded 2-core machine), and 9-10 µs against 15-19 µs
+from memory, sync and async. It works on either library's response; its ``SSEError`` is an ``httpx`` error, which
+is why ``httpx`` is loaded once a stream is read.
+
 ``classify`` is a pure function over one decoded event, so the protocol rules are table-tested apart
 from any I/O. ``Stream`` / ``AsyncStream`` own the HTTP response: they close it on every exit path
 (exhaustion, ``break``, an exception, ``close()``, garbage collection) and, after ``[DONE]``, read the
@@ -10,8 +15,12 @@ A stream with a deadline (the call's ``total`` timeout) ends when it passes, als
 httpx fixes a read's timeout when the request is sent, so a read that starts just before the deadline could
 otherwise wait a whole read timeout beyond it. Async reads are awaited with the time left; a sync read is
 ended by shutting the socket down when the deadline passes (``_Watchdog``). Either way the stream raises
-``APITimeoutError``. (A sync stream over a transport without a socket, such as ``httpx.MockTransport``, is
+``APITimeoutError``. (A sync stream over a transport without a socket, such as ``MockTransport``, is
 checked between events only.)
+
+Per event the loop does as little as it can: the deadline check and the hot path (raw JSON validated once by the
+model's pydantic-core validator, ``_fastjson``) are inline, and there is no generator between the SSE decoder and
+the caller but the reader itself.
 """
 
 from __future__ import annotations
@@ -21,13 +30,15 @@ import json
 import socket
 import threading
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
-import httpx
+import httpx2
 
+from . import _http
+from ._fastjson import validator_of_method
 from .errors import APIStatusError, APITimeoutError, StreamError, StreamFormatError
 
 if TYPE_CHECKING:
@@ -77,10 +88,16 @@ def _invalid_json(exc: ValueError) -> str | None:
     return str(found[0].get("msg", "invalid JSON")) if found else None
 
 
-ErrorFactory = Callable[[Mapping[str, Any], httpx.Response], APIStatusError]
+ErrorFactory = Callable[[Mapping[str, Any], httpx2.Response], APIStatusError]
 
 
-def _socket_of(response: httpx.Response) -> socket.socket | None:
+def _failures() -> tuple[type[BaseException], ...]:
+    """What a stream's read can raise that ``_translate`` maps: either library's errors, or a ValueError (a frame
+    that does not parse or validate)."""
+    return (*_http.classes("HTTPError"), *_http.classes("StreamError"), ValueError)
+
+
+def _socket_of(response: httpx2.Response) -> socket.socket | None:
     """The socket under a response read over a real HTTP/1 connection (httpcore exposes its network stream). Not
     for HTTP/2, whose one connection carries other calls' streams too."""
     if not response.http_version.startswith("HTTP/1"):
@@ -96,7 +113,7 @@ class _Watchdog:
     at once and the reader, seeing ``expired``, raises the deadline. ``stop()`` (before the response is closed
     and its connection pooled) makes sure a pooled connection is never shut down."""
 
-    def __init__(self, response: httpx.Response, deadline: float) -> None:
+    def __init__(self, response: httpx2.Response, deadline: float) -> None:
         self.expired = False
         self._response = response
         self._lock = threading.Lock()
@@ -124,7 +141,7 @@ class _Watchdog:
 class _StreamBase(Generic[_T]):
     def __init__(
         self,
-        response: httpx.Response,
+        response: httpx2.Response,
         parse: Callable[[Any], _T],
         make_error: ErrorFactory,
         *,
@@ -134,7 +151,7 @@ class _StreamBase(Generic[_T]):
     ) -> None:
         self.response = response
         self._parse = parse
-        self._parse_json = parse_json
+        self._parse_json = validator_of_method(parse_json)
         self._make_error = make_error
         self._require_done = require_done
         self._deadline = deadline
@@ -145,21 +162,16 @@ class _StreamBase(Generic[_T]):
         value: str | None = self.response.headers.get("x-request-id")
         return value
 
-    def _check_deadline(self) -> None:
-        if self._deadline is not None and time.monotonic() > self._deadline:
-            raise self._deadline_passed()
-
     def _deadline_passed(self) -> APITimeoutError:
         return APITimeoutError("stream exceeded the total deadline", request=self.response.request)
 
+    # The hot path (nearly every frame), inline in the readers' loops: a frame that starts with "{" and does not
+    # mention an "error" key has its raw JSON validated once, in pydantic-core, instead of json.loads + validate;
+    # about half the per-chunk cost. Any other frame (one that mentions "error" may be an in-band error; a false
+    # positive only costs speed) takes this general path.
     def _item(self, sse: ServerSentEvent) -> Any:
         """One event → a parsed item, ``_DONE`` or ``_SKIP``; raises the typed error of an in-band error frame."""
         data = sse.data
-        if self._parse_json is not None and data[:1] == "{" and sse.event == "message" and '"error"' not in data:
-            # The hot path (nearly every frame): validate the raw JSON once, in pydantic-core, instead of
-            # json.loads + validate; about half the per-chunk cost. A frame that mentions an "error" key takes
-            # the general path, so in-band errors are still recognised (a false positive only costs speed).
-            return self._parse_json(data)
         frame = classify(sse.event if sse.event != "message" else None, data)
         if frame.kind == "data":
             return self._parse(frame.payload)
@@ -167,7 +179,7 @@ class _StreamBase(Generic[_T]):
             raise self._make_error(frame.payload, self.response)
         return _DONE if frame.kind == "done" else _SKIP
 
-    def _translate(self, exc: Exception) -> Exception:
+    def _translate(self, exc: BaseException) -> BaseException:
         """Map transport failures mid-stream to our tree: a truncated stream is an error, never an end."""
         from httpx_sse import SSEError
 
@@ -175,9 +187,9 @@ class _StreamBase(Generic[_T]):
         if isinstance(exc, SSEError):  # (an httpx.TransportError subclass, so test it first)
             ctype = self.response.headers.get("content-type", "")
             return StreamError(f"expected an event stream, got content-type {ctype!r}", request=req)
-        if isinstance(exc, httpx.TimeoutException):
+        if isinstance(exc, _http.classes("TimeoutException")):
             return APITimeoutError("stream stalled: no data within the read timeout", request=req)
-        if isinstance(exc, (httpx.TransportError, httpx.StreamError)):
+        if isinstance(exc, _http.classes("TransportError") + _http.classes("StreamError")):
             return StreamError(f"stream broke before it finished: {exc.__class__.__name__}", request=req)
         if isinstance(exc, ValueError) and (reason := _invalid_json(exc)):  # (the hot path validates raw JSON)
             return StreamFormatError(f"malformed stream frame (not JSON): {reason}", request=req)
@@ -199,13 +211,19 @@ class _SyncReader(_StreamBase[_T]):
     def _iter(self) -> Generator[_T, None, None]:
         from httpx_sse import EventSource
 
-        events: Iterator[ServerSentEvent] = EventSource(self.response).iter_sse()
-        watchdog = None if self._deadline is None else _Watchdog(self.response, self._deadline)
+        events: Iterator[ServerSentEvent] = EventSource(self.response).iter_sse()  # type: ignore[arg-type]
+        deadline, fast = self._deadline, self._parse_json
+        watchdog = None if deadline is None else _Watchdog(self.response, deadline)
         try:
             done = False
             try:
                 for sse in events:
-                    self._check_deadline()
+                    if deadline is not None and time.monotonic() > deadline:
+                        raise self._deadline_passed()
+                    data = sse.data
+                    if fast is not None and data[:1] == "{" and sse.event == "message" and '"error"' not in data:
+                        yield fast(data)
+                        continue
                     item = self._item(sse)
                     if item is _SKIP:
                         continue
@@ -213,7 +231,7 @@ class _SyncReader(_StreamBase[_T]):
                         done = True
                         break
                     yield item
-            except (httpx.HTTPError, httpx.StreamError, ValueError) as exc:
+            except _failures() as exc:
                 if watchdog is not None and watchdog.expired:
                     raise self._deadline_passed() from exc
                 translated = self._translate(exc)
@@ -237,7 +255,7 @@ class _SyncReader(_StreamBase[_T]):
             for count, _ in enumerate(events):
                 if count >= _MAX_DRAIN_EVENTS:
                     break
-        except httpx.HTTPError:
+        except _http.classes("HTTPError"):
             pass  # The answer is complete; a failure here only costs the pooled connection.
 
 
@@ -283,13 +301,34 @@ class _AsyncReader(_StreamBase[_T]):
     async def _iter(self) -> AsyncGenerator[_T, None]:
         from httpx_sse import EventSource
 
-        events: AsyncGenerator[ServerSentEvent, None] = EventSource(self.response).aiter_sse()
-        source = events if self._deadline is None else self._within_deadline(events, self._deadline)
+        events: AsyncGenerator[ServerSentEvent, None] = EventSource(self.response).aiter_sse()  # type: ignore[arg-type]
+        deadline, fast = self._deadline, self._parse_json
+        following = events.__anext__
+        if deadline is not None:
+            import asyncio
+
         try:
             done = False
             try:
-                async for sse in source:
-                    self._check_deadline()
+                while True:
+                    try:
+                        if deadline is None:
+                            sse = await following()
+                        else:
+                            # Each read is awaited with only the time left before the deadline.
+                            left = deadline - time.monotonic()
+                            if left <= 0:
+                                raise self._deadline_passed()
+                            try:
+                                sse = await asyncio.wait_for(following(), left)
+                            except asyncio.TimeoutError:
+                                raise self._deadline_passed() from None
+                    except StopAsyncIteration:
+                        break
+                    data = sse.data
+                    if fast is not None and data[:1] == "{" and sse.event == "message" and '"error"' not in data:
+                        yield fast(data)
+                        continue
                     item = self._item(sse)
                     if item is _SKIP:
                         continue
@@ -297,7 +336,7 @@ class _AsyncReader(_StreamBase[_T]):
                         done = True
                         break
                     yield item
-            except (httpx.HTTPError, httpx.StreamError, ValueError) as exc:
+            except _failures() as exc:
                 translated = self._translate(exc)
                 if translated is exc:
                     raise
@@ -309,34 +348,14 @@ class _AsyncReader(_StreamBase[_T]):
                         count += 1
                         if count >= _MAX_DRAIN_EVENTS:
                             break
-                except httpx.HTTPError:
+                except _http.classes("HTTPError"):
                     pass  # The answer is complete; a failure here only costs the pooled connection.
             elif self._require_done:
                 raise self._truncated()
             self._finished = True
         finally:
-            if source is not events:
-                await source.aclose()
             await events.aclose()
             await self.response.aclose()
-
-    async def _within_deadline(
-        self, events: AsyncIterator[ServerSentEvent], deadline: float
-    ) -> AsyncGenerator[ServerSentEvent, None]:
-        """``events``, each read awaited with only the time left before ``deadline``."""
-        import asyncio
-
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise self._deadline_passed()
-            try:
-                sse = await asyncio.wait_for(events.__anext__(), left)
-            except StopAsyncIteration:
-                return
-            except asyncio.TimeoutError:
-                raise self._deadline_passed() from None
-            yield sse
 
 
 class AsyncStream(_StreamBase[_T]):
@@ -346,16 +365,13 @@ class AsyncStream(_StreamBase[_T]):
         super().__init__(*args, **kwargs)
         self._aiterator: AsyncGenerator[_T, None] = _AsyncReader(*args, **kwargs)._iter()
 
-    def __aiter__(self) -> AsyncIterator[_T]:
-        return self._hold()
+    def __aiter__(self) -> AsyncStream[_T]:
+        # The stream is its own iterator, so iterating keeps it alive (as ``Stream.__iter__``) without a second
+        # async generator around the reader.
+        return self
 
-    async def _hold(self) -> AsyncGenerator[_T, None]:
-        # As ``Stream.__iter__``: iterating keeps the stream object alive.
-        async for item in self._aiterator:
-            yield item
-
-    async def __anext__(self) -> _T:
-        return await self._aiterator.__anext__()
+    def __anext__(self) -> Awaitable[_T]:
+        return self._aiterator.__anext__()
 
     async def close(self) -> None:
         """Stop early and release the connection."""

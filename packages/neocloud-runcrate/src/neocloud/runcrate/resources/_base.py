@@ -6,7 +6,7 @@ import inspect
 from collections.abc import Awaitable, Callable
 from typing import Any, Generic, ParamSpec, TypeVar
 
-import httpx
+import httpx2
 
 from .._ops import Op
 
@@ -26,7 +26,7 @@ class SyncResource:
     def _run(self, op: Op[_T]) -> _T:
         transport = self._client._control if op.host == "control" else self._client._inference
         if op.raw:
-            return op.parse(transport.request(httpx.Response, op.request))
+            return op.parse(transport.request(httpx2.Response, op.request))
         return op.parse(transport.request(object, op.request))
 
 
@@ -41,7 +41,7 @@ class AsyncResource:
     async def _run(self, op: Op[_T]) -> _T:
         transport = self._client._control if op.host == "control" else self._client._inference
         if op.raw:
-            return op.parse(await transport.request(httpx.Response, op.request))
+            return op.parse(await transport.request(httpx2.Response, op.request))
         return op.parse(await transport.request(object, op.request))
 
 
