@@ -42,7 +42,7 @@ PROFILE = ClientProfile(
     default_base_url="https://api.cerebras.ai",
     api_key_env="CEREBRAS_API_KEY",
     base_url_env="CEREBRAS_BASE_URL",
-    default_timeout=Timeout(connect=5.0, read=60.0, write=60.0, pool=60.0),
+    default_timeout=Timeout(connect=5.0, read=60.0, write=60.0),  # the wait for a pooled connection: unbounded
     default_max_retries=2,
     body_status_overrides=True,
     log_env="CEREBRAS_LOG",

@@ -47,7 +47,7 @@ PROFILE = ClientProfile(
     default_base_url="https://api.clusterprotocol.ai",
     api_key_env="CLUSTER_API_KEY",
     base_url_env="CLUSTER_BASE_URL",
-    default_timeout=Timeout(connect=10.0, read=60.0, write=60.0, pool=60.0),
+    default_timeout=Timeout(connect=10.0, read=60.0, write=60.0),  # the wait for a pooled connection: unbounded
     default_max_retries=3,
     # "retry_delay=1.0  # seconds between retries": a fixed wait, as documented.
     retry_backoff=Backoff.fixed(1.0),
@@ -71,7 +71,7 @@ def _settings(
         connect = float(connect_timeout) if connect_timeout is not None else min(10.0, read or 10.0)
         if (read is not None and read <= 0) or connect <= 0:
             raise ConfigurationError("timeout and connect_timeout must be positive numbers of seconds")
-        kwargs["timeout"] = Timeout(connect=connect, read=read, write=read, pool=read)
+        kwargs["timeout"] = Timeout(connect=connect, read=read, write=read)
     if retry_delay is not None and (
         not isinstance(retry_delay, (int, float)) or isinstance(retry_delay, bool) or retry_delay < 0
     ):

@@ -66,9 +66,9 @@ class BaseNeocloudChatModel(BaseChatModel):
     constructor argument lands here with a warning; an unknown argument is an error (see ``_kwargs``)."""
     default_headers: dict[str, str] | None = None
     http_client: Any = Field(default=None, exclude=True)
-    """An ``httpx.Client`` to use instead of the shared pool."""
+    """An ``httpx2.Client`` or ``httpx.Client`` to use instead of the shared pool."""
     http_async_client: Any = Field(default=None, exclude=True)
-    """An ``httpx.AsyncClient`` to use instead of the shared pools."""
+    """An ``httpx2.AsyncClient`` or ``httpx.AsyncClient`` to use instead of the shared pools."""
 
     # defer_build: the validator is built when the first model is constructed, not when neocloud.langchain is
     # imported (import time is a benchmark target; the work is the same, done once, where it is needed).
