@@ -142,3 +142,21 @@ def test_warm_connection(cerebras_target: Target) -> None:
             return await aclient.warm_connection()
 
     assert asyncio.run(warm()) is True
+
+
+def test_httpx2_traffic_records_and_replays_as_does_a_callers_httpx_client(cerebras_target: Target) -> None:
+    # Recorded from the core's own httpx2 pool; the same exchange through a caller's httpx.Client replays too.
+    import httpx
+    import httpx2
+
+    own = Cerebras(**cerebras_target.client_kwargs(), max_retries=0)
+    assert isinstance(own._pool.get(), httpx2.Client)
+    ask = {"messages": MSG, "model": "llama3.1-8b", "max_completion_tokens": 6}
+    reply = own.chat.completions.create(**ask)
+    text = reply.choices[0].message.content
+    assert text
+    assert "".join(c.choices[0].delta.content or "" for c in own.chat.completions.create(**ask, stream=True)) == text
+    with httpx.Client() as mine:
+        theirs = Cerebras(**cerebras_target.client_kwargs(), max_retries=0, http_client=mine)
+        assert theirs.chat.completions.create(**ask).choices[0].message.content == text
+    own.close()

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qsl, quote
 
 import httpx
+import httpx2
 import pytest
 
 from neocloud.core._client import AsyncAPIClient, SyncAPIClient
@@ -50,18 +51,32 @@ class Sent(Exception):
         self.request = request
 
 
+REQUESTS = (httpx.Request, httpx2.Request)
+
+
+def _patch_transports(monkeypatch: pytest.MonkeyPatch, handle: Callable[[Any, Any], Any]) -> None:
+    """Every transport of both libraries (the core's httpx2 pools, a caller's httpx client): ``handle(request,
+    library)`` answers."""
+    for library in (httpx, httpx2):
+
+        def sync(self: Any, request: Any, library: Any = library) -> Any:
+            return handle(request, library)
+
+        async def asynchronous(self: Any, request: Any, library: Any = library) -> Any:
+            return handle(request, library)
+
+        monkeypatch.setattr(library.HTTPTransport, "handle_request", sync)
+        monkeypatch.setattr(library.AsyncHTTPTransport, "handle_async_request", asynchronous)
+
+
 @pytest.fixture(autouse=True)
 def recording_transport(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every httpx transport, whoever made the client: record the request and stop it."""
+    """Every transport, whoever made the client: record the request and stop it."""
 
-    def handle(self: Any, request: httpx.Request) -> httpx.Response:
+    def handle(request: Any, library: Any) -> Any:
         raise Sent(request)
 
-    async def ahandle(self: Any, request: httpx.Request) -> httpx.Response:
-        raise Sent(request)
-
-    monkeypatch.setattr(httpx.HTTPTransport, "handle_request", handle)
-    monkeypatch.setattr(httpx.AsyncHTTPTransport, "handle_async_request", ahandle)
+    _patch_transports(monkeypatch, handle)
 
 
 def _clients(is_async: bool) -> dict[str, Any]:
@@ -218,13 +233,13 @@ def test_a_hostile_id_stays_one_segment_or_is_refused(
             kwargs[param.name] = others[param.name]
 
     plain = _call(fn, kwargs)
-    assert isinstance(plain, httpx.Request), f"{op} with a plain id did not send: {plain!r}"
+    assert isinstance(plain, REQUESTS), f"{op} with a plain id did not send: {plain!r}"
     plain_path, plain_query = _split(plain)
     in_path = PLAIN in plain_path
 
     for hostile in ENCODED:
         sent = _call(fn, {**kwargs, name: hostile})
-        assert isinstance(sent, httpx.Request), f"{op}({name}={hostile!r}) did not send: {sent!r}"
+        assert isinstance(sent, REQUESTS), f"{op}({name}={hostile!r}) did not send: {sent!r}"
         path, query = _split(sent)
         assert sent.method == plain.method
         # The same route with the id as one encoded segment, and the same query (an id in the query stays a value).
@@ -237,7 +252,7 @@ def test_a_hostile_id_stays_one_segment_or_is_refused(
     for impossible in REFUSED:
         refused = _call(fn, {**kwargs, name: impossible})
         if optional and isinstance(impossible, str) and not impossible.strip():
-            assert not isinstance(refused, httpx.Request) or PLAIN not in _split(refused)[0]
+            assert not isinstance(refused, REQUESTS) or PLAIN not in _split(refused)[0]
             continue
         assert isinstance(refused, RequestValidationError), f"{op}({name}={impossible!r}) gave {refused!r}"
         assert refused.param == name and name in str(refused)
@@ -277,7 +292,7 @@ def test_an_inferencekey_endpoint_root_is_built_from_segments(is_async: bool, wh
     for hostile in ENCODED:
         ids = {"project": "acme", "workload_slug": "bot", which: hostile}
         sent = first(ids["project"], ids["workload_slug"])
-        assert isinstance(sent, httpx.Request), sent
+        assert isinstance(sent, REQUESTS), sent
         expected = ["endpoint", quote(ids["project"], safe=""), quote(ids["workload_slug"], safe=""), "v1", "chat",
                     "completions"]  # fmt: skip
         assert sent.url.raw_path.decode().split("/")[1:] == expected and not sent.url.query
@@ -287,7 +302,7 @@ def test_an_inferencekey_endpoint_root_is_built_from_segments(is_async: bool, wh
         if impossible.strip():
             assert isinstance(refused, LocalValidationError) and refused.param == which, refused
         else:
-            assert not isinstance(refused, httpx.Request)  # a blank project is a configuration error, raised as such
+            assert not isinstance(refused, REQUESTS)  # a blank project is a configuration error, raised as such
 
 
 @pytest.mark.parametrize("is_async", [False, True])
@@ -309,7 +324,7 @@ def test_a_custom_backend_tenant_stays_one_segment(is_async: bool, tmp_path: Pat
     call = lambda tenant: _call(publish, {"tenant_id": tenant, "package_path": package, "token": "ik_sdk_x",  # noqa: E731
                                           "base_url": "http://ids.invalid"})  # fmt: skip
     sent = call("t/../../admin?x=1")
-    assert isinstance(sent, httpx.Request)
+    assert isinstance(sent, REQUESTS)
     assert sent.url.raw_path == b"/api/tenants/t%2F..%2F..%2Fadmin%3Fx%3D1/custom-backends"
     refused = call("..")
     assert isinstance(refused, LocalValidationError) and refused.param == "tenant_id"
@@ -326,17 +341,13 @@ def test_an_id_from_the_server_stays_one_segment(is_async: bool, monkeypatch: py
                 "updated_at": "2026-01-01T00:00:00Z"}  # fmt: skip
     listing = {"workloads": [workload]}
 
-    def answer(request: httpx.Request) -> httpx.Response:
+    def answer(request: Any, library: Any) -> Any:
         seen.append(request)
         if request.method == "GET":
-            return httpx.Response(200, json=listing)
-        return httpx.Response(204)
+            return library.Response(200, json=listing)
+        return library.Response(204)
 
-    async def aanswer(self: Any, request: httpx.Request) -> httpx.Response:
-        return answer(request)
-
-    monkeypatch.setattr(httpx.HTTPTransport, "handle_request", lambda self, request: answer(request))
-    monkeypatch.setattr(httpx.AsyncHTTPTransport, "handle_async_request", aanswer)
+    _patch_transports(monkeypatch, answer)
     if is_async:
         client: Any = AsyncManagementClient(base_url="http://ids.invalid", sdk_token="t", project="acme")
         assert asyncio.run(client.delete("bot")) is True
@@ -411,13 +422,13 @@ def test_the_approval_shows_the_id_that_is_sent(monkeypatch: pytest.MonkeyPatch)
     from neocloud.core.tools import ToolSession
     from neocloud.runcrate import Runcrate
 
-    sent: list[httpx.Request] = []
+    sent: list[Any] = []
 
-    def answer(self: Any, request: httpx.Request) -> httpx.Response:
+    def answer(request: Any, library: Any) -> Any:
         sent.append(request)
-        return httpx.Response(204)
+        return library.Response(204)
 
-    monkeypatch.setattr(httpx.HTTPTransport, "handle_request", answer)
+    _patch_transports(monkeypatch, answer)
     asked: list[Any] = []
     session = ToolSession.for_provider(
         "neocloud.runcrate.tools",

@@ -44,10 +44,12 @@ def render() -> str:
         lines.append(f"| {f.name} | {paths} | {outcome} | {f.requests} | {f.notes} |")
     lines += [
         "",
-        "Byte-level cases run against the core over httpx mock transports (`packages/neocloud-core/tests/`): SSE",
-        "payloads split at every byte boundary and at random cuts (hypothesis), malformed frames, in-band errors in a",
-        "200 body, the total deadline across retries, `x-should-retry`, oversized bodies, creates retried only with",
-        "their Idempotency-Key, a redirect to another host dropping `Authorization`. The LangChain and LlamaIndex",
+        "Byte-level cases run against the core over mock transports and loopback servers, each on both HTTP",
+        "libraries (httpx2, and a caller's own httpx client; `packages/neocloud-core/tests/`): SSE payloads split at",
+        "every byte boundary and at random cuts (hypothesis), malformed frames, in-band errors in a 200 body, the",
+        "total deadline across retries and in the queue for a pooled connection, 500 concurrent calls over 4",
+        "connections, `x-should-retry`, oversized bodies, creates retried only with their Idempotency-Key, a redirect",
+        "to another host dropping `Authorization`. The LangChain and LlamaIndex",
         "layers raise the same errors (`integration_tests/test_fault_matrix_frameworks.py`). Nothing lost, nothing",
         "doubled: `integration_tests/test_nothing_lost.py`.",
         "",

@@ -15,6 +15,7 @@ def as_sent(request: Any) -> Any:
 
     sent = copy.copy(request)
     sent.headers = request.headers.copy()
+    sent.extensions = request.extensions  # (a copy goes through __getstate__, which leaves the extensions out)
     return sent
 
 
@@ -22,7 +23,7 @@ def texts_reachable(err: BaseException) -> list[str]:
     """Every string and bytes reachable from ``err`` the way a caller or a logger can reach them: its attributes,
     ``.request`` / ``.response`` (headers, URL, history), and the ``__cause__`` / ``__context__`` chain, with the
     ``repr`` and (where possible) the pickle of each exception on the way."""
-    from neocloud.core._httplibs import classes
+    from neocloud.core._http import classes
 
     requests, responses = classes("Request"), classes("Response")  # httpx and httpx2 alike
     found: list[str] = []

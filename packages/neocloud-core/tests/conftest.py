@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any
 
-import httpx
 import pytest
 from neocloud_testing.leaks import as_sent
 
@@ -33,22 +34,34 @@ class AsyncTestClient(AsyncAPIClient):
     profile = PROFILE
 
 
-Handler = Callable[[httpx.Request], httpx.Response]
+Handler = Callable[[Any], Any]
+
+
+@pytest.fixture(params=["httpx2", "httpx"])
+def hx(request: pytest.FixtureRequest) -> ModuleType:
+    """The HTTP library a test runs on: ``httpx2`` (what the core makes its pools with) and ``httpx`` (a caller's
+    own client, as code written for the providers' SDKs passes): every transport test runs on each."""
+    return importlib.import_module(request.param)
 
 
 @pytest.fixture
-def make_client() -> Callable[..., tuple[TestClient, list[httpx.Request], list[float]]]:
-    def factory(handler: Handler, **kwargs: Any) -> tuple[TestClient, list[httpx.Request], list[float]]:
-        seen: list[httpx.Request] = []
+def make_client(hx: ModuleType) -> Callable[..., tuple[TestClient, list[Any], list[float]]]:
+    """A client over ``hx``'s MockTransport (``DefaultHttpxClient`` given an ``httpx`` transport makes an ``httpx``
+    client), the requests it sent, and the retry sleeps it asked for."""
+
+    def factory(handler: Handler, **kwargs: Any) -> tuple[TestClient, list[Any], list[float]]:
+        seen: list[Any] = []
         sleeps: list[float] = []
 
-        def record(request: httpx.Request) -> httpx.Response:
+        def record(request: Any) -> Any:
             request.read()
             seen.append(as_sent(request))
             return handler(request)
 
         kwargs.setdefault("api_key", KEY)
-        client = TestClient(http_client=DefaultHttpxClient(transport=httpx.MockTransport(record)), **kwargs)
+        http = DefaultHttpxClient(transport=hx.MockTransport(record))
+        assert isinstance(http, hx.Client)
+        client = TestClient(http_client=http, **kwargs)
         client._sleep = sleeps.append
         return client, seen, sleeps
 

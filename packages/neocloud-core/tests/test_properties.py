@@ -6,7 +6,7 @@ import itertools
 import json
 from typing import Any
 
-import httpx
+import httpx2
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -30,10 +30,10 @@ def _stream(body: bytes, cuts: list[int]) -> Stream[Any]:
     """A ``Stream`` over ``body`` delivered in pieces cut at ``cuts`` (as a network would)."""
     points = sorted({c % (len(body) + 1) for c in cuts} | {0, len(body)})
     pieces = [body[a:b] for a, b in itertools.pairwise(points)]
-    response = httpx.Response(200, headers={"content-type": "text/event-stream"}, content=iter(pieces),
-                              request=httpx.Request("POST", "http://stream.invalid/v1/chat/completions"))  # fmt: skip
+    response = httpx2.Response(200, headers={"content-type": "text/event-stream"}, content=iter(pieces),
+                              request=httpx2.Request("POST", "http://stream.invalid/v1/chat/completions"))  # fmt: skip
 
-    def refuse(payload: Any, r: httpx.Response) -> Any:
+    def refuse(payload: Any, r: httpx2.Response) -> Any:
         raise AssertionError(f"not an error frame: {payload!r}")
 
     return Stream(response, lambda data: data, refuse)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from types import ModuleType
+from typing import Any
 
-import httpx
 import pytest
 
 from neocloud.core.errors import InternalServerError, StreamError, StreamFormatError
@@ -40,20 +41,20 @@ def test_classify_malformed_raises() -> None:
         classify(None, "{oops")
 
 
-def _response(chunks: list[bytes], content_type: str = "text/event-stream") -> httpx.Response:
-    class Chunked(httpx.SyncByteStream):
+def _response(hx: ModuleType, chunks: list[bytes], content_type: str = "text/event-stream") -> Any:
+    class Chunked(hx.SyncByteStream):  # type: ignore[name-defined,misc]
         def __iter__(self) -> Iterator[bytes]:
             yield from chunks
 
-    return httpx.Response(
+    return hx.Response(
         200,
         headers={"content-type": content_type},
         stream=Chunked(),
-        request=httpx.Request("POST", "http://t/"),
+        request=hx.Request("POST", "http://t/"),
     )
 
 
-def _make_error(payload: object, response: httpx.Response) -> InternalServerError:
+def _make_error(payload: object, response: Any) -> InternalServerError:
     return InternalServerError("in-band", status_code=503, body=payload)
 
 
@@ -66,51 +67,51 @@ PAYLOAD = (
 ).encode()
 
 
-def test_split_at_every_byte_boundary() -> None:
+def test_split_at_every_byte_boundary(hx: ModuleType) -> None:
     expected = [{"n": 1, "text": "h\u00e9llo"}, {"n": 2, "text": "multi"}, {"n": 3, "text": "\u2603"}]
     for cut in range(1, len(PAYLOAD)):
-        stream = Stream(_response([PAYLOAD[:cut], PAYLOAD[cut:]]), lambda d: d, _make_error)
+        stream = Stream(_response(hx, [PAYLOAD[:cut], PAYLOAD[cut:]]), lambda d: d, _make_error)
         assert list(stream) == expected, cut
-    one_byte = Stream(_response([PAYLOAD[i : i + 1] for i in range(len(PAYLOAD))]), lambda d: d, _make_error)
+    one_byte = Stream(_response(hx, [PAYLOAD[i : i + 1] for i in range(len(PAYLOAD))]), lambda d: d, _make_error)
     assert list(one_byte) == expected
 
 
-def test_missing_done_is_a_truncation() -> None:
-    stream = Stream(_response([b'data: {"n": 1}\n\n']), lambda d: d, _make_error)
+def test_missing_done_is_a_truncation(hx: ModuleType) -> None:
+    stream = Stream(_response(hx, [b'data: {"n": 1}\n\n']), lambda d: d, _make_error)
     assert next(stream) == {"n": 1}
     with pytest.raises(StreamError, match="without its \\[DONE\\]"):
         next(stream)
 
 
-def test_missing_done_allowed_when_provider_never_sends_it() -> None:
-    stream = Stream(_response([b'data: {"n": 1}\n\n']), lambda d: d, _make_error, require_done=False)
+def test_missing_done_allowed_when_provider_never_sends_it(hx: ModuleType) -> None:
+    stream = Stream(_response(hx, [b'data: {"n": 1}\n\n']), lambda d: d, _make_error, require_done=False)
     assert list(stream) == [{"n": 1}]
 
 
-def test_error_frame_raises_typed_error() -> None:
+def test_error_frame_raises_typed_error(hx: ModuleType) -> None:
     body = (
         b'data: {"n": 1}\n\ndata: '
         + json.dumps({"error": {"message": "overloaded"}, "status_code": 503}).encode()
         + b"\n\n"
     )
-    stream = Stream(_response([body]), lambda d: d, _make_error)
+    stream = Stream(_response(hx, [body]), lambda d: d, _make_error)
     assert next(stream) == {"n": 1}
     with pytest.raises(InternalServerError) as info:
         next(stream)
     assert info.value.body == {"error": {"message": "overloaded"}, "status_code": 503}
 
 
-def test_wrong_content_type_is_a_stream_error() -> None:
-    stream = Stream(_response([b"{}"], content_type="application/json"), lambda d: d, _make_error)
+def test_wrong_content_type_is_a_stream_error(hx: ModuleType) -> None:
+    stream = Stream(_response(hx, [b"{}"], content_type="application/json"), lambda d: d, _make_error)
     with pytest.raises(StreamError, match="content-type"):
         list(stream)
 
 
-def test_malformed_chunk_shape_is_a_stream_error() -> None:
+def test_malformed_chunk_shape_is_a_stream_error(hx: ModuleType) -> None:
     def parse(data: object) -> int:
         raise ValueError("bad shape")
 
-    stream = Stream(_response([b'data: {"n": 1}\n\ndata: [DONE]\n\n']), parse, _make_error)
+    stream = Stream(_response(hx, [b'data: {"n": 1}\n\ndata: [DONE]\n\n']), parse, _make_error)
     with pytest.raises(StreamError, match="malformed stream chunk"):
         list(stream)
 
@@ -127,11 +128,11 @@ def test_malformed_chunk_shape_is_a_stream_error() -> None:
         (b'data: {"id": "b", "choices": [], "note": "an \\"error\\" word"}\n\ndata: [DONE]\n\n', ["b"]),
     ],
 )  # fmt: skip
-def test_raw_json_fast_path(frames: bytes, expected: object) -> None:
+def test_raw_json_fast_path(frames: bytes, expected: object, hx: ModuleType) -> None:
     from neocloud.core.wire import ChatCompletionChunk
 
     def stream() -> Stream[ChatCompletionChunk]:
-        return Stream(_response([frames]), ChatCompletionChunk.model_validate, _make_error,
+        return Stream(_response(hx, [frames]), ChatCompletionChunk.model_validate, _make_error,
                       parse_json=ChatCompletionChunk.model_validate_json)  # fmt: skip
 
     if isinstance(expected, list):
@@ -144,17 +145,17 @@ def test_raw_json_fast_path(frames: bytes, expected: object) -> None:
             list(stream())
 
 
-def test_dropped_connection_mid_stream() -> None:
-    class Dropping(httpx.SyncByteStream):
+def test_dropped_connection_mid_stream(hx: ModuleType) -> None:
+    class Dropping(hx.SyncByteStream):  # type: ignore[name-defined,misc]
         def __iter__(self) -> Iterator[bytes]:
             yield b'data: {"n": 1}\n\n'
-            raise httpx.RemoteProtocolError("peer closed connection without sending complete message body")
+            raise hx.RemoteProtocolError("peer closed connection without sending complete message body")
 
-    response = httpx.Response(
+    response = hx.Response(
         200,
         headers={"content-type": "text/event-stream"},
         stream=Dropping(),
-        request=httpx.Request("POST", "http://t/"),
+        request=hx.Request("POST", "http://t/"),
     )
     stream = Stream(response, lambda d: d, _make_error)
     assert next(stream) == {"n": 1}
@@ -162,10 +163,45 @@ def test_dropped_connection_mid_stream() -> None:
         next(stream)
 
 
-def test_close_on_break_closes_response() -> None:
-    response = _response([b'data: {"n": 1}\n\ndata: {"n": 2}\n\ndata: [DONE]\n\n'])
+def test_close_on_break_closes_response(hx: ModuleType) -> None:
+    response = _response(hx, [b'data: {"n": 1}\n\ndata: {"n": 2}\n\ndata: [DONE]\n\n'])
     with Stream(response, lambda d: d, _make_error) as stream:
         for item in stream:
             assert item == {"n": 1}
             break
     assert response.is_closed
+
+
+def test_async_stream_yields_typed_chunks_and_raises_in_band_errors(hx: ModuleType) -> None:
+    from neocloud.core.streaming import AsyncStream
+    from neocloud.core.wire import ChatCompletionChunk
+
+    def response(body: bytes) -> Any:
+        class Chunked(hx.AsyncByteStream):  # type: ignore[name-defined,misc]
+            async def __aiter__(self) -> Any:
+                for i in range(0, len(body), 7):  # frames cut across reads
+                    yield body[i : i + 7]
+
+        return hx.Response(200, headers={"content-type": "text/event-stream"}, stream=Chunked(),
+                           request=hx.Request("POST", "http://t/"))  # fmt: skip
+
+    ok = b'data: {"id": "a", "choices": []}\n\ndata: {"id": "b", "choices": []}\n\ndata: [DONE]\n\n'
+    failing = b'data: {"id": "a", "choices": []}\n\ndata: {"error": {"message": "overloaded"}, "status_code": 503}\n\n'
+
+    async def collect(body: bytes, deadline: float | None) -> list[str]:
+        stream = AsyncStream(response(body), ChatCompletionChunk.model_validate, _make_error, deadline=deadline,
+                             parse_json=ChatCompletionChunk.model_validate_json)  # fmt: skip
+        seen = []
+        async for chunk in stream:
+            assert isinstance(chunk, ChatCompletionChunk)
+            seen.append(chunk.id)
+        assert stream.response.is_closed
+        return seen
+
+    import asyncio
+    import time
+
+    assert asyncio.run(collect(ok, None)) == ["a", "b"]
+    assert asyncio.run(collect(ok, time.monotonic() + 30)) == ["a", "b"]
+    with pytest.raises(InternalServerError):
+        asyncio.run(collect(failing, time.monotonic() + 30))

@@ -12,6 +12,8 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -64,13 +66,20 @@ def quiet_server() -> Iterator[str]:
     listener.close()
 
 
+def _own(hx: ModuleType, asynchronous: bool = False) -> dict[str, Any]:
+    """On httpx2 the core's own pool; on httpx a caller's client, as code written for the SDKs passes."""
+    if hx.__name__ == "httpx2":
+        return {}
+    return {"http_client": hx.AsyncClient() if asynchronous else hx.Client()}
+
+
 # read=5 s: each read may wait 5 s; total=1.2 s: the call may not. Events arrive at 0, 0.3, 0.6 and 0.9 s; the
 # read that starts at 0.9 s must end at the deadline (1.2 s), not 5 s later.
 REQUEST = FinalRequest("GET", "/events", timeout=Timeout(connect=5, read=5, write=5, pool=5, total=1.2))
 
 
-def test_sync_stream_read_ends_at_the_total_deadline(quiet_server: str) -> None:
-    client = TestClient(api_key=KEY, base_url=quiet_server, max_retries=0)
+def test_sync_stream_read_ends_at_the_total_deadline(quiet_server: str, hx: ModuleType) -> None:
+    client = TestClient(api_key=KEY, base_url=quiet_server, max_retries=0, **_own(hx))
     seen: list[object] = []
     started = time.monotonic()
     with pytest.raises(APITimeoutError, match="total deadline"):
@@ -82,10 +91,10 @@ def test_sync_stream_read_ends_at_the_total_deadline(quiet_server: str) -> None:
     client.close()
 
 
-def test_async_stream_read_ends_at_the_total_deadline(quiet_server: str) -> None:
+def test_async_stream_read_ends_at_the_total_deadline(quiet_server: str, hx: ModuleType) -> None:
     async def main() -> tuple[list[object], float]:
         seen: list[object] = []
-        async with AsyncTestClient(api_key=KEY, base_url=quiet_server, max_retries=0) as client:
+        async with AsyncTestClient(api_key=KEY, base_url=quiet_server, max_retries=0, **_own(hx, True)) as client:
             started = time.monotonic()
             with pytest.raises(APITimeoutError, match="total deadline"):
                 async for item in await client.request_stream(lambda d: d, REQUEST):
@@ -97,9 +106,9 @@ def test_async_stream_read_ends_at_the_total_deadline(quiet_server: str) -> None
     assert 1.1 < elapsed < 2.0, elapsed
 
 
-def test_a_stream_that_finishes_in_time_is_untouched(quiet_server: str) -> None:
+def test_a_stream_that_finishes_in_time_is_untouched(quiet_server: str, hx: ModuleType) -> None:
     # The deadline mechanism must not end a stream that completes: here the whole call has 30 s.
-    client = TestClient(api_key=KEY, base_url=quiet_server, max_retries=0)
+    client = TestClient(api_key=KEY, base_url=quiet_server, max_retries=0, **_own(hx))
     relaxed = FinalRequest("GET", "/events/short", timeout=Timeout(connect=5, read=10, write=5, pool=5, total=30))
     items = list(client.request_stream(lambda d: d, relaxed))
     assert items == [{"n": 0}, {"n": 1}, {"n": 2}, {"n": 3}]

@@ -7,7 +7,6 @@ import logging
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import httpx
 import pytest
 
 from neocloud.core import errors
@@ -19,10 +18,10 @@ from .conftest import KEY, AsyncTestClient, TestClient
 OK = {"ok": True}
 
 
-def sequence(*responses: httpx.Response | Exception) -> Callable[[httpx.Request], httpx.Response]:
-    items: Iterator[httpx.Response | Exception] = iter(responses)
+def sequence(*responses: Any) -> Callable[[Any], Any]:
+    items: Iterator[Any] = iter(responses)
 
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: Any) -> Any:
         item = next(items)
         if isinstance(item, Exception):
             raise item
@@ -31,11 +30,11 @@ def sequence(*responses: httpx.Response | Exception) -> Callable[[httpx.Request]
     return handler
 
 
-def test_retries_429_then_succeeds_honouring_retry_after(make_client: Any) -> None:
+def test_retries_429_then_succeeds_honouring_retry_after(make_client: Any, hx: Any) -> None:
     client, seen, sleeps = make_client(
         sequence(
-            httpx.Response(429, headers={"retry-after": "1.5"}, json={"error": {"message": "slow"}}),
-            httpx.Response(200, json=OK),
+            hx.Response(429, headers={"retry-after": "1.5"}, json={"error": {"message": "slow"}}),
+            hx.Response(200, json=OK),
         )
     )
     assert client.request(dict, FinalRequest("GET", "/v1/x")) == OK
@@ -44,11 +43,9 @@ def test_retries_429_then_succeeds_honouring_retry_after(make_client: Any) -> No
 
 
 @pytest.mark.parametrize("status", [401, 402, 403, 400, 404, 422])
-def test_client_errors_are_never_retried(make_client: Any, status: int) -> None:
+def test_client_errors_are_never_retried(make_client: Any, status: int, hx: Any) -> None:
     client, seen, sleeps = make_client(
-        sequence(
-            httpx.Response(status, headers={"x-request-id": "req_9"}, json={"error": {"message": "no", "code": "c"}})
-        )
+        sequence(hx.Response(status, headers={"x-request-id": "req_9"}, json={"error": {"message": "no", "code": "c"}}))
     )
     with pytest.raises(errors.APIStatusError) as info:
         client.request(dict, FinalRequest("GET", "/v1/x"))
@@ -56,34 +53,32 @@ def test_client_errors_are_never_retried(make_client: Any, status: int) -> None:
     assert len(seen) == 1 and sleeps == []
 
 
-def test_server_errors_exhaust_retries(make_client: Any) -> None:
-    client, seen, sleeps = make_client(sequence(*[httpx.Response(503, json={"error": {"message": "down"}})] * 3))
+def test_server_errors_exhaust_retries(make_client: Any, hx: Any) -> None:
+    client, seen, sleeps = make_client(sequence(*[hx.Response(503, json={"error": {"message": "down"}})] * 3))
     with pytest.raises(errors.InternalServerError, match="down"):
         client.request(dict, FinalRequest("GET", "/v1/x"))
     assert len(seen) == 3
     assert len(sleeps) == 2 and 0.375 <= sleeps[0] <= 0.5 and 0.75 <= sleeps[1] <= 1.0
 
 
-def test_create_without_key_is_not_retried_on_500(make_client: Any) -> None:
-    client, seen, _ = make_client(sequence(httpx.Response(500, json={}), httpx.Response(200, json=OK)))
+def test_create_without_key_is_not_retried_on_500(make_client: Any, hx: Any) -> None:
+    client, seen, _ = make_client(sequence(hx.Response(500, json={}), hx.Response(200, json=OK)))
     with pytest.raises(errors.InternalServerError):
         client.request(dict, FinalRequest("POST", "/v1/things", json={}, idempotent=False))
     assert len(seen) == 1
 
 
-def test_create_with_key_is_retried_with_the_same_key(make_client: Any) -> None:
-    client, seen, _ = make_client(
-        sequence(httpx.ReadError("reset"), httpx.Response(500, json={}), httpx.Response(201, json=OK))
-    )
+def test_create_with_key_is_retried_with_the_same_key(make_client: Any, hx: Any) -> None:
+    client, seen, _ = make_client(sequence(hx.ReadError("reset"), hx.Response(500, json={}), hx.Response(201, json=OK)))
     req = FinalRequest("POST", "/v1/things", json={}, idempotent=False, idempotency_key="key-123")
     assert client.request(dict, req) == OK
     assert [r.headers["idempotency-key"] for r in seen] == ["key-123"] * 3
 
 
-def test_create_without_key_retried_only_if_never_sent(make_client: Any) -> None:
-    client, seen, _ = make_client(sequence(httpx.ConnectError("refused"), httpx.Response(201, json=OK)))
+def test_create_without_key_retried_only_if_never_sent(make_client: Any, hx: Any) -> None:
+    client, seen, _ = make_client(sequence(hx.ConnectError("refused"), hx.Response(201, json=OK)))
     assert client.request(dict, FinalRequest("POST", "/v1/things", json={}, idempotent=False)) == OK
-    client2, seen2, _ = make_client(sequence(httpx.ReadError("reset"), httpx.Response(201, json=OK)))
+    client2, seen2, _ = make_client(sequence(hx.ReadError("reset"), hx.Response(201, json=OK)))
     with pytest.raises(errors.APIConnectionError) as info:
         client2.request(dict, FinalRequest("POST", "/v1/things", json={}, idempotent=False))
     assert len(seen2) == 1
@@ -91,15 +86,15 @@ def test_create_without_key_retried_only_if_never_sent(make_client: Any) -> None
     assert info.value.request.headers["authorization"] == "**********"
 
 
-def test_timeouts_map_to_api_timeout_error(make_client: Any) -> None:
-    client, seen, _ = make_client(sequence(*[httpx.ReadTimeout("slow")] * 3))
+def test_timeouts_map_to_api_timeout_error(make_client: Any, hx: Any) -> None:
+    client, seen, _ = make_client(sequence(*[hx.ReadTimeout("slow")] * 3))
     with pytest.raises(errors.APITimeoutError):
         client.request(dict, FinalRequest("GET", "/v1/x"))
     assert len(seen) == 3
 
 
-def test_per_request_max_retries_via_with_options(make_client: Any) -> None:
-    client, seen, _ = make_client(sequence(*[httpx.Response(503, json={})] * 10))
+def test_per_request_max_retries_via_with_options(make_client: Any, hx: Any) -> None:
+    client, seen, _ = make_client(sequence(*[hx.Response(503, json={})] * 10))
     with pytest.raises(errors.InternalServerError):
         client.with_options(max_retries=5).request(dict, FinalRequest("GET", "/v1/x"))
     assert len(seen) == 6
@@ -108,9 +103,9 @@ def test_per_request_max_retries_via_with_options(make_client: Any) -> None:
     assert len(seen) == 7
 
 
-def test_total_deadline_stops_retrying(make_client: Any) -> None:
+def test_total_deadline_stops_retrying(make_client: Any, hx: Any) -> None:
     client, seen, sleeps = make_client(
-        sequence(httpx.Response(429, headers={"retry-after": "5"}, json={}), httpx.Response(200, json=OK)),
+        sequence(hx.Response(429, headers={"retry-after": "5"}, json={}), hx.Response(200, json=OK)),
         timeout=Timeout(total=2.0),
     )
     with pytest.raises(errors.RateLimitError) as info:
@@ -119,23 +114,21 @@ def test_total_deadline_stops_retrying(make_client: Any) -> None:
     assert len(seen) == 1 and sleeps == []
 
 
-def test_x_should_retry_header(make_client: Any) -> None:
+def test_x_should_retry_header(make_client: Any, hx: Any) -> None:
     client, seen, _ = make_client(
-        sequence(httpx.Response(400, headers={"x-should-retry": "true"}, json={}), httpx.Response(200, json=OK))
+        sequence(hx.Response(400, headers={"x-should-retry": "true"}, json={}), hx.Response(200, json=OK))
     )
     assert client.request(dict, FinalRequest("GET", "/v1/x")) == OK
-    client2, seen2, _ = make_client(sequence(httpx.Response(429, headers={"x-should-retry": "false"}, json={})))
+    client2, seen2, _ = make_client(sequence(hx.Response(429, headers={"x-should-retry": "false"}, json={})))
     with pytest.raises(errors.RateLimitError):
         client2.request(dict, FinalRequest("GET", "/v1/x"))
     assert len(seen2) == 1
 
 
-def test_in_band_error_in_200_is_raised(make_client: Any) -> None:
+def test_in_band_error_in_200_is_raised(make_client: Any, hx: Any) -> None:
     client, _, _ = make_client(
         sequence(
-            httpx.Response(
-                200, headers={"x-request-id": "r1"}, json={"error": {"message": "quota"}, "status_code": 429}
-            )
+            hx.Response(200, headers={"x-request-id": "r1"}, json={"error": {"message": "quota"}, "status_code": 429})
         )
     )
     with pytest.raises(errors.RateLimitError) as info:
@@ -143,15 +136,15 @@ def test_in_band_error_in_200_is_raised(make_client: Any) -> None:
     assert info.value.request_id == "r1"
 
 
-def test_malformed_json_is_a_validation_error(make_client: Any) -> None:
-    client, _, _ = make_client(sequence(httpx.Response(200, content=b"{not json")))
+def test_malformed_json_is_a_validation_error(make_client: Any, hx: Any) -> None:
+    client, _, _ = make_client(sequence(hx.Response(200, content=b"{not json")))
     with pytest.raises(errors.APIResponseValidationError):
         client.request(dict, FinalRequest("GET", "/v1/x"))
 
 
-def test_headers_auth_user_agent_and_query(make_client: Any) -> None:
+def test_headers_auth_user_agent_and_query(make_client: Any, hx: Any) -> None:
     client, seen, _ = make_client(
-        sequence(httpx.Response(200, json=OK)),
+        sequence(hx.Response(200, json=OK)),
         default_headers={"X-Custom": "1"},
         default_query={"environment": "dev"},
     )
@@ -207,11 +200,11 @@ def test_no_network_or_pool_at_construction() -> None:
     assert c._pool.client is None
 
 
-def test_redirect_to_another_host_drops_authorization(make_client: Any) -> None:
-    def handler(request: httpx.Request) -> httpx.Response:
+def test_redirect_to_another_host_drops_authorization(make_client: Any, hx: Any) -> None:
+    def handler(request: Any) -> hx.Response:
         if request.url.host == "api.testcloud.example":
-            return httpx.Response(302, headers={"location": "https://elsewhere.example/v1/x"})
-        return httpx.Response(200, json=OK)
+            return hx.Response(302, headers={"location": "https://elsewhere.example/v1/x"})
+        return hx.Response(200, json=OK)
 
     client, seen, _ = make_client(handler)
     client.request(dict, FinalRequest("GET", "https://api.testcloud.example/v1/x"))
@@ -220,8 +213,8 @@ def test_redirect_to_another_host_drops_authorization(make_client: Any) -> None:
     assert "authorization" not in seen[1].headers
 
 
-def test_debug_logs_hold_no_secret(make_client: Any, caplog: pytest.LogCaptureFixture) -> None:
-    client, _, _ = make_client(sequence(httpx.Response(503, json={}), httpx.Response(200, json=OK)))
+def test_debug_logs_hold_no_secret(make_client: Any, caplog: pytest.LogCaptureFixture, hx: Any) -> None:
+    client, _, _ = make_client(sequence(hx.Response(503, json={}), hx.Response(200, json=OK)))
     with caplog.at_level(logging.DEBUG, logger="neocloud"):
         client.request(dict, FinalRequest("GET", "/v1/x"))
     text = "\n".join(r.getMessage() for r in caplog.records)
@@ -229,11 +222,11 @@ def test_debug_logs_hold_no_secret(make_client: Any, caplog: pytest.LogCaptureFi
     assert KEY not in text
 
 
-def test_async_retries_and_one_pool_per_event_loop() -> None:
-    calls: list[httpx.Request] = []
-    answers = iter([httpx.Response(503, json={}), httpx.Response(200, json=OK), httpx.Response(200, json=OK)])
+def test_async_retries_and_one_pool_per_event_loop(hx: Any) -> None:
+    calls: list[Any] = []
+    answers = iter([hx.Response(503, json={}), hx.Response(200, json=OK), hx.Response(200, json=OK)])
 
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: Any) -> hx.Response:
         calls.append(request)
         return next(answers)
 
@@ -248,7 +241,7 @@ def test_async_retries_and_one_pool_per_event_loop() -> None:
     async def run() -> Any:
         # Patch the per-loop pool factory so each loop's client uses the mock transport.
         loop = asyncio.get_running_loop()
-        client._pool.per_loop[loop] = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+        client._pool.per_loop[loop] = hx.AsyncClient(transport=hx.MockTransport(handler))
         return await client.request(dict, FinalRequest("GET", "/v1/x"))
 
     assert asyncio.run(run()) == OK
@@ -259,14 +252,14 @@ def test_async_retries_and_one_pool_per_event_loop() -> None:
 @pytest.mark.parametrize(
     ("response", "refused"),
     [
-        (lambda: httpx.Response(200, json={"ok": "x" * 50}), False),
-        (lambda: httpx.Response(200, content=b'{"ok": "' + b"x" * 5000 + b'"}'), True),  # declared length over
-        (lambda: httpx.Response(200, content=iter([b'{"ok": "', b"x" * 3000, b"x" * 3000, b'"}'])), True),  # streamed
-        (lambda: httpx.Response(500, content=b"e" * 5000), True),  # error bodies are bounded too
+        (lambda hx: hx.Response(200, json={"ok": "x" * 50}), False),
+        (lambda hx: hx.Response(200, content=b'{"ok": "' + b"x" * 5000 + b'"}'), True),  # declared length over
+        (lambda hx: hx.Response(200, content=iter([b'{"ok": "', b"x" * 3000, b"x" * 3000, b'"}'])), True),  # streamed
+        (lambda hx: hx.Response(500, content=b"e" * 5000), True),  # error bodies are bounded too
     ],
 )
-def test_oversized_bodies_are_refused_not_read(make_client: Any, response: Any, refused: bool) -> None:
-    client, seen, _ = make_client(lambda r: response(), max_retries=0)
+def test_oversized_bodies_are_refused_not_read(make_client: Any, response: Any, refused: bool, hx: Any) -> None:
+    client, seen, _ = make_client(lambda r: response(hx), max_retries=0)
     client.max_response_bytes = 1024
     if refused:
         with pytest.raises(errors.APIResponseValidationError, match="larger than 1024 bytes"):

@@ -13,17 +13,18 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-import httpx
+import httpx2
 
 from neocloud.core._base import ClientProfile, FinalRequest
 from neocloud.core._client import AsyncAPIClient, SyncAPIClient
 from neocloud.core._types import NOT_GIVEN, NotGiven, Timeout, TimeoutTypes
 
 if TYPE_CHECKING:
+    import httpx
     from pydantic import SecretStr
 
     # The resources (and the pydantic wire models under them) load on first use, so that importing and
-    # constructing a client costs little more than importing httpx (a target of the benchmark).
+    # constructing a client costs little more than importing httpx2 (a target of the benchmark).
     from ._resources import (
         AsyncCerebrasCompletions,
         AsyncCerebrasModels,
@@ -42,7 +43,7 @@ PROFILE = ClientProfile(
     default_base_url="https://api.cerebras.ai",
     api_key_env="CEREBRAS_API_KEY",
     base_url_env="CEREBRAS_BASE_URL",
-    default_timeout=Timeout(connect=5.0, read=60.0, write=60.0, pool=60.0),
+    default_timeout=Timeout(connect=5.0, read=60.0, write=60.0),  # the wait for a pooled connection: unbounded
     default_max_retries=2,
     body_status_overrides=True,
     log_env="CEREBRAS_LOG",
@@ -72,8 +73,9 @@ class Cerebras(SyncAPIClient):
     """Synchronous Cerebras client: ``chat.completions``, ``completions``, ``models``.
 
     Configuration: ``api_key`` (else ``CEREBRAS_API_KEY``), ``base_url`` (else ``CEREBRAS_BASE_URL``, the
-    host root without ``/v1``), ``timeout`` (seconds or ``httpx.Timeout``; default 60 s, 5 s connect),
-    ``max_retries`` (default 2), ``default_headers``, ``default_query``, ``http_client``.
+    host root without ``/v1``), ``timeout`` (seconds, ``httpx2.Timeout`` or ``httpx.Timeout``; default 60 s, 5 s
+    connect), ``max_retries`` (default 2), ``default_headers``, ``default_query``, ``http_client`` (an
+    ``httpx2.Client`` or ``httpx.Client``).
     """
 
     profile = PROFILE
@@ -82,12 +84,12 @@ class Cerebras(SyncAPIClient):
         self,
         *,
         api_key: str | SecretStr | None = None,
-        base_url: str | httpx.URL | None = None,
+        base_url: str | httpx2.URL | httpx.URL | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
-        http_client: httpx.Client | None = None,
+        http_client: httpx2.Client | httpx.Client | None = None,
         warm_tcp_connection: bool = True,
         ledger: Any = None,
         budget: Any = None,
@@ -132,7 +134,7 @@ class Cerebras(SyncAPIClient):
         """Open a pooled connection ahead of the first call (``GET /v1/tcp_warming``); never raises."""
         try:
             self.request(
-                httpx.Response,
+                httpx2.Response,
                 FinalRequest("GET", "/v1/tcp_warming", timeout=Timeout(1, 1, 1, 1), max_retries=0),
             )
         except Exception:  # warming is best effort by design: the real call reports real errors
@@ -149,12 +151,12 @@ class AsyncCerebras(AsyncAPIClient):
         self,
         *,
         api_key: str | SecretStr | None = None,
-        base_url: str | httpx.URL | None = None,
+        base_url: str | httpx2.URL | httpx.URL | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, object] | None = None,
-        http_client: httpx.AsyncClient | None = None,
+        http_client: httpx2.AsyncClient | httpx.AsyncClient | None = None,
         warm_tcp_connection: bool = True,
         ledger: Any = None,
         budget: Any = None,
@@ -199,7 +201,7 @@ class AsyncCerebras(AsyncAPIClient):
         """Open a pooled connection ahead of the first call (``GET /v1/tcp_warming``); never raises."""
         try:
             await self.request(
-                httpx.Response,
+                httpx2.Response,
                 FinalRequest("GET", "/v1/tcp_warming", timeout=Timeout(1, 1, 1, 1), max_retries=0),
             )
         except Exception:  # warming is best effort by design: the real call reports real errors

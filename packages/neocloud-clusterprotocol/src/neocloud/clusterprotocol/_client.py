@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+import httpx2
 from pydantic import SecretStr
 
 from neocloud.core._base import ClientProfile
@@ -37,6 +37,9 @@ from ._resources import (
     FineTuning,
 )
 
+if TYPE_CHECKING:
+    import httpx
+
 __all__ = ["PROFILE", "AsyncClusterClient", "ClusterClient"]
 
 PROFILE = ClientProfile(
@@ -46,7 +49,7 @@ PROFILE = ClientProfile(
     default_base_url="https://api.clusterprotocol.ai",
     api_key_env="CLUSTER_API_KEY",
     base_url_env="CLUSTER_BASE_URL",
-    default_timeout=Timeout(connect=10.0, read=60.0, write=60.0, pool=60.0),
+    default_timeout=Timeout(connect=10.0, read=60.0, write=60.0),  # the wait for a pooled connection: unbounded
     default_max_retries=3,
     # "retry_delay=1.0  # seconds between retries": a fixed wait, as documented.
     retry_backoff=Backoff.fixed(1.0),
@@ -75,7 +78,7 @@ def _settings(
         connect = float(connect_timeout) if connect_timeout is not None else min(10.0, read or 10.0)
         if (read is not None and read <= 0) or connect <= 0:
             raise ConfigurationError("timeout and connect_timeout must be positive numbers of seconds")
-        kwargs["timeout"] = Timeout(connect=connect, read=read, write=read, pool=read)
+        kwargs["timeout"] = Timeout(connect=connect, read=read, write=read)
     if retry_delay is not None and (
         not isinstance(retry_delay, (int, float)) or isinstance(retry_delay, bool) or retry_delay < 0
     ):
@@ -109,7 +112,7 @@ class ClusterClient(_RetryDelay, SyncAPIClient):
         max_retries: int | None = None,
         retry_delay: float | None = None,
         default_headers: Mapping[str, str] | None = None,
-        http_client: httpx.Client | None = None,
+        http_client: httpx2.Client | httpx.Client | None = None,
         ledger: Any = None,
         budget: Any = None,
         run_id: str | None = None,
@@ -169,7 +172,7 @@ class AsyncClusterClient(_RetryDelay, AsyncAPIClient):
         max_retries: int | None = None,
         retry_delay: float | None = None,
         default_headers: Mapping[str, str] | None = None,
-        http_client: httpx.AsyncClient | None = None,
+        http_client: httpx2.AsyncClient | httpx.AsyncClient | None = None,
         ledger: Any = None,
         budget: Any = None,
         run_id: str | None = None,

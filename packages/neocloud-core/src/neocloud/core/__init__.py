@@ -1,7 +1,8 @@
 """neocloud.core: the typed client core shared by every neocloud provider.
 
-Config resolution, auth, httpx transports with retries and deadlines, SSE streams, the typed error
-tree, OpenAI-compatible wire models and the provider protocol. Heavy pieces are imported on first use.
+Config resolution, auth, httpx2 transports (or a caller's httpx client) with retries and deadlines, SSE streams,
+the typed error tree, OpenAI-compatible wire models and the provider protocol. Heavy pieces are imported on first
+use.
 """
 
 from __future__ import annotations

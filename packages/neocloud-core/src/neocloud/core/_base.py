@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-import httpx
+import httpx2
 
-from ._httplibs import errors
+from . import _http
+from ._http import errors
 from ._responses import ResponseHandling
 from ._types import NOT_GIVEN, NotGiven, Timeout, TimeoutTypes, at_least, coerce_timeout
 from .errors import (
@@ -28,6 +29,7 @@ from .errors import (
 from .retry import EXPONENTIAL, Backoff
 
 if TYPE_CHECKING:
+    import httpx
     from pydantic import SecretStr
 
 __all__ = ["BaseAPIClient", "ClientProfile", "FinalRequest", "resolve_setting"]
@@ -133,7 +135,7 @@ def _user_agent(distribution: str) -> str:
         dist_version = version(distribution)
     except PackageNotFoundError:
         dist_version = "0+unknown"
-    return f"{distribution}/{dist_version} (python {platform.python_version()}; httpx {httpx.__version__})"
+    return f"{distribution}/{dist_version} (python {platform.python_version()}; httpx2 {httpx2.__version__})"
 
 
 def new_idempotency_key() -> str:
@@ -155,7 +157,7 @@ class BaseAPIClient(ResponseHandling):
         self,
         *,
         api_key: str | SecretStr | None = None,
-        base_url: str | httpx.URL | None = None,
+        base_url: str | httpx2.URL | httpx.URL | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         default_headers: Mapping[str, str] | None = None,
@@ -202,6 +204,8 @@ class BaseAPIClient(ResponseHandling):
         self._custom_headers: dict[str, str] = dict(default_headers or {})
         self._custom_query: dict[str, object] = dict(default_query or {})
         self._owns_pool = True
+        # (api key, custom headers, the headers they make): rebuilt only when either object changes.
+        self._headers_cache: tuple[Any, Any, dict[str, str]] | None = None
 
     # -- identity ---------------------------------------------------------------------------------------
     @property
@@ -233,7 +237,7 @@ class BaseAPIClient(ResponseHandling):
         self: _Self,
         *,
         api_key: str | SecretStr | None = None,
-        base_url: str | httpx.URL | None = None,
+        base_url: str | httpx2.URL | httpx.URL | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         default_headers: Mapping[str, str] | None = None,
@@ -274,12 +278,19 @@ class BaseAPIClient(ResponseHandling):
         return {prof.auth_header: value}
 
     def _default_headers(self) -> dict[str, str]:
-        return {
+        """The headers every request carries (shared: copy before changing). Made once per key and custom headers:
+        both are replaced, never changed in place, when a copy or the caller sets them."""
+        cached = self._headers_cache
+        if cached is not None and cached[0] is self._api_key and cached[1] is self._custom_headers:
+            return cached[2]
+        headers = {
             "Accept": "application/json",
             "User-Agent": _user_agent(self.profile.distribution),
             **self._auth_headers(),
             **self._custom_headers,
         }
+        self._headers_cache = (self._api_key, self._custom_headers, headers)
+        return headers
 
     def _url(self, path: str) -> str:
         if path.startswith(("http://", "https://")):
@@ -287,15 +298,15 @@ class BaseAPIClient(ResponseHandling):
         return self.base_url + (path if path.startswith("/") else "/" + path)
 
     def _build_request(
-        self, http: httpx.Client | httpx.AsyncClient, req: FinalRequest, attempt: int, remaining: float | None
-    ) -> httpx.Request:
+        self, http: httpx2.Client | httpx2.AsyncClient, req: FinalRequest, attempt: int, remaining: float | None
+    ) -> httpx2.Request:
         headers = self._default_headers()
-        if req.headers:
-            headers.update(req.headers)
-        if req.idempotency_key:
-            headers[self.profile.idempotency_header] = req.idempotency_key
-        if attempt:
-            headers["X-Retry-Count"] = str(attempt)
+        if req.headers or req.idempotency_key or attempt:
+            headers = {**headers, **(req.headers or {})}
+            if req.idempotency_key:
+                headers[self.profile.idempotency_header] = req.idempotency_key
+            if attempt:
+                headers["X-Retry-Count"] = str(attempt)
         params: dict[str, Any] | None = None
         if self._custom_query or req.params:
             params = {**self._custom_query, **(req.params or {})}
@@ -304,7 +315,9 @@ class BaseAPIClient(ResponseHandling):
                 # httpx would send str(value) for anything else ("<object object at 0x...>"): a bad argument.
                 if not _query_value(value):
                     raise self._unencodable(req, params, TypeError(name))
-        timeout = self._timeout(req).to_httpx(remaining)
+        # The timeout goes straight into the request's extension (what both libraries make of ``timeout=``), so no
+        # Timeout object is built per call; the URL is parsed once per library and path (``_http.url``).
+        extensions = {"timeout": self._timeout(req).phases(remaining)}
         if req.json is not None and not req.json_checked:
             # Depth is checked here, not left to the encoder: from Python 3.12 json.dumps nests as deep as the C
             # stack allows, and a body thousands of levels deep would be sent.
@@ -315,18 +328,18 @@ class BaseAPIClient(ResponseHandling):
         try:
             return http.build_request(
                 req.method,
-                self._url(req.path),
+                _http.url(_http.library_of(http), self._url(req.path)),
                 params=params,
                 json=req.json,
                 content=req.content,
                 files=req.files,
                 data=req.data,
                 headers=headers,
-                timeout=timeout,
+                extensions=extensions,
             )
         except errors("TypeError", "ValueError", "RecursionError", "InvalidURL") as exc:
-            # What httpx could not encode (bytes or NaN in a body, a lone surrogate, an object as a query value...)
-            # never leaves: refused as a bad argument, named where possible, before any byte is sent.
+            # What the library could not encode (bytes or NaN in a body, a lone surrogate, an object as a query
+            # value...) never leaves: refused as a bad argument, named where possible, before any byte is sent.
             raise self._unencodable(req, params, exc) from None
 
     def _unencodable(self, req: FinalRequest, params: Mapping[str, Any] | None, exc: BaseException) -> Exception:

@@ -1,4 +1,5 @@
-"""The sync and async API clients: one request loop each, thin over httpx and the pure policies.
+"""The sync and async API clients: one request loop each, thin over httpx2 (or a caller's httpx client) and the
+pure policies.
 
 Contract (both clients):
 
@@ -19,12 +20,13 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import httpx
+import httpx2
 
+from . import _http
 from ._base import BaseAPIClient, FinalRequest
-from ._httplibs import errors
+from ._http import errors
 from ._response import RAW_MODE, APIResponse
 from ._transport import (
     AsyncPool,
@@ -39,6 +41,9 @@ from ._transport import (
 )
 from .errors import APIError
 from .streaming import AsyncStream, Stream
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = [
     "AsyncAPIClient",
@@ -111,27 +116,29 @@ class AsyncAPIResource:
 class SyncAPIClient(BaseAPIClient):
     """Synchronous client base: providers subclass it with a ``profile`` and their resources."""
 
-    def __init__(self, *, http_client: httpx.Client | None = None, **kwargs: Any) -> None:
+    def __init__(self, *, http_client: httpx2.Client | httpx.Client | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if http_client is not None and not isinstance(http_client, httpx.Client):
+        if http_client is not None and not _http.is_client(http_client, asynchronous=False):
             from .errors import ConfigurationError
 
-            raise ConfigurationError(f"http_client must be an httpx.Client, got {type(http_client).__name__}")
-        self._pool = SyncPool(http_client)
+            raise ConfigurationError(
+                f"http_client must be an httpx2.Client or httpx.Client, got {type(http_client).__name__}"
+            )
+        self._pool = SyncPool(_http.as_httpx2(http_client))
         self._sleep: Callable[[float], None] = time.sleep
 
-    def with_options(self: _Self, *, http_client: httpx.Client | None = None, **kwargs: Any) -> _Self:
+    def with_options(self: _Self, *, http_client: httpx2.Client | httpx.Client | None = None, **kwargs: Any) -> _Self:
         """A copy with some options changed; it shares this client's connection pool unless given one."""
         new = self._copy(**kwargs)  # type: ignore[attr-defined]
         if http_client is not None:
-            new._pool = SyncPool(http_client)
+            new._pool = SyncPool(_http.as_httpx2(http_client))
             new._pool.owned = False
         return new  # type: ignore[no-any-return]
 
     copy = with_options
 
     # -- the request loop -------------------------------------------------------------------------------
-    def _attempt(self, calls: Attempts, attempt: int, stream: bool) -> httpx.Response:
+    def _attempt(self, calls: Attempts, attempt: int, stream: bool) -> httpx2.Response:
         http = self._pool.get()
         request = self._build_request(http, calls.req, attempt, calls.remaining())
         if log.isEnabledFor(logging.DEBUG):
@@ -145,8 +152,8 @@ class SyncAPIClient(BaseAPIClient):
         self._finish(response)
         return response
 
-    def _exchange(self, http: httpx.Client, calls: Attempts, request: httpx.Request, attempt: int,
-                  stream: bool) -> httpx.Response:  # fmt: skip
+    def _exchange(self, http: httpx2.Client, calls: Attempts, request: httpx2.Request, attempt: int,
+                  stream: bool) -> httpx2.Response:  # fmt: skip
         try:
             response = http.send(request, stream=True, follow_redirects=follow_redirects(http, calls.req))
         except SEND_ERRORS() as exc:
@@ -159,7 +166,7 @@ class SyncAPIClient(BaseAPIClient):
             raise calls.status_error(response, attempt)
         return response
 
-    def _send(self, req: FinalRequest, *, stream: bool = False) -> httpx.Response:
+    def _send(self, req: FinalRequest, *, stream: bool = False) -> httpx2.Response:
         calls = Attempts(self, req)
         try:
             return self._attempt(calls, 0, stream)
@@ -218,7 +225,7 @@ class SyncAPIClient(BaseAPIClient):
         return stream
 
     @contextlib.contextmanager
-    def stream_bytes(self, req: FinalRequest) -> Iterator[httpx.Response]:
+    def stream_bytes(self, req: FinalRequest) -> Iterator[httpx2.Response]:
         """Send ``req`` (with retries until the headers arrive) and yield the unread response for
         ``iter_bytes()``; it is closed on exit, whatever happens."""
         response = self._send(req, stream=True)
@@ -258,28 +265,32 @@ class SyncAPIClient(BaseAPIClient):
 class AsyncAPIClient(BaseAPIClient):
     """Asynchronous client base: providers subclass it with a ``profile`` and their resources."""
 
-    def __init__(self, *, http_client: httpx.AsyncClient | None = None, **kwargs: Any) -> None:
+    def __init__(self, *, http_client: httpx2.AsyncClient | httpx.AsyncClient | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
+        if http_client is not None and not _http.is_client(http_client, asynchronous=True):
             from .errors import ConfigurationError
 
-            raise ConfigurationError(f"http_client must be an httpx.AsyncClient, got {type(http_client).__name__}")
-        self._pool = AsyncPool(http_client)
+            raise ConfigurationError(
+                f"http_client must be an httpx2.AsyncClient or httpx.AsyncClient, got {type(http_client).__name__}"
+            )
+        self._pool = AsyncPool(_http.as_httpx2(http_client))
         import asyncio  # here, not at import: a sync-only program never pays for asyncio
 
         self._sleep: Callable[[float], Any] = asyncio.sleep
 
-    def with_options(self: _Self, *, http_client: httpx.AsyncClient | None = None, **kwargs: Any) -> _Self:
+    def with_options(
+        self: _Self, *, http_client: httpx2.AsyncClient | httpx.AsyncClient | None = None, **kwargs: Any
+    ) -> _Self:
         """A copy with some options changed; it shares this client's connection pool unless given one."""
         new = self._copy(**kwargs)  # type: ignore[attr-defined]
         if http_client is not None:
-            new._pool = AsyncPool(http_client)
+            new._pool = AsyncPool(_http.as_httpx2(http_client))
             new._pool.owned = False
         return new  # type: ignore[no-any-return]
 
     copy = with_options
 
-    async def _attempt(self, calls: Attempts, attempt: int, stream: bool) -> httpx.Response:
+    async def _attempt(self, calls: Attempts, attempt: int, stream: bool) -> httpx2.Response:
         http = self._pool.get()
         request = self._build_request(http, calls.req, attempt, calls.remaining())
         if log.isEnabledFor(logging.DEBUG):
@@ -293,8 +304,8 @@ class AsyncAPIClient(BaseAPIClient):
         self._finish(response)
         return response
 
-    async def _exchange(self, http: httpx.AsyncClient, calls: Attempts, request: httpx.Request, attempt: int,
-                        stream: bool) -> httpx.Response:  # fmt: skip
+    async def _exchange(self, http: httpx2.AsyncClient, calls: Attempts, request: httpx2.Request, attempt: int,
+                        stream: bool) -> httpx2.Response:  # fmt: skip
         import asyncio
 
         send = http.send(request, stream=True, follow_redirects=follow_redirects(http, calls.req))
@@ -314,7 +325,7 @@ class AsyncAPIClient(BaseAPIClient):
             raise calls.status_error(response, attempt)
         return response
 
-    async def _send(self, req: FinalRequest, *, stream: bool = False) -> httpx.Response:
+    async def _send(self, req: FinalRequest, *, stream: bool = False) -> httpx2.Response:
         calls = Attempts(self, req)
         try:
             return await self._attempt(calls, 0, stream)
@@ -372,7 +383,7 @@ class AsyncAPIClient(BaseAPIClient):
         return stream
 
     @contextlib.asynccontextmanager
-    async def stream_bytes(self, req: FinalRequest) -> AsyncIterator[httpx.Response]:
+    async def stream_bytes(self, req: FinalRequest) -> AsyncIterator[httpx2.Response]:
         """Async twin of ``SyncAPIClient.stream_bytes``."""
         response = await self._send(req, stream=True)
         try:

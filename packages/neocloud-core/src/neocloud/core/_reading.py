@@ -11,12 +11,12 @@ import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
 from typing import Any
 
-import httpx
+import httpx2
 
 __all__ = ["Watchdog", "acapped_lines", "capped_lines", "check_event_stream"]
 
 
-def _socket_of(response: httpx.Response) -> socket.socket | None:
+def _socket_of(response: httpx2.Response) -> socket.socket | None:
     """The socket under a response read over a real HTTP/1 connection (httpcore exposes its network stream). Not
     for HTTP/2, whose one connection carries other calls' streams too."""
     if not response.http_version.startswith("HTTP/1"):
@@ -32,7 +32,7 @@ class Watchdog:
     at once and the reader, seeing ``expired``, raises the deadline. ``stop()`` (before the response is closed
     and its connection pooled) makes sure a pooled connection is never shut down."""
 
-    def __init__(self, response: httpx.Response, deadline: float) -> None:
+    def __init__(self, response: httpx2.Response, deadline: float) -> None:
         self.expired = False
         self._response = response
         self._lock = threading.Lock()
@@ -64,7 +64,7 @@ def _line_decoder() -> Any:
     return SSELineDecoder()
 
 
-def check_event_stream(response: httpx.Response) -> None:
+def check_event_stream(response: httpx2.Response) -> None:
     """Raise httpx-sse's ``SSEError`` unless ``response`` is an event stream (as its ``EventSource`` does)."""
     from httpx_sse import SSEError
 

@@ -11,7 +11,7 @@ import functools
 from collections.abc import Awaitable, Callable
 from typing import Any, Generic, ParamSpec, TypeVar
 
-import httpx
+import httpx2
 
 __all__ = ["APIResponse", "async_raw_response_wrapper", "raw_response_wrapper"]
 
@@ -24,13 +24,13 @@ RAW_MODE: contextvars.ContextVar[bool] = contextvars.ContextVar("neocloud_raw_mo
 class APIResponse(Generic[_T]):
     """An HTTP response plus the parsed value: ``headers``, ``status_code``, ``request_id``, ``parse()``."""
 
-    def __init__(self, response: httpx.Response, parsed: Callable[[], _T], request_id: str | None) -> None:
+    def __init__(self, response: httpx2.Response, parsed: Callable[[], _T], request_id: str | None) -> None:
         self.http_response = response
         self._parsed = parsed
         self.request_id = request_id
 
     @property
-    def headers(self) -> httpx.Headers:
+    def headers(self) -> httpx2.Headers:
         return self.http_response.headers
 
     @property
@@ -38,11 +38,11 @@ class APIResponse(Generic[_T]):
         return self.http_response.status_code
 
     @property
-    def http_request(self) -> httpx.Request:
+    def http_request(self) -> httpx2.Request:
         return self.http_response.request
 
     @property
-    def url(self) -> httpx.URL:
+    def url(self) -> httpx2.URL:
         return self.http_response.url
 
     @property

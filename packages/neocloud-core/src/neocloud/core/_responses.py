@@ -8,9 +8,10 @@ import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
-import httpx
+import httpx2
 
-from ._httplibs import classes
+from . import _http
+from ._fastjson import json_validator
 from .error_body import build_status_error, parse_error_body
 from .errors import APIError, APIResponseValidationError, APIStatusError
 from .redact import Secrets, scrub
@@ -38,7 +39,7 @@ class ResponseHandling:
         key = self._api_key.get_secret_value() if self._api_key is not None else None
         return Secrets.of((self.profile.auth_header, *self.profile.secret_headers), (key,))
 
-    def _finish(self, obj: object, response: httpx.Response | None = None) -> None:
+    def _finish(self, obj: object, response: httpx2.Response | None = None) -> None:
         """Every error (and every response) leaving a call passes here: it is labelled with the provider and the
         request id, and every credential it can reach is masked (``redact.scrub``), whatever path raised it."""
         if isinstance(obj, APIError):
@@ -53,7 +54,7 @@ class ResponseHandling:
 
     # -- response handling ------------------------------------------------------------------------------
     @staticmethod
-    def _request_id(response: httpx.Response) -> str | None:
+    def _request_id(response: httpx2.Response) -> str | None:
         headers = response.headers
         for name in _REQUEST_ID_HEADERS:
             value: str | None = headers.get(name)
@@ -61,7 +62,7 @@ class ResponseHandling:
                 return value
         return None
 
-    def _make_status_error(self, response: httpx.Response, req: FinalRequest) -> APIStatusError:
+    def _make_status_error(self, response: httpx2.Response, req: FinalRequest) -> APIStatusError:
         """The typed error for an error response whose body has been read."""
         info = parse_error_body(
             response.status_code, response.content, body_status_overrides=self.profile.body_status_overrides
@@ -79,7 +80,7 @@ class ResponseHandling:
         )
 
     def _make_error_from_payload(
-        self, payload: Mapping[str, Any], response: httpx.Response, status: int | None = None
+        self, payload: Mapping[str, Any], response: httpx2.Response, status: int | None = None
     ) -> APIStatusError:
         """The typed error for an in-band error object (an SSE error frame, or a 200 that is an error)."""
         import json
@@ -98,8 +99,8 @@ class ResponseHandling:
             request=response.request,
         )
 
-    def _process_response(self, response: httpx.Response, cast_to: Callable[[Any], _T] | type[_T]) -> _T:
-        """Parse a fully read 2xx response into ``cast_to`` (a pydantic model, ``httpx.Response``, a type or a
+    def _process_response(self, response: httpx2.Response, cast_to: Callable[[Any], _T] | type[_T]) -> _T:
+        """Parse a fully read 2xx response into ``cast_to`` (a pydantic model, the HTTP response, a type or a
         parser of the decoded JSON)."""
         try:
             return self._parse_response(response, cast_to)
@@ -107,11 +108,12 @@ class ResponseHandling:
             self._finish(exc, response)
             raise
 
-    def _parse_response(self, response: httpx.Response, cast_to: Callable[[Any], _T] | type[_T]) -> _T:
-        if cast_to is httpx.Response or cast_to in classes("Response"):
+    def _parse_response(self, response: httpx2.Response, cast_to: Callable[[Any], _T] | type[_T]) -> _T:
+        if _http.is_response_type(cast_to):
             return response  # type: ignore[return-value]
         content = response.content
-        validate_json = getattr(cast_to, "model_validate_json", None)
+        # The model's own pydantic-core validator, called directly (``_fastjson``): the same typed validation.
+        validate_json = json_validator(cast_to)
         try:
             data: Any = None
             if validate_json is None or _looks_like_error(content):

@@ -1,5 +1,6 @@
-"""What the API clients send requests through: httpx defaults, connection pools (one per event loop for async),
-bounded body reads, and the per-call retry bookkeeping. The request loops themselves are in ``_client``."""
+"""What the API clients send requests through: httpx2 defaults (or a caller's httpx client, see ``_http``),
+connection pools (one per event loop for async), bounded body reads, and the per-call retry bookkeeping. The
+request loops themselves are in ``_client``."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ import logging
 import threading
 import time
 import weakref
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-import httpx
+import httpx2
 
+from . import _http
 from ._base import BaseAPIClient, FinalRequest
-from ._httplibs import errors
+from ._http import errors
 from ._reading import Watchdog
 from ._types import Timeout
 from .errors import APIConnectionError, APIError, APIResponseValidationError, APITimeoutError
@@ -39,47 +41,64 @@ __all__ = [
 log = logging.getLogger("neocloud.core")
 
 
-DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=30.0)
-_DEFAULT_HTTPX_TIMEOUT = Timeout().to_httpx()
+DEFAULT_LIMITS = httpx2.Limits(**_http.LIMITS)  # type: ignore[arg-type]
+_DEFAULT_TIMEOUT = Timeout().phases()
 
 
-class DefaultHttpxClient(httpx.Client):
-    """An ``httpx.Client`` with neocloud's defaults (timeouts, pool limits, redirects); pass it as
-    ``http_client=`` to customise proxies or transports without losing them."""
+def _httpx_client(kwargs: dict[str, Any], *, asynchronous: bool) -> Any:
+    """An ``httpx`` client with neocloud's defaults, for keyword arguments that carry ``httpx`` objects."""
+    import httpx  # (already imported by whoever made those objects)
+
+    _http.default_client_kwargs(httpx, kwargs, _DEFAULT_TIMEOUT)
+    return httpx.AsyncClient(**kwargs) if asynchronous else httpx.Client(**kwargs)
+
+
+class DefaultHttpxClient(httpx2.Client):
+    """An ``httpx2.Client`` with neocloud's defaults (timeouts, pool limits, redirects); pass it as
+    ``http_client=`` to customise proxies or transports without losing them.
+
+    Given an ``httpx`` object (``transport=httpx.HTTPTransport(...)``, as in code written for the official SDKs), it
+    makes an ``httpx.Client`` with the same defaults instead: an ``httpx2`` client cannot drive an ``httpx``
+    transport, and the core accepts either client."""
+
+    def __new__(cls, **kwargs: Any) -> DefaultHttpxClient:
+        if _http.wants_httpx(kwargs):
+            return cast("DefaultHttpxClient", _httpx_client(kwargs, asynchronous=False))
+        return super().__new__(cls)
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("timeout", _DEFAULT_HTTPX_TIMEOUT)
-        kwargs.setdefault("limits", DEFAULT_LIMITS)
-        # httpx drops Authorization when a redirect leaves the original origin, so following is safe.
-        kwargs.setdefault("follow_redirects", True)
+        _http.default_client_kwargs(httpx2, kwargs, _DEFAULT_TIMEOUT)
         super().__init__(**kwargs)
 
 
-class DefaultAsyncHttpxClient(httpx.AsyncClient):
-    """Async twin of ``DefaultHttpxClient``."""
+class DefaultAsyncHttpxClient(httpx2.AsyncClient):
+    """Async twin of ``DefaultHttpxClient`` (an ``httpx.AsyncClient`` when given ``httpx`` objects)."""
+
+    def __new__(cls, **kwargs: Any) -> DefaultAsyncHttpxClient:
+        if _http.wants_httpx(kwargs):
+            return cast("DefaultAsyncHttpxClient", _httpx_client(kwargs, asynchronous=True))
+        return super().__new__(cls)
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("timeout", _DEFAULT_HTTPX_TIMEOUT)
-        kwargs.setdefault("limits", DEFAULT_LIMITS)
-        kwargs.setdefault("follow_redirects", True)
+        _http.default_client_kwargs(httpx2, kwargs, _DEFAULT_TIMEOUT)
         super().__init__(**kwargs)
 
 
-def _too_large(response: httpx.Response, limit: int) -> APIResponseValidationError:
+def _too_large(response: httpx2.Response, limit: int) -> APIResponseValidationError:
     return APIResponseValidationError(
         f"the response body is larger than {limit} bytes; refused rather than read into memory",
         request=response.request,
     )
 
 
-def _declared_over(response: httpx.Response, limit: int) -> bool:
+def _declared_over(response: httpx2.Response, limit: int) -> bool:
     declared = response.headers.get("content-length", "")
     return declared.isdigit() and int(declared) > limit
 
 
-# httpx reads a body whole; these stop at ``limit`` bytes (an oversized or endless body cannot exhaust memory)
-# and then hand the bytes to httpx as if it had read them itself.
-def read_bounded(response: httpx.Response, limit: int) -> None:
+# httpx2 (and httpx) read a body whole; these stop at ``limit`` bytes (an oversized or endless body cannot exhaust
+# memory) and then hand the bytes to the response as if it had read them itself.
+def read_bounded(response: httpx2.Response, limit: int) -> None:
     if _declared_over(response, limit):
         response.close()
         raise _too_large(response, limit)
@@ -93,7 +112,7 @@ def read_bounded(response: httpx.Response, limit: int) -> None:
     response._content = b"".join(chunks)
 
 
-async def aread_bounded(response: httpx.Response, limit: int) -> None:
+async def aread_bounded(response: httpx2.Response, limit: int) -> None:
     if _declared_over(response, limit):
         await response.aclose()
         raise _too_large(response, limit)
@@ -107,7 +126,7 @@ async def aread_bounded(response: httpx.Response, limit: int) -> None:
     response._content = b"".join(chunks)
 
 
-def follow_redirects(http: httpx.Client | httpx.AsyncClient, req: FinalRequest) -> bool:
+def follow_redirects(http: httpx2.Client | httpx2.AsyncClient, req: FinalRequest) -> bool:
     return http.follow_redirects if req.follow_redirects is None else req.follow_redirects
 
 
@@ -116,7 +135,7 @@ def retry_of(exc: BaseException) -> RetryDecision | None:
     return decision if isinstance(decision, RetryDecision) and decision.retry else None
 
 
-def log_response(provider: str, request: httpx.Request, response: httpx.Response, request_id: str | None) -> None:
+def log_response(provider: str, request: httpx2.Request, response: httpx2.Response, request_id: str | None) -> None:
     """One INFO line per HTTP exchange (what the official SDKs print with ``<PROVIDER>_LOG=info``): method, path
     and status only; never headers, query or bodies, so never a key."""
     rid = f" (request id {request_id})" if request_id else ""
@@ -167,7 +186,7 @@ class Attempts:
             **kwargs,
         )
 
-    def transport_error(self, exc: Exception, request: httpx.Request, attempt: int) -> APIError:
+    def transport_error(self, exc: Exception, request: httpx2.Request, attempt: int) -> APIError:
         """The typed error for a failure with no usable response (``httpx`` or ``httpx2``), with its retry decision."""
         never_opened = isinstance(exc, errors("ConnectError", "ConnectTimeout", "PoolTimeout"))
         host = request.url.host or str(request.url)
@@ -183,14 +202,14 @@ class Attempts:
             err._neocloud_retry = self.decide(attempt, status=None, connection_opened=not never_opened)  # type: ignore[attr-defined]
         return err  # a redirect loop or an invalid redirect target: repeating cannot help
 
-    def deadline_error(self, request: httpx.Request, response: httpx.Response | None = None) -> APITimeoutError:
+    def deadline_error(self, request: httpx2.Request, response: httpx2.Response | None = None) -> APITimeoutError:
         total = self.client._timeout(self.req).total
         message = f"the total deadline of {total or 0:g} s passed while reading the answer from {request.url.host}"
         request_id = None if response is None else self.client._request_id(response)
         return APITimeoutError(message, request=request, idempotency_key=self.req.idempotency_key,
                                request_id=request_id)  # fmt: skip
 
-    def undecodable(self, response: httpx.Response, exc: Exception) -> APIResponseValidationError:
+    def undecodable(self, response: httpx2.Response, exc: Exception) -> APIResponseValidationError:
         encoding = response.headers.get("content-encoding", "")
         return APIResponseValidationError(
             f"the body cannot be decoded as its Content-Encoding {encoding!r} says ({_reason_of(exc)})",
@@ -198,7 +217,7 @@ class Attempts:
             request_id=self.client._request_id(response),
         )  # fmt: skip
 
-    def read(self, response: httpx.Response, request: httpx.Request, attempt: int) -> None:
+    def read(self, response: httpx2.Response, request: httpx2.Request, attempt: int) -> None:
         """Read the whole body within the size limit and the total deadline: a body dripped byte by byte cannot
         outlive the deadline (the socket is shut down when it passes, as for a stream, ``_reading.Watchdog``)."""
         watchdog = None if self.deadline is None else Watchdog(response, self.deadline)
@@ -217,7 +236,7 @@ class Attempts:
         if watchdog is not None and watchdog.expired:
             raise self.deadline_error(request, response)  # the shut-down socket looked like the end of the body
 
-    async def aread(self, response: httpx.Response, request: httpx.Request, attempt: int) -> None:
+    async def aread(self, response: httpx2.Response, request: httpx2.Request, attempt: int) -> None:
         """Async twin of ``read``: the read is awaited with only the time left before the deadline."""
         import asyncio
 
@@ -236,12 +255,12 @@ class Attempts:
         finally:
             await response.aclose()
 
-    def _undecodable_body(self, response: httpx.Response, exc: Exception) -> None:
+    def _undecodable_body(self, response: httpx2.Response, exc: Exception) -> None:
         if response.status_code < 400:
             raise self.undecodable(response, exc) from exc
         response._content = b""  # an error status is still that error; its body is just unreadable
 
-    def status_error(self, response: httpx.Response, attempt: int) -> APIError:
+    def status_error(self, response: httpx2.Response, attempt: int) -> APIError:
         err = self.client._make_status_error(response, self.req)
         profile = self.client.profile
         if err.code in profile.never_retry_codes:
@@ -267,12 +286,12 @@ def _reason(err: APIError) -> object:
 
 
 class SyncPool:
-    def __init__(self, client: httpx.Client | None) -> None:
+    def __init__(self, client: httpx2.Client | None) -> None:
         self.client = client
         self.owned = client is None
         self.lock = threading.Lock()
 
-    def get(self) -> httpx.Client:
+    def get(self) -> httpx2.Client:
         client = self.client
         if client is None:
             with self.lock:
@@ -283,7 +302,7 @@ class SyncPool:
 
 
 class AsyncPool:
-    """One ``httpx.AsyncClient`` per event loop, closed when its loop shuts down.
+    """One ``httpx2.AsyncClient`` per event loop, closed when its loop shuts down.
 
     A pooled connection is bound to the loop that opened it, so reusing one across ``asyncio.run()`` calls fails
     with "Event loop is closed"; and a pool left open when its loop ends keeps its sockets (half-closed, in
@@ -294,10 +313,10 @@ class AsyncPool:
     forgotten then (its sockets go with the garbage collector, as any transport of a closed loop does).
     """
 
-    def __init__(self, client: httpx.AsyncClient | None) -> None:
+    def __init__(self, client: httpx2.AsyncClient | None) -> None:
         self.client = client
         self.owned = client is None
-        self.per_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
+        self.per_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx2.AsyncClient] = (
             weakref.WeakKeyDictionary()
         )
         # The closer of each loop's pool. A running async generator holds its loop (its finalizer is a bound method
@@ -305,7 +324,7 @@ class AsyncPool:
         self._closers: dict[int, tuple[asyncio.AbstractEventLoop, Any]] = {}
         self._lock = threading.Lock()
 
-    def get(self) -> httpx.AsyncClient:
+    def get(self) -> httpx2.AsyncClient:
         if self.client is not None:
             return self.client
         import asyncio  # (lazily: see _client.AsyncAPIClient)
@@ -325,7 +344,7 @@ class AsyncPool:
             _finish(closer)
         return client
 
-    def forget(self, loop: asyncio.AbstractEventLoop, client: httpx.AsyncClient) -> bool:
+    def forget(self, loop: asyncio.AbstractEventLoop, client: httpx2.AsyncClient) -> bool:
         """Drop ``loop``'s pool if it is still ``client``; ``True`` when it was (whoever forgets it closes it)."""
         with self._lock:
             if self.per_loop.get(loop) is not client:
@@ -360,7 +379,7 @@ class AsyncPool:
         return stale
 
 
-async def _closer(pool: AsyncPool, loop: asyncio.AbstractEventLoop, client: httpx.AsyncClient) -> Any:
+async def _closer(pool: AsyncPool, loop: asyncio.AbstractEventLoop, client: httpx2.AsyncClient) -> Any:
     try:
         yield
     finally:
@@ -370,7 +389,7 @@ async def _closer(pool: AsyncPool, loop: asyncio.AbstractEventLoop, client: http
             await client.aclose()
 
 
-def _start_closer(pool: AsyncPool, loop: asyncio.AbstractEventLoop, client: httpx.AsyncClient) -> Any:
+def _start_closer(pool: AsyncPool, loop: asyncio.AbstractEventLoop, client: httpx2.AsyncClient) -> Any:
     # Starting an async generator registers it with the running loop (its asyncgen "firstiter" hook); it then waits
     # at its ``yield`` until the loop finalizes it. The first step awaits nothing, so it completes synchronously.
     closer = _closer(pool, loop, client)

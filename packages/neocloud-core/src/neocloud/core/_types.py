@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Final, Literal, TypeVar, Union
+from functools import lru_cache
+from typing import TYPE_CHECKING, Final, Literal, TypeVar, Union, cast
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
+    import httpx2
 
 __all__ = ["NOT_GIVEN", "NotGiven", "Timeout", "TimeoutTypes", "at_least", "coerce_timeout"]
 
@@ -43,24 +46,34 @@ class Timeout:
     connect: float | None = 5.0
     read: float | None = 60.0
     write: float | None = 60.0
-    pool: float | None = 10.0
+    # Waiting for a free connection is queueing, not a failure: unbounded by default, so thousands of concurrent
+    # calls over a 100-connection pool all complete; ``total`` still bounds each call, queue included.
+    pool: float | None = None
     total: float | None = None
 
-    def to_httpx(self, remaining: float | None = None) -> httpx.Timeout:
-        """The per-attempt httpx timeout, each phase shortened to ``remaining`` when a deadline is near."""
+    def phases(self, remaining: float | None = None) -> dict[str, float | None]:
+        """The per-attempt timeouts (the request's ``timeout`` extension, which ``httpx2`` and ``httpx`` both read),
+        each phase shortened to ``remaining`` when a deadline is near. Without one, the same dict every call."""
         if remaining is None:
-            return httpx.Timeout(connect=self.connect, read=self.read, write=self.write, pool=self.pool)
-
-        def cap(value: float | None) -> float:
-            return remaining if value is None else min(value, remaining)
-
-        return httpx.Timeout(connect=cap(self.connect), read=cap(self.read), write=cap(self.write), pool=cap(self.pool))
+            return _phases(self)
+        return {
+            "connect": remaining if self.connect is None else min(self.connect, remaining),
+            "read": remaining if self.read is None else min(self.read, remaining),
+            "write": remaining if self.write is None else min(self.write, remaining),
+            "pool": remaining if self.pool is None else min(self.pool, remaining),
+        }
 
     def with_total(self, total: float | None) -> Timeout:
         return replace(self, total=total)
 
 
-TimeoutTypes = Union[float, int, httpx.Timeout, Timeout, None]
+@lru_cache(maxsize=64)
+def _phases(timeout: Timeout) -> dict[str, float | None]:
+    # Shared by every request with this timeout: the libraries only read the extension.
+    return {"connect": timeout.connect, "read": timeout.read, "write": timeout.write, "pool": timeout.pool}
+
+
+TimeoutTypes = Union[float, int, "httpx2.Timeout", "httpx.Timeout", Timeout, None]
 
 
 def at_least(timeout: Timeout, floor: Timeout | None) -> Timeout:
@@ -83,29 +96,28 @@ def at_least(timeout: Timeout, floor: Timeout | None) -> Timeout:
 def coerce_timeout(value: TimeoutTypes, default: Timeout) -> Timeout:
     """Accept what users pass (seconds, ``httpx.Timeout``, our ``Timeout`` or ``None``) as a ``Timeout``.
 
-    A bare number is the per-phase limit (connect capped at 5 s, like the official SDKs); ``None``
-    disables every limit.
+    A bare number is the connect/read/write limit (connect capped at 5 s, like the official SDKs; the wait for a
+    pooled connection keeps ``default``'s bound); ``None`` disables every limit.
     """
     if isinstance(value, Timeout):
         return value
     if value is None:
         return Timeout(connect=None, read=None, write=None, pool=None, total=None)
-    from ._httplibs import classes
+    from ._http import is_timeout_config
 
-    if isinstance(value, (httpx.Timeout, *classes("Timeout"))):
-        phases: httpx.Timeout = value  # type: ignore[assignment]  # (or httpx2's, the same class)
-        return Timeout(
-            connect=phases.connect, read=phases.read, write=phases.write, pool=phases.pool, total=default.total
-        )
+    if is_timeout_config(value):
+        given = cast("httpx2.Timeout", value)  # (or an httpx.Timeout: the same fields)
+        return Timeout(connect=given.connect, read=given.read, write=given.write, pool=given.pool, total=default.total)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if value <= 0:
             from .errors import ConfigurationError
 
             raise ConfigurationError(f"timeout must be a positive number of seconds, got {value!r}")
         seconds = float(value)
-        return Timeout(connect=min(5.0, seconds), read=seconds, write=seconds, pool=seconds, total=default.total)
+        return Timeout(connect=min(5.0, seconds), read=seconds, write=seconds, pool=default.pool, total=default.total)
     from .errors import ConfigurationError
 
     raise ConfigurationError(
-        f"timeout must be a number of seconds, httpx.Timeout, neocloud.core.Timeout or None; got {type(value).__name__}"
+        "timeout must be a number of seconds, httpx2.Timeout, httpx.Timeout, neocloud.core.Timeout or None; "
+        f"got {type(value).__name__}"
     )

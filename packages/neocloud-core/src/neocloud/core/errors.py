@@ -51,7 +51,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    import httpx
+    import httpx2
 
 __all__ = [
     "APIConnectionError",
@@ -135,7 +135,7 @@ class APIError(NeocloudError):
         self,
         message: str,
         *,
-        request: httpx.Request | None = None,
+        request: httpx2.Request | None = None,
         body: Any = None,
         request_id: str | None = None,
         idempotency_key: str | None = None,
@@ -235,7 +235,8 @@ class APIStatusError(APIError):
     Attributes: ``status_code``, ``message`` (the provider's own words; ``str(error)`` prefixes the status and
     code), ``code`` (the provider's machine-readable code),
     ``details`` (extra structured information), ``request_id``, ``body`` (the parsed error body) and
-    ``response`` (the ``httpx.Response``, ``None`` after unpickling).
+    ``response`` (the ``httpx2.Response``, or the ``httpx.Response`` of a caller's ``httpx`` client; ``None`` after
+    unpickling).
     """
 
     status_code: int
@@ -247,7 +248,7 @@ class APIStatusError(APIError):
         message: str,
         *,
         status_code: int,
-        response: httpx.Response | None = None,
+        response: httpx2.Response | None = None,
         code: str | None = None,
         details: Any = None,
         **kwargs: Any,

@@ -215,7 +215,7 @@ def import_provider_spec(module: str, install_hint: str) -> ProviderSpec:
 def seconds_timeout(kwargs: dict[str, Any]) -> dict[str, Any]:
     """Factory arguments for clients whose ``timeout`` is seconds or a timeout object (``neocloud.core.Timeout``,
     whose ``total`` deadline is kept, or ``httpx.Timeout``); anything else is read as its ``read`` seconds."""
-    from ._httplibs import classes
+    from ._http import classes
     from ._types import Timeout
 
     timeout = kwargs.pop("timeout", None)

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ._httplibs import classes
+from ._http import classes
 
 __all__ = ["MASK", "SECRET_HEADERS", "Secrets", "scrub"]
 

@@ -1,5 +1,10 @@
 """Server-sent-event streams: framing by httpx-sse, meaning (``[DONE]``, error frames) by ``classify``.
 
+httpx-sse rather than httpx2's own ``EventSource``: decoding a loopback stream of 5,000 chat chunks over httpx2,
+httpx-sse took 45 µs per event against 54 µs (best of 7, a loaded 2-core machine), and 9-10 µs against 15-19 µs
+from memory, sync and async. It works on either library's response; its ``SSEError`` is an ``httpx`` error, which
+is why ``httpx`` is loaded once a stream is read.
+
 ``classify`` is a pure function over one decoded event, so the protocol rules are table-tested apart
 from any I/O. ``Stream`` / ``AsyncStream`` own the HTTP response: they close it on every exit path
 (exhaustion, ``break``, an exception, ``close()``, garbage collection) and, after ``[DONE]``, read the
@@ -14,6 +19,10 @@ Either way the stream raises
 ``APITimeoutError``. (A sync stream over a transport without a socket, such as ``httpx.MockTransport``, is
 checked between events only.)
 
+Per event the loop does as little as it can: the deadline check and the hot path (raw JSON validated once by the
+model's pydantic-core validator, ``_fastjson``) are inline, with one line reader between the socket and the SSE
+decoder (it enforces the size cap below).
+
 One line or event may hold at most ``max_event_chars`` characters (the profile's ``max_event_bytes``): a frame that
 never ends is refused with ``StreamFormatError`` instead of being buffered until memory runs out.
 """
@@ -22,14 +31,15 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
-import httpx
+import httpx2
 
-from ._httplibs import errors
+from ._fastjson import validator_of_method
+from ._http import errors
 from ._reading import Watchdog, acapped_lines, capped_lines, check_event_stream
 from .errors import APIStatusError, APITimeoutError, StreamError, StreamFormatError
 
@@ -80,13 +90,13 @@ def _invalid_json(exc: ValueError) -> str | None:
     return str(found[0].get("msg", "invalid JSON")) if found else None
 
 
-ErrorFactory = Callable[[Mapping[str, Any], httpx.Response], APIStatusError]
+ErrorFactory = Callable[[Mapping[str, Any], httpx2.Response], APIStatusError]
 
 
 class _StreamBase(Generic[_T]):
     def __init__(
         self,
-        response: httpx.Response,
+        response: httpx2.Response,
         parse: Callable[[Any], _T],
         make_error: ErrorFactory,
         *,
@@ -94,13 +104,13 @@ class _StreamBase(Generic[_T]):
         deadline: float | None = None,
         parse_json: Callable[[str], _T] | None = None,
         max_event_chars: int = 16 * 1024 * 1024,
-        finish: Callable[[BaseException, httpx.Response], None] | None = None,
+        finish: Callable[[BaseException, httpx2.Response], None] | None = None,
     ) -> None:
         self.response = response
         self._max_event_chars = max_event_chars
         self._finish = finish
         self._parse = parse
-        self._parse_json = parse_json
+        self._parse_json = validator_of_method(parse_json)
         self._make_error = make_error
         self._require_done = require_done
         self._deadline = deadline
@@ -111,21 +121,16 @@ class _StreamBase(Generic[_T]):
         value: str | None = self.response.headers.get("x-request-id")
         return value
 
-    def _check_deadline(self) -> None:
-        if self._deadline is not None and time.monotonic() > self._deadline:
-            raise self._deadline_passed()
-
     def _deadline_passed(self) -> APITimeoutError:
         return APITimeoutError("stream exceeded the total deadline", request=self.response.request)
 
+    # The hot path (nearly every frame), inline in the readers' loops: a frame that starts with "{" and does not
+    # mention an "error" key has its raw JSON validated once, in pydantic-core, instead of json.loads + validate;
+    # about half the per-chunk cost. Any other frame (one that mentions "error" may be an in-band error; a false
+    # positive only costs speed) takes this general path.
     def _item(self, sse: ServerSentEvent) -> Any:
         """One event → a parsed item, ``_DONE`` or ``_SKIP``; raises the typed error of an in-band error frame."""
         data = sse.data
-        if self._parse_json is not None and data[:1] == "{" and sse.event == "message" and '"error"' not in data:
-            # The hot path (nearly every frame): validate the raw JSON once, in pydantic-core, instead of
-            # json.loads + validate; about half the per-chunk cost. A frame that mentions an "error" key takes
-            # the general path, so in-band errors are still recognised (a false positive only costs speed).
-            return self._parse_json(data)
         frame = classify(sse.event if sse.event != "message" else None, data)
         if frame.kind == "data":
             return self._parse(frame.payload)
@@ -209,12 +214,18 @@ class _SyncReader(_StreamBase[_T]):
 
     def _read(self) -> Generator[_T, None, None]:
         events: Iterator[ServerSentEvent] = self._events()
-        watchdog = None if self._deadline is None else Watchdog(self.response, self._deadline)
+        deadline, fast = self._deadline, self._parse_json
+        watchdog = None if deadline is None else Watchdog(self.response, deadline)
         try:
             done = False
             try:
                 for sse in events:
-                    self._check_deadline()
+                    if deadline is not None and time.monotonic() > deadline:
+                        raise self._deadline_passed()
+                    data = sse.data
+                    if fast is not None and data[:1] == "{" and sse.event == "message" and '"error"' not in data:
+                        yield fast(data)
+                        continue
                     item = self._item(sse)
                     if item is _SKIP:
                         continue
@@ -302,12 +313,33 @@ class _AsyncReader(_StreamBase[_T]):
 
     async def _read(self) -> AsyncGenerator[_T, None]:
         events: AsyncGenerator[ServerSentEvent, None] = self._aevents()
-        source = events if self._deadline is None else self._within_deadline(events, self._deadline)
+        deadline, fast = self._deadline, self._parse_json
+        following = events.__anext__
+        if deadline is not None:
+            import asyncio
+
         try:
             done = False
             try:
-                async for sse in source:
-                    self._check_deadline()
+                while True:
+                    try:
+                        if deadline is None:
+                            sse = await following()
+                        else:
+                            # Each read is awaited with only the time left before the deadline.
+                            left = deadline - time.monotonic()
+                            if left <= 0:
+                                raise self._deadline_passed()
+                            try:
+                                sse = await asyncio.wait_for(following(), left)
+                            except asyncio.TimeoutError:
+                                raise self._deadline_passed() from None
+                    except StopAsyncIteration:
+                        break
+                    data = sse.data
+                    if fast is not None and data[:1] == "{" and sse.event == "message" and '"error"' not in data:
+                        yield fast(data)
+                        continue
                     item = self._item(sse)
                     if item is _SKIP:
                         continue
@@ -333,28 +365,8 @@ class _AsyncReader(_StreamBase[_T]):
                 raise self._truncated()
             self._finished = True
         finally:
-            if source is not events:
-                await source.aclose()
             await events.aclose()
             await self.response.aclose()
-
-    async def _within_deadline(
-        self, events: AsyncIterator[ServerSentEvent], deadline: float
-    ) -> AsyncGenerator[ServerSentEvent, None]:
-        """``events``, each read awaited with only the time left before ``deadline``."""
-        import asyncio
-
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise self._deadline_passed()
-            try:
-                sse = await asyncio.wait_for(events.__anext__(), left)
-            except StopAsyncIteration:
-                return
-            except asyncio.TimeoutError:
-                raise self._deadline_passed() from None
-            yield sse
 
 
 class AsyncStream(_StreamBase[_T]):
@@ -364,16 +376,13 @@ class AsyncStream(_StreamBase[_T]):
         super().__init__(*args, **kwargs)
         self._aiterator: AsyncGenerator[_T, None] = _AsyncReader(*args, **kwargs)._iter()
 
-    def __aiter__(self) -> AsyncIterator[_T]:
-        return self._hold()
+    def __aiter__(self) -> AsyncStream[_T]:
+        # The stream is its own iterator, so iterating keeps it alive (as ``Stream.__iter__``) without a second
+        # async generator around the reader.
+        return self
 
-    async def _hold(self) -> AsyncGenerator[_T, None]:
-        # As ``Stream.__iter__``: iterating keeps the stream object alive.
-        async for item in self._aiterator:
-            yield item
-
-    async def __anext__(self) -> _T:
-        return await self._aiterator.__anext__()
+    def __anext__(self) -> Awaitable[_T]:
+        return self._aiterator.__anext__()
 
     async def close(self) -> None:
         """Stop early and release the connection."""

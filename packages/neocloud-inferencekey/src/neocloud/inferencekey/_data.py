@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+import httpx2
 
 from neocloud.core._base import FinalRequest
 from neocloud.core._client import AsyncAPIClient, DefaultHttpxClient, SyncAPIClient
@@ -21,6 +21,9 @@ from neocloud.core.wire import ChatCompletion, ChatCompletionChunk
 from ._common import DATA_PROFILE, DEFAULT_BASE_URL, chat_body, endpoint_root, require, resolve
 from .errors import LocalValidationError, translate
 from .types import EmbedResult, RerankItem, RerankResult, TextChunk, TextResult
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["AsyncDataClient", "AsyncEndpoint", "DataClient", "Endpoint"]
 
@@ -88,8 +91,9 @@ class Endpoint:
     OpenAI-style ``chat.completions`` / ``embeddings`` used by the framework adapters)."""
 
     def __init__(
-        self, *, base_url: str, project: str, workload_slug: str, api_key: str, http_client: httpx.Client | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN, meter: Any = None, **metering: Any,
+        self, *, base_url: str, project: str, workload_slug: str, api_key: str,
+        http_client: httpx2.Client | httpx.Client | None = None, timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        meter: Any = None, **metering: Any,
     ) -> None:  # fmt: skip
         self.workload_slug = workload_slug
         self.project = project
@@ -187,7 +191,7 @@ class DataClient:
         )
         self._api_key = resolve(api_key, "INFERENCEKEY_API_KEY")  # the default key of endpoint()
         self._meter = _meter(ledger, budget, run_id, prices, unpriced)
-        self._pool: httpx.Client | None = None
+        self._pool: httpx2.Client | None = None
 
     @classmethod
     def from_env(
@@ -234,7 +238,7 @@ class AsyncEndpoint:
         project: str,
         workload_slug: str,
         api_key: str,
-        http_client: httpx.AsyncClient | None = None,
+        http_client: httpx2.AsyncClient | httpx.AsyncClient | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         meter: Any = None,
         **metering: Any,

@@ -12,9 +12,9 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+import httpx2
 
 from neocloud.core._base import FinalRequest, new_idempotency_key
 from neocloud.core._client import AsyncAPIClient, SyncAPIClient
@@ -29,6 +29,9 @@ from ._readiness import wait_async, wait_sync
 from .enums import OnDrift
 from .errors import Conflict, DriftError, LocalValidationError, translate
 from .types import EndpointRef, ReadinessEvent, Workload, WorkloadSpec
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["AsyncManagementClient", "ManagementClient"]
 
@@ -107,7 +110,7 @@ class ManagementClient(_Base):
         project: str | None = None,
         timeout: TimeoutTypes = None,
         max_retries: int | None = None,
-        http_client: httpx.Client | None = None,
+        http_client: httpx2.Client | httpx.Client | None = None,
     ) -> None:
         require(sdk_token, "a blank sdk_token: pass sdk_token=... or set INFERENCEKEY_SDK_TOKEN")
         with translate():
@@ -228,7 +231,7 @@ class AsyncManagementClient(_Base):
         project: str | None = None,
         timeout: TimeoutTypes = None,
         max_retries: int | None = None,
-        http_client: httpx.AsyncClient | None = None,
+        http_client: httpx2.AsyncClient | httpx.AsyncClient | None = None,
     ) -> None:
         require(sdk_token, "a blank sdk_token: pass sdk_token=... or set INFERENCEKEY_SDK_TOKEN")
         with translate():

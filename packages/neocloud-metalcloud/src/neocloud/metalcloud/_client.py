@@ -8,9 +8,9 @@ choice, shared with the sandbox): ``POST /v1/inference``, ``GET /v1/models``, ``
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping
-from typing import Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
-import httpx
+import httpx2
 from pydantic import SecretStr
 
 from neocloud.core._base import ClientProfile, FinalRequest
@@ -22,6 +22,9 @@ from neocloud.core.validation import validated_body
 
 from . import exceptions as exc
 from .types import InferenceChunk, InferenceRequest, InferenceResponse, Job, JobList, JobStatus, ModelList
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["PROFILE", "AsyncClient", "Client"]
 
@@ -102,7 +105,7 @@ class Client(SyncAPIClient):
         *,
         max_retries: int | None = None,
         default_headers: Mapping[str, str] | None = None,
-        http_client: httpx.Client | None = None,
+        http_client: httpx2.Client | httpx.Client | None = None,
         ledger: Any = None,
         budget: Any = None,
         run_id: str | None = None,
@@ -217,7 +220,7 @@ class AsyncClient(AsyncAPIClient):
         *,
         max_retries: int | None = None,
         default_headers: Mapping[str, str] | None = None,
-        http_client: httpx.AsyncClient | None = None,
+        http_client: httpx2.AsyncClient | httpx.AsyncClient | None = None,
         ledger: Any = None,
         budget: Any = None,
         run_id: str | None = None,

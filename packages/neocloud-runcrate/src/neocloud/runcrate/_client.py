@@ -16,9 +16,9 @@ from collections.abc import Mapping
 from dataclasses import replace
 from functools import cached_property
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+import httpx2
 from pydantic import SecretStr
 
 from neocloud.core._base import ClientProfile
@@ -52,6 +52,9 @@ from .resources import (
     TemplatesResource,
 )
 from .resources.models import AsyncModels, Models
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["CONTROL_PROFILE", "INFERENCE_PROFILE", "AsyncRuncrate", "Runcrate"]
 
@@ -138,7 +141,7 @@ class Runcrate:
         max_retries: int | None = None,
         environment: str | None = None,
         default_headers: Mapping[str, str] | None = None,
-        http_client: httpx.Client | None = None,
+        http_client: httpx2.Client | httpx.Client | None = None,
         ledger: Any = None,
         budget: Any = None,
         run_id: str | None = None,
@@ -236,7 +239,7 @@ class AsyncRuncrate:
         max_retries: int | None = None,
         environment: str | None = None,
         default_headers: Mapping[str, str] | None = None,
-        http_client: httpx.AsyncClient | None = None,
+        http_client: httpx2.AsyncClient | httpx.AsyncClient | None = None,
         ledger: Any = None,
         budget: Any = None,
         run_id: str | None = None,

@@ -194,9 +194,9 @@ class ImageData(WireModel):
         if self.b64_json:
             target.write_bytes(base64.b64decode(self.b64_json))
         elif self.url:
-            import httpx
+            import httpx2
 
-            with httpx.Client(follow_redirects=True, timeout=60) as client:
+            with httpx2.Client(follow_redirects=True, timeout=60) as client:
                 response = client.get(self.url)
                 response.raise_for_status()
                 target.write_bytes(response.content)

@@ -82,9 +82,9 @@ class BaseNeocloudChatModel(BaseChatModel):
     unpriced: Literal["refuse", "allow"] = "refuse"
     """Under a budget, a call whose price is unknown is refused (``"refuse"``) or sent reserving nothing."""
     http_client: Any = Field(default=None, exclude=True)
-    """An ``httpx.Client`` to use instead of the shared pool."""
+    """An ``httpx2.Client`` or ``httpx.Client`` to use instead of the shared pool."""
     http_async_client: Any = Field(default=None, exclude=True)
-    """An ``httpx.AsyncClient`` to use instead of the shared pools."""
+    """An ``httpx2.AsyncClient`` or ``httpx.AsyncClient`` to use instead of the shared pools."""
 
     # defer_build: the validator is built when the first model is constructed, not when neocloud.langchain is
     # imported (import time is a benchmark target; the work is the same, done once, where it is needed).

@@ -6,7 +6,7 @@ import inspect
 from collections.abc import Awaitable, Callable
 from typing import Any, Generic, ParamSpec, TypeVar
 
-import httpx
+import httpx2
 
 from .._ops import Op
 
@@ -32,7 +32,7 @@ class SyncResource:
     @staticmethod
     def _send(transport: Any, op: Op[_T]) -> _T:
         if op.raw:
-            return op.parse(transport.request(httpx.Response, op.request))
+            return op.parse(transport.request(httpx2.Response, op.request))
         return transport.request(op.parse, op.request)  # type: ignore[no-any-return]  # a body of the wrong shape: APIResponseValidationError
 
 
@@ -53,7 +53,7 @@ class AsyncResource:
     @staticmethod
     async def _send(transport: Any, op: Op[_T]) -> _T:
         if op.raw:
-            return op.parse(await transport.request(httpx.Response, op.request))
+            return op.parse(await transport.request(httpx2.Response, op.request))
         return await transport.request(op.parse, op.request)  # type: ignore[no-any-return]
 
 

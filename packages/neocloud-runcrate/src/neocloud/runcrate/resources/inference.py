@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import IO, Any
 
-import httpx
+import httpx2
 
 from neocloud.core._base import FinalRequest
 from neocloud.core.openai_compat import build_body
@@ -122,7 +122,7 @@ class ModelsOps:
         return Op(request, _transcription, host="inference", raw=True, metered="transcription")
 
 
-def _transcription(response: httpx.Response) -> Transcription:
+def _transcription(response: httpx2.Response) -> Transcription:
     # srt / vtt / text come back as text; json formats as JSON (the official SDK only handles JSON).
     if "json" in response.headers.get("content-type", ""):
         return Transcription.model_validate(json.loads(response.content))

@@ -15,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 
 from neocloud.core.errors import APIConnectionError, APIStatusError
 from neocloud.core.validation import check_seconds
@@ -47,7 +47,7 @@ def _check_wait(timeout: Any, poll_interval: Any, max_poll_interval: Any) -> Non
 
 
 # Signed URLs are fetched with a fresh client and no API key: they carry their own authorisation.
-SIGNED_TIMEOUT = httpx.Timeout(60.0, read=300.0, write=600.0)
+SIGNED_TIMEOUT = httpx2.Timeout(60.0, read=300.0, write=600.0)
 
 
 @contextlib.contextmanager
@@ -55,11 +55,11 @@ def translate_transfer(what: str) -> Iterator[None]:
     """A signed-URL transfer that cannot connect is an ``APIConnectionError``, like any other call."""
     try:
         yield
-    except httpx.TransportError as exc:
+    except httpx2.TransportError as exc:
         raise APIConnectionError(f"the {what} failed: {exc.__class__.__name__}") from exc
 
 
-def check_transfer(response: httpx.Response, what: str) -> None:
+def check_transfer(response: httpx2.Response, what: str) -> None:
     if response.status_code >= 400:
         raise APIStatusError(f"the {what} failed (HTTP {response.status_code})", status_code=response.status_code,
                              response=response, code=f"{what}_failed")  # fmt: skip
@@ -76,7 +76,7 @@ class ArtifactsResource(SyncResource):
         url = self.url(job_id, path)
         with (
             translate_transfer("download"),
-            httpx.Client(timeout=SIGNED_TIMEOUT) as signed,
+            httpx2.Client(timeout=SIGNED_TIMEOUT) as signed,
             signed.stream("GET", url) as response,
         ):
             check_transfer(response, "download")
@@ -98,7 +98,7 @@ class AsyncArtifactsResource(AsyncResource):
     async def download(self, job_id: str, path: str, *, to: str | os.PathLike[str] | None = None) -> bytes | Path:
         url = await self.url(job_id, path)
         with translate_transfer("download"):
-            async with httpx.AsyncClient(timeout=SIGNED_TIMEOUT) as signed, signed.stream("GET", url) as response:
+            async with httpx2.AsyncClient(timeout=SIGNED_TIMEOUT) as signed, signed.stream("GET", url) as response:
                 check_transfer(response, "download")
                 if to is None:
                     return await response.aread()
@@ -120,7 +120,7 @@ class UploadsResource(SyncResource):
         archive = code_archive(source)
         ticket = self.create(bytes=len(archive), sha256=hashlib.sha256(archive).hexdigest())
         if ticket.url is not None:  # None: the platform already holds these bytes
-            with translate_transfer("upload"), httpx.Client(timeout=SIGNED_TIMEOUT) as signed:
+            with translate_transfer("upload"), httpx2.Client(timeout=SIGNED_TIMEOUT) as signed:
                 check_transfer(signed.put(ticket.url, content=archive), "upload")
         return ticket
 
@@ -135,7 +135,7 @@ class AsyncUploadsResource(AsyncResource):
         ticket = await self.create(bytes=len(archive), sha256=hashlib.sha256(archive).hexdigest())
         if ticket.url is not None:
             with translate_transfer("upload"):
-                async with httpx.AsyncClient(timeout=SIGNED_TIMEOUT) as signed:
+                async with httpx2.AsyncClient(timeout=SIGNED_TIMEOUT) as signed:
                     check_transfer(await signed.put(ticket.url, content=archive), "upload")
         return ticket
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-import httpx
+import httpx2
 
 from neocloud.core._base import FinalRequest, new_idempotency_key
 from neocloud.core._types import Timeout
@@ -186,7 +186,7 @@ class Jobs:
         return Op(request, one(JobUpload))
 
 
-def _location(response: httpx.Response) -> str:
+def _location(response: httpx2.Response) -> str:
     location = response.headers.get("location")
     if not response.is_redirect or not location:
         from neocloud.core.errors import APIResponseValidationError
