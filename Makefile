@@ -25,7 +25,7 @@ help:
 	@echo "make record  - re-record cassettes (sandbox, or the real provider when its key is set)"
 	@echo "make sandbox - run the sandbox on a loopback port and print its environment"
 	@echo "make docs    - build the documentation site into site/ (mkdocs --strict)"
-	@echo "make bench   - the benchmark against a loopback server (ratios to raw httpx and the incumbents)"
+	@echo "make bench   - the benchmark against a loopback server (ratios to raw httpx2; ARGS=--quick: a short run)"
 
 $(UV):
 	$(PY) -m venv $(TOOLS)
@@ -83,7 +83,7 @@ record: $(VENV)/.synced
 	$(RUN) pytest -q --record-mode=rewrite -m "vcr" $(ARGS)
 
 bench: $(VENV)/.synced
-	$(RUN) python -m bench.run
+	$(RUN) python -m bench.run $(ARGS)
 
 demo: $(VENV)/.synced
 	$(RUN) neocloud demo
