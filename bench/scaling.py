@@ -31,9 +31,9 @@ RSS_GROWTH = 0.05
 STREAM_CHUNKS = 20  # each streamed reply of the scaling table (the ``/chunks/N`` prefix of the server)
 
 # (kind, callers in flight, calls per caller): the full run, then --quick.
-FULL = [("calls", 1, 300), ("calls", 100, 10), ("calls", 1000, 4), ("calls", 3000, 3),
+FULL = [("calls", 1, 300), ("calls", 100, 10), ("calls", 1000, 4), ("calls", 3000, 2),
         ("streams", 100, 4), ("streams", 1000, 2)]  # fmt: skip
-QUICK = [("calls", 1, 60), ("calls", 100, 4), ("calls", 1000, 2), ("streams", 100, 2)]
+QUICK = [("calls", 1, 30), ("calls", 100, 2), ("calls", 1000, 1), ("streams", 100, 1)]
 
 
 def _status(field: str) -> float:

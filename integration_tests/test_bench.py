@@ -90,7 +90,7 @@ def test_pool_timeout_and_rss_flat(timeouts: int, rss: tuple[float, float], pool
 
 
 def test_quick_sizes_keep_every_table_and_the_smaller_levels() -> None:
-    assert run.QUICK.levels == [("calls", 1, 60), ("calls", 100, 4), ("calls", 1000, 2), ("streams", 100, 2)]
+    assert run.QUICK.levels == [("calls", 1, 30), ("calls", 100, 2), ("calls", 1000, 1), ("streams", 100, 1)]
     assert [(kind, n) for kind, n, _ in run.FULL.levels] == [
         ("calls", 1),
         ("calls", 100),
