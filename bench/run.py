@@ -5,8 +5,8 @@ Metrics: a non-streaming chat call, a streamed chunk (500-chunk reply), one embe
 construction of a chat model (all in this process, interleaved round-robin), the scaling table (async closed
 loop at 1 to 3,000 calls in flight and 100 / 1,000 concurrent streams, each variant in its own process; see
 ``bench.scaling``), cold import and peak memory (fresh processes).
-``python -m bench.run --quick`` (``make bench ARGS=--quick``) prints every table and target in a minute or two
-on an idle machine: fewer samples (noisier medians) and the smaller levels (1 / 100 / 1,000 calls, 100 streams).
+``python -m bench.run --quick`` (``make bench ARGS=--quick``) is the short run that still prints every table and
+target: fewer samples (noisier medians) and the smaller levels (1 / 100 / 1,000 calls, 100 streams).
 """
 
 from __future__ import annotations

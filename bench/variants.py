@@ -8,7 +8,7 @@ out of the table, never faked).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 MESSAGES = [{"role": "user", "content": "Why is fast inference important?"}]
@@ -18,7 +18,6 @@ EMBED_MODEL = "bench-embed"
 TEXTS = [f"passage {i}: fast inference keeps agents responsive" for i in range(32)]
 
 Sync = Callable[[], Any]
-Async = Callable[[], Awaitable[Any]]
 
 RAW2, RAW, CORE = "raw httpx2", "raw httpx", "neocloud.cerebras (core client)"
 LC, LI = "neocloud ChatCerebras (LangChain)", "neocloud CerebrasLLM (LlamaIndex)"
