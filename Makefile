@@ -30,7 +30,7 @@ help:
 	@echo "make docs    - build the documentation site into site/ (mkdocs --strict)"
 	@echo "make docs-shots - build the site and screenshot every page in headless Chromium (site/shots/)"
 	@echo "make dist    - build every distribution's wheel and sdist into dist/ (pip install --find-links dist ...)"
-	@echo "make bench   - the benchmark against a loopback server (ratios to raw httpx and the incumbents)"
+	@echo "make bench   - the benchmark against a loopback server (ratios to raw httpx2; ARGS=--quick: a short run)"
 
 $(UV):
 	$(PY) -m venv $(TOOLS)
@@ -99,7 +99,7 @@ record: $(VENV)/.synced
 	$(RUN) pytest -q --record-mode=rewrite -m "vcr" $(ARGS)
 
 bench: $(VENV)/.synced
-	$(RUN) python -m bench.run
+	$(RUN) python -m bench.run $(ARGS)
 
 demo: $(VENV)/.synced
 	$(RUN) neocloud demo

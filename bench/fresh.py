@@ -24,8 +24,9 @@ def _env() -> dict[str, str]:
     return env
 
 
-# name → the import statement; the floors (httpx, langchain-core's chat model module, llama-index core) first.
+# name → the import statement; the floors (httpx2, httpx, langchain-core's chat model module, llama-index core) first.
 IMPORTS = {
+    "httpx2": "import httpx2",
     "httpx": "import httpx",
     "neocloud.cerebras Cerebras": "from neocloud.cerebras import Cerebras",
     "langchain_core chat_models": "import langchain_core.language_models.chat_models",
@@ -71,16 +72,18 @@ for _ in stream():
 status = open("/proc/self/status").read()
 print(int(re.search(r"VmHWM:\\s+(\\d+)", status).group(1)) / 1024)
 """
-MEMORY = {
-    "raw httpx": """
-import httpx
-c = httpx.Client(base_url=base, headers={"Authorization": "Bearer k"})
-body = {"model": "llama3.1-8b", "messages": [{"role": "user", "content": "hi"}]}
+_RAW = """
+import {module}
+c = {module}.Client(base_url=base, headers={{"Authorization": "Bearer k"}})
+body = {{"model": "llama3.1-8b", "messages": [{{"role": "user", "content": "hi"}}]}}
 call = lambda: c.post("/v1/chat/completions", json=body).json()
 def stream():
-    with c.stream("POST", "/v1/chat/completions", json={**body, "stream": True}) as r:
+    with c.stream("POST", "/v1/chat/completions", json={{**body, "stream": True}}) as r:
         yield from r.iter_lines()
-""",
+"""
+MEMORY = {
+    "raw httpx2": _RAW.format(module="httpx2"),
+    "raw httpx": _RAW.format(module="httpx"),
     "neocloud.cerebras (core client)": """
 from neocloud.cerebras import Cerebras
 c = Cerebras(api_key="k", base_url=base)
