@@ -66,3 +66,26 @@ def test_cached_headers_follow_the_key_and_headers_of_each_copy(make_client: Any
     assert "x-call" not in client._default_headers() and "Idempotency-Key" not in client._default_headers()
     assert [r.extensions["timeout"]["read"] for r in seen] == [60.0, 60.0, 60.0, 2.0]
     assert str(seen[0].url) == "https://api.testcloud.example/v1/x"
+
+
+def test_a_chunk_carries_no_private_state_until_priced() -> None:
+    import copy
+    import pickle
+    from decimal import Decimal
+
+    from neocloud.core.pricing import Cost
+    from neocloud.core.pricing._meter import _usage
+
+    chunk = ChatCompletionChunk.model_validate_json(
+        '{"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "m", "choices": []}'
+    )
+    # Nothing per chunk: pydantic builds no private state for a model without declared private attributes.
+    assert chunk.__pydantic_private__ is None and chunk.cost is None
+    assert _usage(chunk) is None  # (and the meter asks a wire model for nothing it lacks)
+    chunk.attach_cost(Cost(Decimal("0.25"), "catalog"))
+    assert chunk.cost == {"usd": "0.25", "source": "catalog"}
+    for copied in (copy.copy(chunk), copy.deepcopy(chunk), pickle.loads(pickle.dumps(chunk))):
+        assert copied.cost == chunk.cost
+    response = ChatCompletion.model_validate_json(json.dumps(BODY))
+    response.attach_cost(None)
+    assert response.cost is None and "cost" not in response.model_dump()

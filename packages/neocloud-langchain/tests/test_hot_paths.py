@@ -44,7 +44,7 @@ def test_built_equals_validated_across_answers() -> None:
     no_usage = _wire()
     no_usage.usage = None
     priced = _wire()
-    priced._cost = _Cost()
+    priced.attach_cost(_Cost())
     for wire in [*cases, no_usage, priced]:
         result = to_chat_result(wire, SPEC)
         msg = wire.choices[0].message
@@ -73,7 +73,7 @@ def test_built_equals_validated_across_chunks() -> None:
     text = ChatCompletionChunk.model_validate(chunk({"content": "Hi"}))
     reasoning = ChatCompletionChunk.model_validate(chunk({"reasoning": "Hmm"}))
     last = ChatCompletionChunk.model_validate(chunk({"content": "."}, "stop", USAGE))
-    last._cost = _Cost()
+    last.attach_cost(_Cost())
     usage_only = ChatCompletionChunk.model_validate({**chunk({}), "choices": [], "usage": USAGE})
     usage = {"input_tokens": 5, "output_tokens": 3, "total_tokens": 8}
     cases = [

@@ -35,7 +35,7 @@ def _count_dumps(monkeypatch: pytest.MonkeyPatch, cls: type[Any]) -> list[int]:
 
 def test_chat_response_raw_is_dumped_on_first_read(monkeypatch: pytest.MonkeyPatch) -> None:
     wire = ChatCompletion.model_validate(completion(tool_calls=[CALL], reasoning="Thinking."))
-    wire._cost = None
+    wire.attach_cost(None)
     dumps = _count_dumps(monkeypatch, ChatCompletion)
     response = to_chat_response(wire, "cerebras")
     assert dumps == []  # nothing dumped to build the response
@@ -62,13 +62,13 @@ class _Cost:
 
 def test_raw_carries_the_cost() -> None:
     wire = ChatCompletion.model_validate(completion())
-    wire._cost = _Cost()
+    wire.attach_cost(_Cost())
     response = to_chat_response(wire, "cerebras")
     assert response.additional_kwargs["cost"] == response.raw["cost"] == {"usd": "0.000008", "source": "catalog"}
     assert json.loads(response.model_dump_json())["raw"]["cost"]["usd"] == "0.000008"
     last = ChatCompletionChunk.model_validate(chunk({}, "stop", {"prompt_tokens": 5, "completion_tokens": 3,
                                                                   "total_tokens": 8}))  # fmt: skip
-    last._cost = _Cost()
+    last.attach_cost(_Cost())
     streamed = StreamAccumulator("cerebras").add(last)
     assert streamed is not None and streamed.raw["cost"] == streamed.additional_kwargs["cost"]
 

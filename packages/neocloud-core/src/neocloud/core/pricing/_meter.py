@@ -22,6 +22,8 @@ from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, 
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
+from pydantic import BaseModel
+
 from ..errors import ConfigurationError
 from ..ledger._base import Budgets
 from ..ledger._protocol import LedgerStore
@@ -55,7 +57,9 @@ def _usage(response: Any) -> Any:
     if isinstance(response, Mapping):
         return response.get("usage")
     usage = getattr(response, "usage", None)
-    if usage is None:
+    # (not on a wire model: a chunk without usage has no ``raw`` either, and asking pydantic for a missing
+    # attribute costs microseconds on every chunk of a stream)
+    if usage is None and not isinstance(response, BaseModel):
         raw = getattr(response, "raw", None)
         usage = raw.get("usage") if isinstance(raw, Mapping) else None
     return usage
@@ -126,9 +130,9 @@ class Meter:
         usage = _usage(response)
         named = response.get("model") if isinstance(response, Mapping) else getattr(response, "model", None)
         cost = self.cost_of(named if isinstance(named, str) and named else model, usage)
-        private = getattr(response, "__pydantic_private__", None)  # (a PricedModel's; set without __setattr__)
-        if isinstance(private, dict) and "_cost" in private:
-            private["_cost"] = cost
+        attach = getattr(response, "attach_cost", None)  # a PricedModel (set without pydantic's __setattr__)
+        if attach is not None:
+            attach(cost)
         for totals in active_totals():
             totals.add(self.provider, model, usage, cost)
         return cost
