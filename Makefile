@@ -89,7 +89,7 @@ cassettes: $(VENV)/.synced
 	$(RUN) python scripts/check_cassettes.py
 
 unit: $(VENV)/.synced
-	$(RUN) pytest -q --record-mode=none --allow-hosts=127.0.0.1,::1 --benchmark-disable -n $(TEST_WORKERS) --dist loadfile
+	$(RUN) pytest -q --record-mode=none --allow-hosts=127.0.0.1,::1 --benchmark-disable -n $(TEST_WORKERS) --dist loadfile $(UNIT_ARGS)
 
 # The pins, then the matrix: lint, docs and the cassette scan once; types and tests on each Python.
 test: pins-check postgres

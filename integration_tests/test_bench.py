@@ -102,6 +102,7 @@ def test_quick_sizes_keep_every_table_and_the_smaller_levels() -> None:
     assert set(run.ALL_TABLES) == {"call", "chunk", "embeddings", "construction", "scaling", "memory", "import"}
 
 
+@pytest.mark.once
 def test_a_tiny_run_end_to_end() -> None:
     sizes = run.Sizes(
         call_rounds=1,

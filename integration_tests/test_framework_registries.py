@@ -32,6 +32,7 @@ def test_registry_matches_the_exports_and_the_specs(framework: tuple[str, str, s
             assert getattr(getattr(pkg, embeddings_class), provider_attr) == name and embeddings_class in pkg.__all__
 
 
+@pytest.mark.once  # a fresh interpreter per case
 @pytest.mark.parametrize(("framework", "name"), CASES, ids=[f"{f[0]}-{n}" for f, n in CASES])
 def test_each_class_imports_only_its_provider(framework: tuple[str, str, str, str], name: str) -> None:
     package, model_field, embeddings_field, _ = framework

@@ -31,7 +31,7 @@ from neocloud.llamaindex import PROVIDERS as LLAMAINDEX
 
 from .distributions import ROOT, InstallLine, built_dist, install_lines, parse_requirement, split_pip, uv
 
-pytestmark = pytest.mark.install
+pytestmark = [pytest.mark.install, pytest.mark.once]
 
 PROVIDERS = sorted(LANGCHAIN)
 LINES = install_lines()

@@ -18,6 +18,8 @@ import pytest
 
 from .distributions import built_dist, uv
 
+pytestmark = pytest.mark.once  # builds every distribution: the interpreter does not change it
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = sorted(p.name for p in (ROOT / "packages").iterdir() if (p / "pyproject.toml").exists())
 EXCLUDE_NEWER = "2026-11-21T00:00:00Z"  # as [tool.uv] exclude-newer: the same resolution as the workspace
