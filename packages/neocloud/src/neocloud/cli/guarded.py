@@ -45,6 +45,11 @@ def usd_arg(text: str) -> float:
     return value
 
 
+def json_flag(parser: argparse.ArgumentParser) -> None:
+    """``--json``, the same on every command that prints data."""
+    parser.add_argument("--json", action="store_true", help="print JSON")
+
+
 def guard_options(parser: argparse.ArgumentParser, *, spends: bool = True) -> None:
     """The options every guarded command takes."""
     parser.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")

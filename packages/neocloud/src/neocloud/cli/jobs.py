@@ -18,7 +18,7 @@ from rich.console import Console
 
 from neocloud.core.errors import ConfigurationError
 
-from .guarded import guard_options, open_session, run_guarded
+from .guarded import guard_options, json_flag, open_session, run_guarded
 from .output import Poll, emit_list, emit_one, watch
 
 __all__ = ["register"]
@@ -176,13 +176,8 @@ def _video_generate(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
-def _flag(parser: argparse.ArgumentParser, *names: str, **kw: Any) -> None:
-    parser.add_argument(*names, **kw)
-
-
 def register(sub: Any) -> None:
     """Add ``workloads``, ``fine-tunes`` and ``video`` to the ``neocloud`` parser."""
-    json_help = {"action": "store_true", "help": "print JSON"}
     timeout = {"type": float, "default": 900.0, "help": "give up after this many seconds (default 900)"}
     workloads = sub.add_parser(
         "workloads",
@@ -191,7 +186,7 @@ def register(sub: Any) -> None:
     )
     actions = workloads.add_subparsers(dest="action", required=True, metavar="ACTION")
     p = actions.add_parser("list", help="the project's workloads", description="List the project's workloads.")
-    _flag(p, "--json", **json_help)
+    json_flag(p)
     p.set_defaults(handler=_workloads_list)
     p = actions.add_parser(
         "ensure",
@@ -206,7 +201,7 @@ def register(sub: Any) -> None:
     p.add_argument("--task-type", help="what it does (default text2text)")
     p.add_argument("--name", help="a display name (default: the slug)")
     p.add_argument("--wait", action="store_true", help="then wait until it serves, showing its progress")
-    _flag(p, "--timeout", **timeout)
+    p.add_argument("--timeout", **timeout)
     guard_options(p)
     p.set_defaults(handler=_workloads_ensure)
     p = actions.add_parser(
@@ -215,8 +210,8 @@ def register(sub: Any) -> None:
         description="Wait until the workload serves requests, showing each readiness phase.",
     )
     p.add_argument("slug", help="the workload slug")
-    _flag(p, "--timeout", **timeout)
-    _flag(p, "--json", **json_help)
+    p.add_argument("--timeout", **timeout)
+    json_flag(p)
     p.set_defaults(handler=_workloads_wait)
     p = actions.add_parser(
         "delete",
@@ -231,7 +226,7 @@ def register(sub: Any) -> None:
                            description="Cluster Protocol LoRA fine-tuning jobs (CLUSTER_API_KEY).")  # fmt: skip
     actions = tunes.add_subparsers(dest="action", required=True, metavar="ACTION")
     p = actions.add_parser("list", help="the fine-tuning jobs", description="List fine-tuning jobs, newest first.")
-    _flag(p, "--json", **json_help)
+    json_flag(p)
     p.set_defaults(handler=_fine_tunes_list)
     p = actions.add_parser("create", help="start a fine-tune (confirmed first)",
                            description="Start a LoRA fine-tuning job. Cluster Protocol publishes no price: pass "
@@ -244,7 +239,7 @@ def register(sub: Any) -> None:
     p.add_argument("--lora-rank", type=int, help="the LoRA adapter's rank")
     p.add_argument("--lora-alpha", type=int, help="the LoRA scaling factor")
     p.add_argument("--watch", action="store_true", help="then follow it until it ends, showing its progress")
-    _flag(p, "--timeout", **timeout)
+    p.add_argument("--timeout", **timeout)
     guard_options(p)
     p.set_defaults(handler=_fine_tunes_create)
     p = actions.add_parser(
@@ -253,8 +248,8 @@ def register(sub: Any) -> None:
         description="Follow a fine-tuning job until it ends (exit 0 succeeded, 1 otherwise).",
     )
     p.add_argument("job_id", help="the job id (ft_job_...)")
-    _flag(p, "--timeout", **timeout)
-    _flag(p, "--json", **json_help)
+    p.add_argument("--timeout", **timeout)
+    json_flag(p)
     p.set_defaults(handler=_fine_tunes_watch)
     p = actions.add_parser("cancel", help="cancel a fine-tune (confirmed first)",
                            description="Cancel a fine-tuning job; recorded in the spend ledger.")  # fmt: skip
@@ -273,6 +268,6 @@ def register(sub: Any) -> None:
     p.add_argument("--output", "-o", required=True, help="the file to save the video to, e.g. clip.mp4")
     p.add_argument("--duration", type=float, help="its length in seconds")
     p.add_argument("--aspect-ratio", help="e.g. 16:9")
-    _flag(p, "--timeout", **timeout)
+    p.add_argument("--timeout", **timeout)
     guard_options(p)
     p.set_defaults(handler=_video_generate)

@@ -11,7 +11,7 @@ from typing import Any
 
 from rich.console import Console
 
-from .guarded import guard_options, open_session, run_guarded
+from .guarded import guard_options, json_flag, open_session, run_guarded
 from .output import Poll, emit_list, emit_one, watch
 
 __all__ = ["register"]
@@ -123,10 +123,6 @@ def _volumes_delete(args: argparse.Namespace, console: Console) -> None:
     emit_one({"deleted": args.volume_id, **done}, as_json=args.json, console=console)  # (plus the refund, if any)
 
 
-def _json_flag(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="print JSON")
-
-
 def _wait_flags(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument("--wait", action="store_true", help=f"wait until {what}, showing its progress")
     parser.add_argument("--timeout", type=float, default=600.0, help="how long --wait waits, in seconds (default 600)")
@@ -139,11 +135,11 @@ def register(sub: Any) -> None:
                                description=desc)  # fmt: skip
     actions = instances.add_subparsers(dest="action", required=True, metavar="ACTION")
     p = actions.add_parser("list", help="the instances", description="List the workspace's instances.")
-    _json_flag(p)
+    json_flag(p)
     p.set_defaults(handler=_instances_list)
     p = actions.add_parser("types", help="the instance types and their prices",
                            description="List the instance types with their hourly price in USD.")  # fmt: skip
-    _json_flag(p)
+    json_flag(p)
     p.set_defaults(handler=_instances_types)
     p = actions.add_parser("create", help="launch an instance (priced and confirmed first)",
                            description="Launch a GPU instance. Its price is shown and confirmed first; the launch is "
@@ -165,7 +161,7 @@ def register(sub: Any) -> None:
                            description="Show an instance's status and IP address.")  # fmt: skip
     p.add_argument("instance_id", help="the instance id (inst_...)")
     _wait_flags(p, "it is running (or gone)")
-    _json_flag(p)
+    json_flag(p)
     p.set_defaults(handler=_instances_status)
     p = actions.add_parser(
         "terminate",
@@ -180,7 +176,7 @@ def register(sub: Any) -> None:
                              description="Runcrate storage volumes (RUNCRATE_API_KEY).")  # fmt: skip
     actions = volumes.add_subparsers(dest="action", required=True, metavar="ACTION")
     p = actions.add_parser("list", help="the volumes", description="List the storage volumes.")
-    _json_flag(p)
+    json_flag(p)
     p.set_defaults(handler=_volumes_list)
     p = actions.add_parser("create", help="create a volume (priced and confirmed first)",
                            description="Create a storage volume ($0.03 per GB-month, a week charged up front). "
