@@ -176,6 +176,79 @@ def test_a_launch_never_outlives_the_callers_total_deadline(server: str) -> None
     assert time.monotonic() - started < TOTAL + 1.5
 
 
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_headers_dripped_forever_end_at_the_total_deadline(server: str, provider: str) -> None:
+    """A sync call whose status line and headers never finish (each byte well within the read timeout) ends with
+    the deadline: every socket operation of the exchange waits only for the time left (``_deadline_io``)."""
+    started = time.monotonic()
+    err = call(provider, f"{server}/headdrip", "sync")
+    assert time.monotonic() - started < TOTAL + 1.0
+    assert isinstance(err, nc.APITimeoutError), repr(err)
+    assert "total deadline" in str(err)
+    assert_no_key(err, KEYS[provider])
+
+
+@pytest.mark.parametrize("library", ["httpx2", "httpx"])
+@pytest.mark.parametrize("stream", [False, True], ids=["call", "stream"])
+def test_a_callers_own_http_client_gets_the_same_header_deadline(server: str, library: str, stream: bool) -> None:
+    import importlib
+
+    from neocloud.cerebras import Cerebras
+
+    http = importlib.import_module(library).Client()
+    client = Cerebras(api_key=KEYS["cerebras"], base_url=f"{server}/headdrip", max_retries=0, http_client=http,
+                      timeout=Timeout(connect=2.0, read=10.0, write=10.0, pool=10.0, total=TOTAL))  # fmt: skip
+    started = time.monotonic()
+    with pytest.raises(nc.APITimeoutError, match="total deadline"):
+        chat("cerebras", client, stream)
+    assert time.monotonic() - started < TOTAL + 1.0
+    # Outside a neocloud call the caller's client has no deadline of ours: its own timeout still applies.
+    with pytest.raises(importlib.import_module(library).ReadTimeout):
+        http.get(f"{server}/headdrip/x", timeout=0.05)
+    http.close()
+
+
+def _download(base: str, dest: Any, is_async: bool) -> BaseException:
+    from neocloud.clusterprotocol import AsyncClusterClient, ClusterClient
+
+    timeout = Timeout(connect=2.0, read=10.0, write=10.0, pool=10.0, total=TOTAL)
+    try:
+        if is_async:
+
+            async def run() -> None:
+                client = AsyncClusterClient(api_key=KEYS["clusterprotocol"], base_url=base, timeout=timeout,
+                                            max_retries=0)  # fmt: skip
+                await client.datasets.download_file("ds_1", "bafy1", dest)
+
+            asyncio.run(run())
+        else:
+            client = ClusterClient(api_key=KEYS["clusterprotocol"], base_url=base, timeout=timeout, max_retries=0)
+            client.datasets.download_file("ds_1", "bafy1", dest)
+    except BaseException as exc:
+        return exc
+    raise AssertionError("the download did not fail")
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize(
+    ("scenario", "expected", "message"),
+    [("drip", nc.APITimeoutError, "total deadline"), ("short", nc.APIConnectionError, "was cut off"),
+     ("gzip", nc.APIResponseValidationError, "cannot be decoded")],
+)  # fmt: skip
+def test_a_download_iterated_by_the_caller_is_bounded_and_typed(
+    server: str, tmp_path: Any, scenario: str, expected: type[Exception], message: str, mode: str
+) -> None:
+    """A file download's body is iterated after the request loop returned; a dripped body still ends at the
+    deadline (not as a silently short file), and a cut or undecodable body is a typed error without the key."""
+    started = time.monotonic()
+    err = _download(f"{server}/{scenario}", tmp_path / "f.bin", mode == "async")
+    assert time.monotonic() - started < TOTAL + 1.0
+    assert isinstance(err, expected), repr(err)
+    assert message in str(err)
+    assert err.request_id == f"req_{scenario}"  # type: ignore[attr-defined]
+    assert_no_key(err, KEYS["clusterprotocol"])
+
+
 def test_langchain_and_llamaindex_surface_the_typed_error_without_the_key(server: str) -> None:
     from langchain_core.callbacks import BaseCallbackHandler
     from llama_index.core.base.llms.types import ChatMessage

@@ -4,6 +4,9 @@ segment of the path (a client whose ``base_url`` is ``<server>/<scenario>`` meet
 Scenarios (each answer carries ``x-request-id: req_<scenario>``):
 
 - ``drip``: a 200 JSON answer whose body arrives one byte every 0.25 s (``content-length`` 4000);
+- ``headdrip``: a status line whose headers never end: one more header byte every 0.1 s (each read's own timeout
+  is met; only a total deadline ends the call);
+- ``short``: a 200 ``application/octet-stream`` answer that closes the connection after 10 of its 100 bytes;
 - ``gzip``: a 200 saying ``Content-Encoding: gzip`` over a body that is not gzip;
 - ``loop``: a 307 redirect to the same URL, forever;
 - ``deep``: a 200 JSON body nested 100 000 levels deep;
@@ -26,7 +29,7 @@ from collections.abc import Iterator
 
 __all__ = ["SCENARIOS", "hostile_server"]
 
-SCENARIOS = ("drip", "gzip", "loop", "deep", "html", "shape", "badjson", "bigline")
+SCENARIOS = ("drip", "headdrip", "short", "gzip", "loop", "deep", "html", "shape", "badjson", "bigline")
 DEPTH = 100_000
 
 
@@ -72,6 +75,15 @@ def _answer(conn: socket.socket, head: bytes, stop: threading.Event) -> None:
             if stop.wait(0.25):
                 return
             conn.sendall(b" ")
+    elif scenario == "headdrip":
+        conn.sendall(f"HTTP/1.1 200 OK\r\nx-request-id: req_{scenario}\r\nx-pad: ".encode())
+        for _ in range(4000):
+            if stop.wait(0.1):
+                return
+            conn.sendall(b"a")
+    elif scenario == "short":
+        conn.sendall(_head("200 OK", scenario, {"content-type": "application/octet-stream", "content-length": "100"}))
+        conn.sendall(b"0123456789")
     elif scenario == "gzip":
         conn.sendall(_fixed("200 OK", scenario, "application/json", b'{"plainly": "not gzip"}',
                             **{"content-encoding": "gzip"}))  # fmt: skip

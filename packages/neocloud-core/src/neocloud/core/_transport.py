@@ -1,36 +1,24 @@
-"""What the API clients send requests through: httpx2 defaults (or a caller's httpx client, see ``_http``),
-connection pools (one per event loop for async), bounded body reads, and the per-call retry bookkeeping. The
-request loops themselves are in ``_client``."""
+"""The per-exchange policy of the API clients: bounded body reads, the per-call retry bookkeeping (``Attempts``),
+typed errors for transport failures, and request logging. The clients and pools are in ``_pools``; the request
+loops in ``_client`` and ``_async_client``."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import threading
 import time
-import weakref
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 import httpx2
 
-from . import _http
 from ._base import BaseAPIClient, FinalRequest
 from ._http import errors
 from ._reading import Watchdog
-from ._types import Timeout
 from .errors import APIConnectionError, APIError, APIResponseValidationError, APITimeoutError
 from .retry import RetryDecision, decide_retry
 
-if TYPE_CHECKING:
-    import asyncio
-
 __all__ = [
-    "DEFAULT_LIMITS",
-    "AsyncPool",
+    "SEND_ERRORS",
     "Attempts",
-    "DefaultAsyncHttpxClient",
-    "DefaultHttpxClient",
-    "SyncPool",
     "aread_bounded",
     "follow_redirects",
     "log_retry",
@@ -41,47 +29,10 @@ __all__ = [
 log = logging.getLogger("neocloud.core")
 
 
-DEFAULT_LIMITS = httpx2.Limits(**_http.LIMITS)  # type: ignore[arg-type]
-_DEFAULT_TIMEOUT = Timeout().phases()
-
-
-def _httpx_client(kwargs: dict[str, Any], *, asynchronous: bool) -> Any:
-    """An ``httpx`` client with neocloud's defaults, for keyword arguments that carry ``httpx`` objects."""
-    import httpx  # (already imported by whoever made those objects)
-
-    _http.default_client_kwargs(httpx, kwargs, _DEFAULT_TIMEOUT)
-    return httpx.AsyncClient(**kwargs) if asynchronous else httpx.Client(**kwargs)
-
-
-class DefaultHttpxClient(httpx2.Client):
-    """An ``httpx2.Client`` with neocloud's defaults (timeouts, pool limits, redirects); pass it as
-    ``http_client=`` to customise proxies or transports without losing them.
-
-    Given an ``httpx`` object (``transport=httpx.HTTPTransport(...)``, as in code written for the official SDKs), it
-    makes an ``httpx.Client`` with the same defaults instead: an ``httpx2`` client cannot drive an ``httpx``
-    transport, and the core accepts either client."""
-
-    def __new__(cls, **kwargs: Any) -> DefaultHttpxClient:
-        if _http.wants_httpx(kwargs):
-            return cast("DefaultHttpxClient", _httpx_client(kwargs, asynchronous=False))
-        return super().__new__(cls)
-
-    def __init__(self, **kwargs: Any) -> None:
-        _http.default_client_kwargs(httpx2, kwargs, _DEFAULT_TIMEOUT)
-        super().__init__(**kwargs)
-
-
-class DefaultAsyncHttpxClient(httpx2.AsyncClient):
-    """Async twin of ``DefaultHttpxClient`` (an ``httpx.AsyncClient`` when given ``httpx`` objects)."""
-
-    def __new__(cls, **kwargs: Any) -> DefaultAsyncHttpxClient:
-        if _http.wants_httpx(kwargs):
-            return cast("DefaultAsyncHttpxClient", _httpx_client(kwargs, asynchronous=True))
-        return super().__new__(cls)
-
-    def __init__(self, **kwargs: Any) -> None:
-        _http.default_client_kwargs(httpx2, kwargs, _DEFAULT_TIMEOUT)
-        super().__init__(**kwargs)
+def SEND_ERRORS() -> tuple[type[Exception], ...]:
+    """What sending can raise without a usable response, from ``httpx`` and ``httpx2``: transport failures, a
+    redirect loop, a redirect to an unusable URL."""
+    return errors("TransportError", "TooManyRedirects", "InvalidURL")
 
 
 def _too_large(response: httpx2.Response, limit: int) -> APIResponseValidationError:
@@ -171,6 +122,10 @@ class Attempts:
             raise APITimeoutError("the total deadline passed before the call could complete")
         return left
 
+    def passed(self) -> bool:
+        """Whether the total deadline has passed (never, without one)."""
+        return self.deadline is not None and time.monotonic() >= self.deadline
+
     def decide(self, attempt: int, **kwargs: Any) -> RetryDecision:
         import random
 
@@ -186,15 +141,21 @@ class Attempts:
             **kwargs,
         )
 
-    def transport_error(self, exc: Exception, request: httpx2.Request, attempt: int) -> APIError:
-        """The typed error for a failure with no usable response (``httpx`` or ``httpx2``), with its retry decision."""
+    def transport_error(self, exc: Exception, request: httpx2.Request, attempt: int,
+                        response: httpx2.Response | None = None) -> APIError:  # fmt: skip
+        """The typed error for a failure with no usable response (``httpx`` or ``httpx2``), with its retry decision.
+        ``response``: the answer whose body the failure cut short (its request id is kept)."""
         never_opened = isinstance(exc, errors("ConnectError", "ConnectTimeout", "PoolTimeout"))
         host = request.url.host or str(request.url)
         reason = _reason_of(exc)
+        request_id = None if response is None else self.client._request_id(response)
         err: APIError
         if isinstance(exc, errors("TimeoutException")):
             err = APITimeoutError(f"no answer from {host} in time ({reason})", request=request,
-                                  idempotency_key=self.req.idempotency_key)  # fmt: skip
+                                  idempotency_key=self.req.idempotency_key, request_id=request_id)  # fmt: skip
+        elif response is not None:
+            err = APIConnectionError(f"the answer from {host} was cut off: {reason}", request=request,
+                                     idempotency_key=self.req.idempotency_key, request_id=request_id)  # fmt: skip
         else:
             err = APIConnectionError(f"could not connect to {host}: {reason}", request=request,
                                      idempotency_key=self.req.idempotency_key)  # fmt: skip
@@ -217,18 +178,19 @@ class Attempts:
             request_id=self.client._request_id(response),
         )  # fmt: skip
 
-    def read(self, response: httpx2.Response, request: httpx2.Request, attempt: int) -> None:
+    def read(self, response: httpx2.Response, request: httpx2.Request, attempt: int, *, bounded: bool = False) -> None:
         """Read the whole body within the size limit and the total deadline: a body dripped byte by byte cannot
-        outlive the deadline (the socket is shut down when it passes, as for a stream, ``_reading.Watchdog``)."""
-        watchdog = None if self.deadline is None else Watchdog(response, self.deadline)
+        outlive the deadline. ``bounded``: each socket read already stops at the deadline (``_deadline_io``);
+        otherwise the socket is shut down when it passes, as for a stream (``_reading.Watchdog``)."""
+        watchdog = None if self.deadline is None or bounded else Watchdog(response, self.deadline)
         try:
             read_bounded(response, self.client.max_response_bytes)
         except errors("DecodingError") as exc:
             self._undecodable_body(response, exc)
         except errors("TransportError") as exc:
-            if watchdog is not None and watchdog.expired:
+            if (watchdog is not None and watchdog.expired) or self.passed():
                 raise self.deadline_error(request, response) from exc
-            raise self.transport_error(exc, request, attempt) from exc
+            raise self.transport_error(exc, request, attempt, response) from exc
         finally:
             if watchdog is not None:
                 watchdog.stop()
@@ -251,7 +213,7 @@ class Attempts:
         except errors("DecodingError") as exc:
             self._undecodable_body(response, exc)
         except errors("TransportError") as exc:
-            raise self.transport_error(exc, request, attempt) from exc
+            raise self.transport_error(exc, request, attempt, response) from exc
         finally:
             await response.aclose()
 
@@ -283,123 +245,3 @@ def _reason_of(exc: BaseException) -> str:
 def _reason(err: APIError) -> object:
     details = getattr(err, "details", None)
     return details.get("reason") if isinstance(details, dict) else None
-
-
-class SyncPool:
-    def __init__(self, client: httpx2.Client | None) -> None:
-        self.client = client
-        self.owned = client is None
-        self.lock = threading.Lock()
-
-    def get(self) -> httpx2.Client:
-        client = self.client
-        if client is None:
-            with self.lock:
-                if self.client is None:
-                    self.client = DefaultHttpxClient()
-                client = self.client
-        return client
-
-
-class AsyncPool:
-    """One ``httpx2.AsyncClient`` per event loop, closed when its loop shuts down.
-
-    A pooled connection is bound to the loop that opened it, so reusing one across ``asyncio.run()`` calls fails
-    with "Event loop is closed"; and a pool left open when its loop ends keeps its sockets (half-closed, in
-    CLOSE_WAIT) and its memory for as long as the process lives. So each loop's pool registers a closer with the
-    loop: an async generator, which ``loop.shutdown_asyncgens()`` (called by ``asyncio.run`` and
-    ``asyncio.Runner`` before they close the loop) finalizes while the loop still runs, closing the pool's
-    connections properly. A loop closed without that call is noticed the next time a pool is made: its pool is
-    forgotten then (its sockets go with the garbage collector, as any transport of a closed loop does).
-    """
-
-    def __init__(self, client: httpx2.AsyncClient | None) -> None:
-        self.client = client
-        self.owned = client is None
-        self.per_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx2.AsyncClient] = (
-            weakref.WeakKeyDictionary()
-        )
-        # The closer of each loop's pool. A running async generator holds its loop (its finalizer is a bound method
-        # of the loop), so entries are removed explicitly: by the closer itself, or by ``_forget_closed``.
-        self._closers: dict[int, tuple[asyncio.AbstractEventLoop, Any]] = {}
-        self._lock = threading.Lock()
-
-    def get(self) -> httpx2.AsyncClient:
-        if self.client is not None:
-            return self.client
-        import asyncio  # (lazily: see _client.AsyncAPIClient)
-
-        loop = asyncio.get_running_loop()
-        client = self.per_loop.get(loop)
-        if client is not None and id(loop) in self._closers:
-            return client
-        with self._lock:
-            stale = self._take_closed()
-            client = self.per_loop.get(loop)
-            if client is None:
-                client = self.per_loop[loop] = DefaultAsyncHttpxClient()
-            if id(loop) not in self._closers:
-                self._closers[id(loop)] = (loop, _start_closer(self, loop, client))
-        for closer in stale:
-            _finish(closer)
-        return client
-
-    def forget(self, loop: asyncio.AbstractEventLoop, client: httpx2.AsyncClient) -> bool:
-        """Drop ``loop``'s pool if it is still ``client``; ``True`` when it was (whoever forgets it closes it)."""
-        with self._lock:
-            if self.per_loop.get(loop) is not client:
-                return False
-            del self.per_loop[loop]
-            self._closers.pop(id(loop), None)
-            return True
-
-    async def aclose(self) -> None:
-        """Close the running loop's pool now, and forget those of closed loops. Pools of other loops that still run
-        (in other threads) are closed when those loops shut down."""
-        import asyncio
-
-        loop = asyncio.get_running_loop()
-        with self._lock:
-            stale = self._take_closed()
-            client = self.per_loop.pop(loop, None)
-            current = self._closers.pop(id(loop), None)
-        for closer in [*stale, *([current[1]] if current else [])]:
-            _finish(closer)
-        if client is not None:
-            await client.aclose()
-
-    def _take_closed(self) -> list[Any]:
-        """Forget the pools of loops closed without shutting down their async generators; their closers, to finish."""
-        stale = []
-        for key, (loop, closer) in list(self._closers.items()):
-            if loop.is_closed():
-                del self._closers[key]
-                self.per_loop.pop(loop, None)
-                stale.append(closer)
-        return stale
-
-
-async def _closer(pool: AsyncPool, loop: asyncio.AbstractEventLoop, client: httpx2.AsyncClient) -> Any:
-    try:
-        yield
-    finally:
-        # Run by loop.shutdown_asyncgens() while the loop still runs; not when the pool was forgotten (or closed by
-        # AsyncAPIClient.close) already.
-        if pool.forget(loop, client):
-            await client.aclose()
-
-
-def _start_closer(pool: AsyncPool, loop: asyncio.AbstractEventLoop, client: httpx2.AsyncClient) -> Any:
-    # Starting an async generator registers it with the running loop (its asyncgen "firstiter" hook); it then waits
-    # at its ``yield`` until the loop finalizes it. The first step awaits nothing, so it completes synchronously.
-    closer = _closer(pool, loop, client)
-    with contextlib.suppress(StopIteration):
-        closer.asend(None).send(None)
-    return closer
-
-
-def _finish(closer: Any) -> None:
-    # Close a waiting closer without its loop (the pool is already forgotten, so its ``finally`` awaits nothing);
-    # left waiting, the garbage collector would hand it to its closed loop, which cannot take it.
-    with contextlib.suppress(StopIteration, RuntimeError):
-        closer.aclose().send(None)

@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     import httpx
     import httpx2
 
-__all__ = ["NOT_GIVEN", "NotGiven", "Timeout", "TimeoutTypes", "at_least", "coerce_timeout"]
+__all__ = ["NOT_GIVEN", "NotGiven", "Timeout", "TimeoutTypes", "at_least", "coerce_timeout", "time_left"]
 
 _T = TypeVar("_T")
 
@@ -91,6 +91,13 @@ def at_least(timeout: Timeout, floor: Timeout | None) -> Timeout:
     return Timeout(connect=phase(timeout.connect, floor.connect), read=phase(timeout.read, floor.read),
                    write=phase(timeout.write, floor.write), pool=phase(timeout.pool, floor.pool),
                    total=timeout.total)  # fmt: skip
+
+
+def time_left(timeout: float | None, deadline: float, now: float) -> float | None:
+    """How long one socket operation may wait: its own ``timeout`` (``None``: unlimited), never past
+    ``deadline``. Pure; zero or less means the deadline has passed."""
+    left = deadline - now
+    return left if timeout is None else min(timeout, left)
 
 
 def coerce_timeout(value: TimeoutTypes, default: Timeout) -> Timeout:
