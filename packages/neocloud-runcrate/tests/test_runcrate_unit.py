@@ -289,3 +289,45 @@ def test_code_archive_is_reproducible(tmp_path: Path) -> None:
         assert tar.getnames() == ["src/a.py"]  # .git is left out
     with pytest.raises(RequestValidationError):
         code_archive(tmp_path / "missing")
+
+
+def test_signed_transfers_carry_no_key_and_are_typed(tmp_path: Path) -> None:
+    """Artifact downloads and code uploads go to the signed URL through the control-plane client (deadline,
+    retries, typed errors) without the API key, the custom headers or the environment query."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "control.test" and "/artifacts/" in request.url.path:
+            return httpx.Response(307, headers={"location": "https://storage.test/a/out.txt?sig=s1"})
+        if request.url.host == "control.test":
+            return httpx.Response(201, json={"data": {"upload_id": "up_1", "url": "https://storage.test/u/up_1?sig=s2",
+                                                      "expires_at": "2026-12-02T00:00:00Z", "max_bytes": 1 << 30}})  # fmt: skip
+        if request.method == "PUT":
+            return httpx.Response(200)
+        if request.url.path == "/a/out.txt":
+            return httpx.Response(200, content=b"job output")
+        return httpx.Response(403, text="<Error><Code>SignatureDoesNotMatch</Code></Error>")
+
+    c, seen = client_for(handler, environment="staging", default_headers={"X-Team": "t1"})
+    assert c.jobs.artifacts.download("job_1", "out.txt") == b"job output"
+    saved = c.jobs.artifacts.download("job_1", "out.txt", to=tmp_path / "o.txt")
+    assert isinstance(saved, Path) and saved.read_bytes() == b"job output"
+    c.jobs.uploads.upload(b"\x1f\x8b archive bytes")
+    storage = [r for r in seen if r.url.host == "storage.test"]
+    assert [(r.method, r.url.path) for r in storage] == [("GET", "/a/out.txt"), ("GET", "/a/out.txt"),
+                                                         ("PUT", "/u/up_1")]  # fmt: skip
+    for request in storage:
+        assert "authorization" not in request.headers and "x-team" not in request.headers
+        assert "environment" not in request.url.params and request.url.params["sig"] in ("s1", "s2")
+    assert storage[2].content == b"\x1f\x8b archive bytes"
+    control = [r for r in seen if r.url.host == "control.test"]
+    assert len(control) == 3 and all("authorization" in r.headers for r in control)  # (masked once sent)
+
+    def expired(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "control.test":
+            return httpx.Response(307, headers={"location": "https://storage.test/gone?sig=old"})
+        return handler(request)
+
+    c, _ = client_for(expired)
+    with pytest.raises(core.PermissionDeniedError) as info:
+        c.jobs.artifacts.download("job_1", "out.txt")
+    assert info.value.status_code == 403

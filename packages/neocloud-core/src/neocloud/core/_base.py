@@ -113,6 +113,9 @@ class FinalRequest:
     follow_redirects: bool | None = None
     # ``json`` was already checked to be JSON data (``jsonsafe``) where it was built: the transport need not walk it.
     json_checked: bool = False
+    # False: ``path`` is a URL that carries its own authorisation (a signed storage URL): the request goes out
+    # without the API key, the caller's custom headers and query, and keeps the deadline, retries and typed errors.
+    credentials: bool = True
 
 
 def resolve_setting(explicit: _T | None, env_var: str | None, default: _T) -> _T | str:
@@ -300,7 +303,7 @@ class BaseAPIClient(ResponseHandling):
     def _build_request(
         self, http: httpx2.Client | httpx2.AsyncClient, req: FinalRequest, attempt: int, remaining: float | None
     ) -> httpx2.Request:
-        headers = self._default_headers()
+        headers = self._default_headers() if req.credentials else {"User-Agent": _user_agent(self.profile.distribution)}
         if req.headers or req.idempotency_key or attempt:
             headers = {**headers, **(req.headers or {})}
             if req.idempotency_key:
@@ -308,8 +311,8 @@ class BaseAPIClient(ResponseHandling):
             if attempt:
                 headers["X-Retry-Count"] = str(attempt)
         params: dict[str, Any] | None = None
-        if self._custom_query or req.params:
-            params = {**self._custom_query, **(req.params or {})}
+        if (self._custom_query and req.credentials) or req.params:
+            params = {**(self._custom_query if req.credentials else {}), **(req.params or {})}
             params = {k: v for k, v in params.items() if v is not None}
             for name, value in params.items():
                 # httpx would send str(value) for anything else ("<object object at 0x...>"): a bad argument.

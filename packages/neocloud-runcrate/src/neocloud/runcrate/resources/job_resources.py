@@ -6,7 +6,6 @@ signed-URL transfers) are written here once per flavour."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import os
 import time
@@ -17,7 +16,8 @@ from typing import Any
 
 import httpx2
 
-from neocloud.core.errors import APIConnectionError, APIStatusError
+from neocloud.core._base import FinalRequest
+from neocloud.core._types import Timeout
 from neocloud.core.validation import check_seconds
 
 from .._archive import code_archive
@@ -46,23 +46,14 @@ def _check_wait(timeout: Any, poll_interval: Any, max_poll_interval: Any) -> Non
     check_seconds("max_poll_interval", max_poll_interval, error=RuncrateValidationError)
 
 
-# Signed URLs are fetched with a fresh client and no API key: they carry their own authorisation.
-SIGNED_TIMEOUT = httpx2.Timeout(60.0, read=300.0, write=600.0)
+# Signed URLs carry their own authorisation: they are sent through the control-plane client (its pool, total
+# deadline, retries and typed errors) without the API key (``FinalRequest.credentials``). A transfer may take
+# longer than an API call: these phase minimums are explicit, documented overrides; ``total`` still bounds it.
+SIGNED_MIN_TIMEOUT = Timeout(connect=60.0, read=300.0, write=600.0, pool=None)
 
 
-@contextlib.contextmanager
-def translate_transfer(what: str) -> Iterator[None]:
-    """A signed-URL transfer that cannot connect is an ``APIConnectionError``, like any other call."""
-    try:
-        yield
-    except httpx2.TransportError as exc:
-        raise APIConnectionError(f"the {what} failed: {exc.__class__.__name__}") from exc
-
-
-def check_transfer(response: httpx2.Response, what: str) -> None:
-    if response.status_code >= 400:
-        raise APIStatusError(f"the {what} failed (HTTP {response.status_code})", status_code=response.status_code,
-                             response=response, code=f"{what}_failed")  # fmt: skip
+def _signed(method: str, url: str, content: bytes | None = None) -> FinalRequest:
+    return FinalRequest(method, url, content=content, credentials=False, min_timeout=SIGNED_MIN_TIMEOUT)
 
 
 class ArtifactsResource(SyncResource):
@@ -74,17 +65,12 @@ class ArtifactsResource(SyncResource):
     def download(self, job_id: str, path: str, *, to: str | os.PathLike[str] | None = None) -> bytes | Path:
         """One output: its bytes, or streamed into the file ``to`` (replaced), whose path is returned."""
         url = self.url(job_id, path)
-        with (
-            translate_transfer("download"),
-            httpx2.Client(timeout=SIGNED_TIMEOUT) as signed,
-            signed.stream("GET", url) as response,
-        ):
-            check_transfer(response, "download")
+        with self._client._control.stream_bytes(_signed("GET", url)) as body:
             if to is None:
-                return response.read()
+                return b"".join(body.iter_bytes())
             target = Path(to)
             with target.open("wb") as file:
-                for block in response.iter_bytes():
+                for block in body.iter_bytes():
                     file.write(block)
             return target
 
@@ -97,16 +83,14 @@ class AsyncArtifactsResource(AsyncResource):
 
     async def download(self, job_id: str, path: str, *, to: str | os.PathLike[str] | None = None) -> bytes | Path:
         url = await self.url(job_id, path)
-        with translate_transfer("download"):
-            async with httpx2.AsyncClient(timeout=SIGNED_TIMEOUT) as signed, signed.stream("GET", url) as response:
-                check_transfer(response, "download")
-                if to is None:
-                    return await response.aread()
-                target = Path(to)
-                with target.open("wb") as file:  # noqa: ASYNC230 - local disk writes between network reads
-                    async for block in response.aiter_bytes():
-                        file.write(block)
-                return target
+        async with self._client._control.stream_bytes(_signed("GET", url)) as body:
+            if to is None:
+                return b"".join([block async for block in body.aiter_bytes()])
+            target = Path(to)
+            with target.open("wb") as file:  # noqa: ASYNC230 - local disk writes between network reads
+                async for block in body.aiter_bytes():
+                    file.write(block)
+            return target
 
 
 class UploadsResource(SyncResource):
@@ -120,8 +104,7 @@ class UploadsResource(SyncResource):
         archive = code_archive(source)
         ticket = self.create(bytes=len(archive), sha256=hashlib.sha256(archive).hexdigest())
         if ticket.url is not None:  # None: the platform already holds these bytes
-            with translate_transfer("upload"), httpx2.Client(timeout=SIGNED_TIMEOUT) as signed:
-                check_transfer(signed.put(ticket.url, content=archive), "upload")
+            self._client._control.request(httpx2.Response, _signed("PUT", ticket.url, archive))
         return ticket
 
 
@@ -134,9 +117,7 @@ class AsyncUploadsResource(AsyncResource):
         archive = await asyncio.to_thread(code_archive, source)
         ticket = await self.create(bytes=len(archive), sha256=hashlib.sha256(archive).hexdigest())
         if ticket.url is not None:
-            with translate_transfer("upload"):
-                async with httpx2.AsyncClient(timeout=SIGNED_TIMEOUT) as signed:
-                    check_transfer(await signed.put(ticket.url, content=archive), "upload")
+            await self._client._control.request(httpx2.Response, _signed("PUT", ticket.url, archive))
         return ticket
 
 
