@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
 
+import httpx2
 import pytest
 
 from neocloud.core.errors import InternalServerError, StreamError, StreamFormatError
@@ -205,3 +206,68 @@ def test_async_stream_yields_typed_chunks_and_raises_in_band_errors(hx: ModuleTy
     assert asyncio.run(collect(ok, time.monotonic() + 30)) == ["a", "b"]
     with pytest.raises(InternalServerError):
         asyncio.run(collect(failing, time.monotonic() + 30))
+
+
+# -- the event splitter's fast path (``_reading.sse_events``) -------------------------------------------------------
+_STREAMS = [
+    'data: {"a": 1}\n\ndata: {"a": 2}\n\ndata: [DONE]\n\n',
+    'event: error\ndata: {"error": {"message": "x"}}\n\ndata: {"a": 1}\n\n',
+    'id: 7\ndata: {"a": 1}\n\n: keep-alive\n\ndata: {"a": 2}\n\n',
+    'data: {"a":\ndata: 1}\n\ndata: {"b": 2}\n\n',  # one event over two data lines
+    'data: {"a": 1}\r\n\r\ndata: {"a": 2}\r\rdata:{"a": 3}\n\n',  # CR and CRLF newlines, no space after the colon
+    'retry: 10\n\ndata: {"a": 1}\n\ndata: tail without a blank line',
+]
+
+
+def _reference(body: str) -> list[tuple[str, str]]:
+    """What httpx-sse's decoders alone make of the whole body."""
+    from httpx_sse._decoders import SSEDecoder, SSELineDecoder
+
+    lines, decoder, out = SSELineDecoder(), SSEDecoder(), []
+    for line in [*lines.decode(body), *lines.flush()]:
+        sse = decoder.decode(line)
+        if sse is not None:
+            out.append((sse.event, sse.data))
+    return out
+
+
+def _splits(body: str, seed: int) -> list[str]:
+    import random
+
+    if seed == 0:  # one network chunk per event, as servers that stream tokens send them
+        return [part + "\n\n" for part in body.split("\n\n")[:-1]] + ([body.split("\n\n")[-1]] if not body.endswith("\n\n") else [])  # fmt: skip
+    rng, pieces, at = random.Random(seed), [], 0
+    while at < len(body):
+        step = rng.randint(1, 12)
+        pieces.append(body[at : at + step])
+        at += step
+    return pieces
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+@pytest.mark.parametrize("body", _STREAMS)
+def test_events_are_those_of_httpx_sse_however_the_body_is_cut(body: str, seed: int) -> None:
+    from neocloud.core._reading import sse_events
+
+    chunks = [piece.encode() for piece in _splits(body, seed) if piece]
+    response = httpx2.Response(200, headers={"content-type": "text/event-stream"}, content=iter(chunks))
+    got = [("message", e) if isinstance(e, str) else (e.event, e.data) for e in sse_events(response, lambda n: None)]
+    assert got == _reference(body)
+
+
+@pytest.mark.parametrize(
+    ("text", "clean", "fast"),
+    [
+        ('data: {"a": 1}\n\n', True, True),
+        ('data: {"a": 1}\n\n', False, False),  # an event or a line is pending: the decoders must see it
+        ('data: {"a": 1}\n', True, False),  # no blank line yet
+        ('data: {"a": 1}\n\ndata: {"a": 2}\n\n', True, False),  # two events in one chunk
+        ('data:{"a": 1}\n\n', True, False),  # no space after the colon: the general path strips nothing
+        ('data: {"a": 1}\r\n\r\n', True, False),
+        ("event: x\ndata: 1\n\n", True, False),
+    ],
+)
+def test_only_a_lone_whole_data_frame_takes_the_fast_path(text: str, clean: bool, fast: bool) -> None:
+    from neocloud.core._reading import _one_frame
+
+    assert _one_frame(text, clean) is fast

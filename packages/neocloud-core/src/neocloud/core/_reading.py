@@ -8,12 +8,15 @@ import contextlib
 import socket
 import threading
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
-from typing import Any
+from collections.abc import AsyncGenerator, Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 import httpx2
 
-__all__ = ["Watchdog", "acapped_lines", "capped_lines", "check_event_stream"]
+if TYPE_CHECKING:
+    from httpx_sse import ServerSentEvent
+
+__all__ = ["Watchdog", "asse_events", "check_event_stream", "sse_events"]
 
 
 def _socket_of(response: httpx2.Response) -> socket.socket | None:
@@ -57,13 +60,6 @@ class Watchdog:
         self._timer.cancel()
 
 
-def _line_decoder() -> Any:
-    # httpx-sse's own line splitter (SSE newline rules), fed by us so that a line's length can be capped.
-    from httpx_sse._decoders import SSELineDecoder
-
-    return SSELineDecoder()
-
-
 def check_event_stream(response: httpx2.Response) -> None:
     """Raise httpx-sse's ``SSEError`` unless ``response`` is an event stream (as its ``EventSource`` does)."""
     from httpx_sse import SSEError
@@ -73,30 +69,80 @@ def check_event_stream(response: httpx2.Response) -> None:
         raise SSEError(f"Expected response header Content-Type to contain 'text/event-stream', got {ctype!r}")
 
 
-def capped_lines(texts: Iterator[str], check: Callable[[int], None]) -> Iterator[str]:
-    """The lines of an event stream; ``check(size)`` is called with the size of the line (or event) being
-    buffered, and raises when it is too long. ``acapped_lines`` is the async twin."""
-    decoder, carried, event = _line_decoder(), 0, 0
-    for text in texts:
-        lines = decoder.decode(text)
-        carried = sum(map(len, decoder.buffer)) if lines else carried + len(text)
-        for line in lines:
-            event = 0 if not line else event + len(line)
-            check(max(event, carried))
-            yield line
-        check(event + carried)
-    yield from decoder.flush()
+def _one_frame(text: str, clean: bool) -> bool:
+    """Whether ``text`` (one network chunk) is exactly one ``data:`` line and its blank line, arriving when nothing
+    is pending: what servers that stream tokens send, one event per write. Pure."""
+    return (
+        clean
+        and text[:6] == "data: "
+        and text[-2:] == "\n\n"
+        and text.find("\n", 6) == len(text) - 2
+        and "\r" not in text
+    )
 
 
-async def acapped_lines(texts: AsyncIterator[str], check: Callable[[int], None]) -> AsyncGenerator[str, None]:
-    decoder, carried, event = _line_decoder(), 0, 0
-    async for text in texts:
-        lines = decoder.decode(text)
-        carried = sum(map(len, decoder.buffer)) if lines else carried + len(text)
-        for line in lines:
-            event = 0 if not line else event + len(line)
-            check(max(event, carried))
-            yield line
-        check(event + carried)
-    for line in decoder.flush():
-        yield line
+# The events of an event stream: httpx-sse's own line and event decoders (SSE newline and field rules), fed by us
+# so that a line's length can be capped before it is buffered. A chunk that is exactly one ``data:`` frame, with
+# nothing pending, is yielded as its data string without going through the decoders: the same event (a
+# ``message`` with that data) for a third of the per-chunk cost. The consumers read ``event`` and ``data`` only
+# (never ``id``), so the decoders' ``last_event_id`` is not needed on that path.
+def sse_events(response: httpx2.Response, check: Callable[[int], None]) -> Iterator[ServerSentEvent | str]:
+    """The events of ``response`` (an event stream, else ``SSEError``); ``check(size)`` is called with the size of
+    the line (or event) being buffered, and raises when it is too long. ``asse_events`` is the async twin."""
+    from httpx_sse._decoders import SSEDecoder, SSELineDecoder
+
+    check_event_stream(response)
+    lines, decoder = SSELineDecoder(), SSEDecoder()
+    carried, event, clean = 0, 0, True
+    for text in response.iter_text():
+        if _one_frame(text, clean):
+            check(len(text))
+            yield text[6:-2]
+            continue
+        found, carried, event = _decode(text, lines, decoder, check, carried, event)
+        yield from found
+        clean = not lines.buffer and not lines.trailing_cr and event == 0
+    for line in lines.flush():
+        last = decoder.decode(line.rstrip("\n"))
+        if last is not None:
+            yield last
+
+
+async def asse_events(response: httpx2.Response,
+                      check: Callable[[int], None]) -> AsyncGenerator[ServerSentEvent | str, None]:  # fmt: skip
+    from httpx_sse._decoders import SSEDecoder, SSELineDecoder
+
+    check_event_stream(response)
+    lines, decoder = SSELineDecoder(), SSEDecoder()
+    carried, event, clean = 0, 0, True
+    async for text in response.aiter_text():
+        if _one_frame(text, clean):
+            check(len(text))
+            yield text[6:-2]
+            continue
+        found, carried, event = _decode(text, lines, decoder, check, carried, event)
+        for sse in found:
+            yield sse
+        clean = not lines.buffer and not lines.trailing_cr and event == 0
+    for line in lines.flush():
+        last = decoder.decode(line.rstrip("\n"))
+        if last is not None:
+            yield last
+
+
+def _decode(text: str, lines: Any, decoder: Any, check: Callable[[int], None], carried: int,
+            event: int) -> tuple[list[ServerSentEvent], int, int]:  # fmt: skip
+    """The general path for one chunk: its complete lines through the decoders, each line's (or the pending
+    event's) size checked first. Returns the events and the sizes carried over: the unfinished line's
+    (``carried``) and the unfinished event's (``event``; 0 after a blank line, when nothing is pending)."""
+    out: list[ServerSentEvent] = []
+    decoded = lines.decode(text)
+    carried = sum(map(len, lines.buffer)) if decoded else carried + len(text)
+    for line in decoded:
+        event = 0 if not line else event + len(line)
+        check(max(event, carried))
+        sse = decoder.decode(line.rstrip("\n"))
+        if sse is not None:
+            out.append(sse)
+    check(event + carried)
+    return out, carried, event

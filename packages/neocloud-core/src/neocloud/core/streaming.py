@@ -40,7 +40,7 @@ import httpx2
 
 from ._fastjson import validator_of_method
 from ._http import errors
-from ._reading import Watchdog, acapped_lines, capped_lines, check_event_stream
+from ._reading import Watchdog, asse_events, sse_events
 from .errors import APIStatusError, APITimeoutError, StreamError, StreamFormatError
 
 if TYPE_CHECKING:
@@ -128,10 +128,13 @@ class _StreamBase(Generic[_T]):
     # mention an "error" key has its raw JSON validated once, in pydantic-core, instead of json.loads + validate;
     # about half the per-chunk cost. Any other frame (one that mentions "error" may be an in-band error; a false
     # positive only costs speed) takes this general path.
-    def _item(self, sse: ServerSentEvent) -> Any:
-        """One event → a parsed item, ``_DONE`` or ``_SKIP``; raises the typed error of an in-band error frame."""
-        data = sse.data
-        frame = classify(sse.event if sse.event != "message" else None, data)
+    def _item(self, sse: ServerSentEvent | str) -> Any:
+        """One event (or a data-only message's data) → a parsed item, ``_DONE`` or ``_SKIP``; raises the typed
+        error of an in-band error frame."""
+        if type(sse) is str:
+            frame = classify(None, sse)
+        else:
+            frame = classify(sse.event if sse.event != "message" else None, sse.data)  # type: ignore[union-attr]
         if frame.kind == "data":
             return self._parse(frame.payload)
         if frame.kind == "error":
@@ -149,30 +152,6 @@ class _StreamBase(Generic[_T]):
                 f"a stream event is longer than {self._max_event_chars} characters; refused rather than buffered",
                 request=self.response.request,
             )
-
-    def _events(self) -> Iterator[ServerSentEvent]:
-        from httpx_sse._decoders import SSEDecoder
-
-        check_event_stream(self.response)
-        decoder = SSEDecoder()
-        for line in capped_lines(self.response.iter_text(), self._check_size):
-            sse = decoder.decode(line.rstrip("\n"))
-            if sse is not None:
-                yield sse
-
-    async def _aevents(self) -> AsyncGenerator[ServerSentEvent, None]:
-        from httpx_sse._decoders import SSEDecoder
-
-        check_event_stream(self.response)
-        decoder = SSEDecoder()
-        lines = acapped_lines(self.response.aiter_text(), self._check_size)
-        try:
-            async for line in lines:
-                sse = decoder.decode(line.rstrip("\n"))
-                if sse is not None:
-                    yield sse
-        finally:
-            await lines.aclose()
 
     def _translate(self, exc: Exception) -> Exception:
         """Map transport failures mid-stream to our tree: a truncated stream is an error, never an end."""
@@ -213,7 +192,7 @@ class _SyncReader(_StreamBase[_T]):
             raise
 
     def _read(self) -> Generator[_T, None, None]:
-        events: Iterator[ServerSentEvent] = self._events()
+        events = sse_events(self.response, self._check_size)
         deadline, fast = self._deadline, self._parse_json
         watchdog = None if deadline is None else Watchdog(self.response, deadline)
         try:
@@ -222,8 +201,10 @@ class _SyncReader(_StreamBase[_T]):
                 for sse in events:
                     if deadline is not None and time.monotonic() > deadline:
                         raise self._deadline_passed()
-                    data = sse.data
-                    if fast is not None and data[:1] == "{" and sse.event == "message" and '"error"' not in data:
+                    # A str is a data-only ``message`` event (``_reading.sse_events``' fast path).
+                    message = type(sse) is str or sse.event == "message"  # type: ignore[union-attr]
+                    data = sse if type(sse) is str else sse.data  # type: ignore[union-attr]
+                    if fast is not None and message and data[:1] == "{" and '"error"' not in data:
                         yield fast(data)
                         continue
                     item = self._item(sse)
@@ -252,7 +233,7 @@ class _SyncReader(_StreamBase[_T]):
                 watchdog.stop()
             self.response.close()
 
-    def _drain(self, events: Iterator[ServerSentEvent]) -> None:
+    def _drain(self, events: Iterator[ServerSentEvent | str]) -> None:
         try:
             for count, _ in enumerate(events):
                 if count >= _MAX_DRAIN_EVENTS:
@@ -312,7 +293,7 @@ class _AsyncReader(_StreamBase[_T]):
             await reader.aclose()
 
     async def _read(self) -> AsyncGenerator[_T, None]:
-        events: AsyncGenerator[ServerSentEvent, None] = self._aevents()
+        events = asse_events(self.response, self._check_size)
         deadline, fast = self._deadline, self._parse_json
         following = events.__anext__
         if deadline is not None:
@@ -336,8 +317,10 @@ class _AsyncReader(_StreamBase[_T]):
                                 raise self._deadline_passed() from None
                     except StopAsyncIteration:
                         break
-                    data = sse.data
-                    if fast is not None and data[:1] == "{" and sse.event == "message" and '"error"' not in data:
+                    # A str is a data-only ``message`` event (``_reading.sse_events``' fast path).
+                    message = type(sse) is str or sse.event == "message"  # type: ignore[union-attr]
+                    data = sse if type(sse) is str else sse.data  # type: ignore[union-attr]
+                    if fast is not None and message and data[:1] == "{" and '"error"' not in data:
                         yield fast(data)
                         continue
                     item = self._item(sse)

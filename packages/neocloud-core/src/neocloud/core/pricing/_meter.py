@@ -54,15 +54,17 @@ _TOKEN_KINDS = frozenset({"chat", "completion", "embedding", "rerank"})
 
 def _usage(response: Any) -> Any:
     # A wire model's ``usage``, a plain dict's ``["usage"]`` (streamed dict chunks), or a result's ``raw["usage"]``.
-    if isinstance(response, Mapping):
+    # Called on every chunk of a stream, so the common cases come first and cheapest: a dict, then a wire model
+    # (asking pydantic for a missing ``raw`` costs microseconds; the ABC checks cost more than the lookup).
+    if type(response) is dict:
         return response.get("usage")
     usage = getattr(response, "usage", None)
-    # (not on a wire model: a chunk without usage has no ``raw`` either, and asking pydantic for a missing
-    # attribute costs microseconds on every chunk of a stream)
-    if usage is None and not isinstance(response, BaseModel):
-        raw = getattr(response, "raw", None)
-        usage = raw.get("usage") if isinstance(raw, Mapping) else None
-    return usage
+    if usage is not None or isinstance(response, BaseModel):
+        return usage
+    if isinstance(response, Mapping):
+        return response.get("usage")
+    raw = getattr(response, "raw", None)
+    return raw.get("usage") if isinstance(raw, Mapping) else None
 
 
 @dataclass
