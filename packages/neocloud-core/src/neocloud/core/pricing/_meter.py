@@ -157,6 +157,27 @@ class Meter:
             accounts.insert(0, _Account(store, self.budget, run_id))
         return accounts
 
+    def _records(self) -> bool:
+        """Whether a call has anything to reserve or record (a ledger or budget here, or a ledger on an open
+        ``track()``). When not, the async calls skip the worker-thread hops the ledger's I/O needs: two per call,
+        most of an async call's own cost."""
+        if (self.ledger is not None and self.ledger is not False) or self.budget is not None:
+            return True
+        return any(t.ledger is not None for t in active_totals())
+
+    async def _areserve(self, kind: Kind, body: Mapping[str, Any]) -> list[tuple[_Account, Entry]]:
+        import asyncio
+
+        return await asyncio.to_thread(self.reserve, kind, body) if self._records() else []
+
+    @classmethod
+    async def _asettle(cls, held: list[tuple[_Account, Entry]], cost: Cost | None,
+                       exc: BaseException | None = None) -> None:  # fmt: skip
+        if held:
+            import asyncio
+
+            await asyncio.to_thread(cls.settle, held, cost, exc)
+
     def _intent(self, kind: Kind, body: Mapping[str, Any], account: _Account) -> Intent:
         model = str(body.get("model"))
         found = self.price_of(model) if kind in _TOKEN_KINDS else None
@@ -220,16 +241,14 @@ class Meter:
 
     async def acall(self, kind: Kind, body: Mapping[str, Any], send: Callable[[], Awaitable[_R]]) -> _R:
         """``call`` for asyncio: the ledger's work runs in a worker thread."""
-        import asyncio
-
-        held = await asyncio.to_thread(self.reserve, kind, body)
+        held = await self._areserve(kind, body)
         try:
             response = await send()
         except BaseException as exc:
-            await asyncio.to_thread(self.settle, held, None, exc)
+            await self._asettle(held, None, exc)
             raise
         cost = self.price_response(str(body.get("model")), response)
-        await asyncio.to_thread(self.settle, held, cost)
+        await self._asettle(held, cost)
         return response
 
     def chunks(
@@ -253,8 +272,6 @@ class Meter:
     async def achunks(self, body: Mapping[str, Any], held: list[tuple[_Account, Entry]],
                       items: AsyncIterator[_R]) -> AsyncGenerator[_R, None]:  # fmt: skip
         """``chunks`` for an async stream."""
-        import asyncio
-
         cost: Cost | None = None
         try:
             async for item in items:
@@ -265,9 +282,9 @@ class Meter:
             self.settle(held, cost)
             raise
         except BaseException as exc:
-            await asyncio.to_thread(self.settle, held, cost, exc if cost is None else None)
+            await self._asettle(held, cost, exc if cost is None else None)
             raise
-        await asyncio.to_thread(self.settle, held, cost)
+        await self._asettle(held, cost)
 
     def stream(self, kind: Kind, body: Mapping[str, Any], send: Callable[[], _R]) -> _R:
         """Send a streamed call: reserve first; the returned ``Stream`` settles when it ends."""
@@ -286,17 +303,15 @@ class Meter:
 
     async def astream(self, kind: Kind, body: Mapping[str, Any], send: Callable[[], Awaitable[_R]]) -> _R:
         """``stream`` for an ``AsyncStream``."""
-        import asyncio
-
-        held = await asyncio.to_thread(self.reserve, kind, body)
+        held = await self._areserve(kind, body)
         try:
             result = await send()
         except BaseException as exc:
-            await asyncio.to_thread(self.settle, held, None, exc)
+            await self._asettle(held, None, exc)
             raise
         inner = getattr(result, "_aiterator", None)
         if inner is None:
-            await asyncio.to_thread(self.settle, held, None)
+            await self._asettle(held, None)
             return result
         result._aiterator = self.achunks(body, held, inner)  # type: ignore[attr-defined]
         return result
