@@ -164,3 +164,32 @@ def test_totals_count_plain_numbers_per_model_and_unpriced_calls() -> None:
         1,
     )
     assert totals.total_usd == Decimal("0.003") and totals.total_tokens == 20 and totals.calls == 3
+
+
+def test_async_calls_use_a_worker_thread_only_when_something_is_recorded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ledger's I/O runs off the event loop; a client with nothing to record pays no thread hop (two per
+    call, most of an async call's own CPU)."""
+    import asyncio
+
+    from neocloud.core.ledger import InMemoryLedger, Status
+    from neocloud.core.pricing._meter import Meter
+
+    hops: list[str] = []
+    to_thread = asyncio.to_thread
+
+    async def counted(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        hops.append(fn.__name__)
+        return await to_thread(fn, *args, **kwargs)
+
+    monkeypatch.setattr(asyncio, "to_thread", counted)
+
+    async def send() -> dict[str, Any]:
+        return {"model": "m", "usage": {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5}}
+
+    assert asyncio.run(Meter("cerebras").acall("chat", {"model": "m"}, send))["model"] == "m"
+    assert hops == []
+    ledger = InMemoryLedger()
+    asyncio.run(Meter("cerebras", ledger=ledger, unpriced="allow").acall("chat", {"model": "m"}, send))
+    assert hops == ["reserve", "settle"]
+    [entry] = ledger.entries()
+    assert entry.status is Status.SUCCEEDED and entry.model == "m"

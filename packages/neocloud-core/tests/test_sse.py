@@ -234,6 +234,9 @@ def _reference(body: str) -> list[tuple[str, str]]:
 def _splits(body: str, seed: int) -> list[str]:
     import random
 
+    if seed == -1:  # two events per chunk, as a busy socket coalesces them
+        parts = [part + "\n\n" for part in body.split("\n\n")[:-1]] + [body.split("\n\n")[-1]]
+        return ["".join(parts[i : i + 2]) for i in range(0, len(parts), 2)]
     if seed == 0:  # one network chunk per event, as servers that stream tokens send them
         return [part + "\n\n" for part in body.split("\n\n")[:-1]] + ([body.split("\n\n")[-1]] if not body.endswith("\n\n") else [])  # fmt: skip
     rng, pieces, at = random.Random(seed), [], 0
@@ -244,7 +247,7 @@ def _splits(body: str, seed: int) -> list[str]:
     return pieces
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+@pytest.mark.parametrize("seed", [-1, 0, 1, 2, 3])
 @pytest.mark.parametrize("body", _STREAMS)
 def test_events_are_those_of_httpx_sse_however_the_body_is_cut(body: str, seed: int) -> None:
     from neocloud.core._reading import sse_events
@@ -256,18 +259,25 @@ def test_events_are_those_of_httpx_sse_however_the_body_is_cut(body: str, seed: 
 
 
 @pytest.mark.parametrize(
-    ("text", "clean", "fast"),
+    ("text", "clean", "frames"),
     [
-        ('data: {"a": 1}\n\n', True, True),
-        ('data: {"a": 1}\n\n', False, False),  # an event or a line is pending: the decoders must see it
-        ('data: {"a": 1}\n', True, False),  # no blank line yet
-        ('data: {"a": 1}\n\ndata: {"a": 2}\n\n', True, False),  # two events in one chunk
-        ('data:{"a": 1}\n\n', True, False),  # no space after the colon: the general path strips nothing
-        ('data: {"a": 1}\r\n\r\n', True, False),
-        ("event: x\ndata: 1\n\n", True, False),
+        ('data: {"a": 1}\n\n', True, ['{"a": 1}']),
+        ('data: {"a": 1}\n\ndata: {"a": 2}\n\n', True, ['{"a": 1}', '{"a": 2}']),  # coalesced by the socket
+        ("data:  two spaces\n\n", True, [" two spaces"]),  # one space is the separator, the next is data
+        ('data: {"a": 1}\n\n', False, None),  # an event or a line is pending: the decoders must see it
+        ('data: {"a": 1}\n', True, None),  # no blank line yet
+        ('data: {"a": 1}\n\ndata: {"a"', True, None),  # a frame cut in two
+        ('data: {"a": 1}\n\n\n\ndata: {"a": 2}\n\n', True, None),  # an extra blank line
+        ('data:{"a": 1}\n\n', True, None),  # no space after the colon: the general path strips nothing
+        ('data: {"a": 1}\r\n\r\n', True, None),
+        ("event: x\ndata: 1\n\n", True, None),
+        ("data: a\ndata: b\n\n", True, None),  # one event over two data lines
+        (": keep-alive\n\n", True, None),
     ],
 )
-def test_only_a_lone_whole_data_frame_takes_the_fast_path(text: str, clean: bool, fast: bool) -> None:
-    from neocloud.core._reading import _one_frame
+def test_only_whole_single_line_data_frames_take_the_fast_path(
+    text: str, clean: bool, frames: list[str] | None
+) -> None:
+    from neocloud.core._reading import data_frames
 
-    assert _one_frame(text, clean) is fast
+    assert data_frames(text, clean) == frames
