@@ -98,6 +98,7 @@ def first_create_recorded(ledger_url: str, run_id: str, within_s: float = 60.0) 
     raise AssertionError(f"{run_id} recorded no resource within {within_s} s")
 
 
+@pytest.mark.once  # 30 s of agents run and killed; the ledger's rules it checks are tested on every Python
 def test_agents_killed_at_random_leave_nothing_after_cleanup_but_what_it_reports(tmp_path: Path, record_property: Callable[..., None],
                                                              capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
     from neocloud.runcrate import Runcrate

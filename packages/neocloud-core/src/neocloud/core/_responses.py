@@ -36,8 +36,14 @@ class ResponseHandling:
 
     # -- errors leaving a call ---------------------------------------------------------------------------
     def _secrets(self) -> Secrets:
+        # Made once per key (every exchange masks with it): a copy with another key gets its own.
+        cached = self.__dict__.get("_secrets_cache")
+        if cached is not None and cached[0] is self._api_key:
+            return cached[1]  # type: ignore[no-any-return]
         key = self._api_key.get_secret_value() if self._api_key is not None else None
-        return Secrets.of((self.profile.auth_header, *self.profile.secret_headers), (key,))
+        secrets = Secrets.of((self.profile.auth_header, *self.profile.secret_headers), (key,))
+        self.__dict__["_secrets_cache"] = (self._api_key, secrets)
+        return secrets
 
     def _finish(self, obj: object, response: httpx2.Response | None = None) -> None:
         """Every error (and every response) leaving a call passes here: it is labelled with the provider and the

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from ._http import classes
@@ -20,6 +21,7 @@ from ._http import classes
 __all__ = ["MASK", "SECRET_HEADERS", "Secrets", "scrub"]
 
 MASK = "**********"
+_MASK_RAW = MASK.encode()
 # Credentials by name, whatever the provider (compared lower-case).
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "x-api-key", "api-key", "cookie"})
 _MIN_SECRET = 8  # a shorter "key" would mask innocent text; no provider issues one
@@ -40,6 +42,28 @@ class Secrets:
 
     def hides(self, name: str, value: str) -> bool:
         return name.lower() in self.headers or any(secret in value for secret in self.values)
+
+    @cached_property
+    def _raw(self) -> tuple[frozenset[bytes], tuple[bytes, ...]]:
+        # The same, as the bytes a request's headers are stored in: checking them needs no decoding.
+        return frozenset(h.encode("latin-1") for h in self.headers), tuple(v.encode() for v in self.values)
+
+    def hidden_headers(self, raw: Iterable[tuple[bytes, bytes]]) -> list[bytes]:
+        """The names of the headers in ``raw`` (a request's ``headers.raw``) to mask. Every exchange asks, so the
+        loop is written out (no per-header call or generator)."""
+        names, values = self._raw
+        found = []
+        for name, value in raw:
+            if value == _MASK_RAW:
+                continue
+            if name.lower() in names:
+                found.append(name)
+                continue
+            for secret in values:
+                if secret in value:
+                    found.append(name)
+                    break
+        return found
 
 
 def scrub(obj: object, secrets: Secrets) -> None:
@@ -72,9 +96,8 @@ def _attribute(obj: object, name: str) -> object:
 
 def _mask_request(request: Any, secrets: Secrets) -> None:
     headers = request.headers
-    for name, value in list(headers.items()):
-        if value != MASK and secrets.hides(name, value):
-            headers[name] = MASK
+    for name in secrets.hidden_headers(headers.raw):
+        headers[name.decode("latin-1")] = MASK
     url = request.url
     if secrets.values and url.query and any(secret in str(url) for secret in secrets.values):
         params = [(k, MASK if any(s in v for s in secrets.values) else v) for k, v in url.params.multi_items()]
