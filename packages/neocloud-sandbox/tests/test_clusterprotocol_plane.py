@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import cluster_sdk
@@ -59,9 +58,25 @@ def test_no_credits_key_gets_402_with_balance_and_required(client: TestClient) -
     assert r.status_code == 402 and r.json()["error"]["balance"] == 0 and r.json()["error"]["required"] > 0
 
 
-def test_accounts_are_isolated_and_fine_tunes_progress() -> None:
-    # Phases long enough that a loaded machine still observes each one between two polls.
-    client = TestClient(create_app(SandboxSettings(phase_s=0.4)))
+class _Clock:
+    """The sandbox's wall clock, moved by the test: a lifecycle phase is observed by construction, not by polling
+    fast enough on a loaded machine."""
+
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def time(self) -> float:
+        return self.now
+
+
+def test_accounts_are_isolated_and_fine_tunes_progress(monkeypatch: pytest.MonkeyPatch) -> None:
+    from neocloud.sandbox.providers import lifecycle
+    from neocloud.sandbox.providers.clusterprotocol import _jobs
+
+    clock = _Clock()
+    monkeypatch.setattr(lifecycle, "time", clock)
+    monkeypatch.setattr(_jobs, "time", clock)
+    client = TestClient(create_app(SandboxSettings(phase_s=10.0)))
     body = {"base_model": "llama-3.1-8b", "training_file": "https://x.test/t.jsonl", "suffix": "s"}
     job = client.post(f"{BASE}/v1/fine_tuning/jobs", headers={**AUTH, "Idempotency-Key": "k1"}, json=body).json()
     assert (
@@ -71,14 +86,14 @@ def test_accounts_are_isolated_and_fine_tunes_progress() -> None:
     other = {"Authorization": "Bearer sk-cluster-someone-else"}
     assert client.get(f"{BASE}/v1/fine_tuning/jobs/{job['id']}", headers=other).status_code == 404
     assert client.get(f"{BASE}/v1/fine_tuning/jobs", headers=other).json()["data"] == []
-    statuses = []
-    for _ in range(400):  # bounded by the lifecycle, not by how fast this machine is
+    seen = []
+    for _ in range(6):  # every 5 s of a 10 s phase
         current = client.get(f"{BASE}/v1/fine_tuning/jobs/{job['id']}", headers=AUTH).json()
-        statuses.append(current["status"])
-        if current["status"] == "succeeded":
-            break
-        time.sleep(0.02)
-    assert statuses[-1] == "succeeded" and "running" in statuses and current["fine_tuned_model"] == "llama-3.1-8b:ft-s"
+        seen.append((current["status"], current["progress"]))
+        clock.now += 5.0
+    assert seen == [("queued", None), ("queued", None), ("running", 0.5), ("running", 0.75), ("succeeded", 1.0),
+                    ("succeeded", 1.0)]  # fmt: skip
+    assert current["fine_tuned_model"] == "llama-3.1-8b:ft-s"
     balance = client.get(f"{BASE}/api/balance", headers=AUTH).json()
     assert float(balance["balanceUsd"]) == pytest.approx(23.0)
 
