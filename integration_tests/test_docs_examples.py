@@ -132,7 +132,7 @@ def _stopped_after(env: dict[str, str]) -> Any:
                            capture_output=True, timeout=60)  # fmt: skip
 
 
-@pytest.mark.once  # a subprocess per shell block; the library paths the pages use are tested on every Python
+@pytest.mark.once_oldest  # a subprocess per shell block; the library paths the pages use are tested on every Python
 @pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(ROOT)) for p in PAGES])
 def test_every_code_block_runs(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from neocloud.sandbox import Sandbox
