@@ -7,7 +7,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from neocloud.cli.main import EXIT_USAGE
+
+# A CLI process per step of each flow against the sandbox: the flows do not depend on the interpreter (the parser
+# and its messages, which do, are tested on every Python in test_cli.py and test_cli_conventions.py).
+pytestmark = pytest.mark.once_oldest
 
 
 def runcrate(world: Any) -> Any:

@@ -12,7 +12,10 @@ import pytest
 
 from neocloud.cli.main import EXIT_USAGE
 
-pytestmark = pytest.mark.skipif(not hasattr(__import__("os"), "openpty"), reason="needs a pseudo-terminal")
+# A CLI process under a pseudo-terminal per test: what it draws does not depend on the interpreter (the parser and
+# its messages, which do, are tested on every Python in test_cli.py and test_cli_conventions.py).
+pytestmark = [pytest.mark.skipif(not hasattr(__import__("os"), "openpty"), reason="needs a pseudo-terminal"),
+              pytest.mark.once]  # fmt: skip
 
 BAR = "━"  # rich's progress bar
 BOX = ("┏", "┃", "│")  # rich's table
