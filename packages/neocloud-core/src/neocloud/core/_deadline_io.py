@@ -32,6 +32,17 @@ __all__ = ["DEADLINE", "install"]
 DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("neocloud_deadline", default=None)
 
 
+def _bounded(library: Any, timeout: float | None, error: str) -> float | None:
+    """``timeout`` cut to the time left before ``DEADLINE``; the library's ``error`` once it has passed."""
+    deadline = DEADLINE.get()
+    if deadline is None:
+        return timeout
+    left = time_left(timeout, deadline, time.monotonic())
+    if left is None or left > 0:
+        return left
+    raise getattr(library, error)("the total deadline passed")
+
+
 class _DeadlineStream:
     """A network stream whose operations never wait past ``DEADLINE``."""
 
@@ -40,13 +51,7 @@ class _DeadlineStream:
         self._library = library  # httpcore or httpcore2: the exceptions its pool expects
 
     def _bound(self, timeout: float | None, error: str) -> float | None:
-        deadline = DEADLINE.get()
-        if deadline is None:
-            return timeout
-        left = time_left(timeout, deadline, time.monotonic())
-        if left is None or left > 0:
-            return left
-        raise getattr(self._library, error)("the total deadline passed")
+        return _bounded(self._library, timeout, error)
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         return self._inner.read(max_bytes, self._bound(timeout, "ReadTimeout"))  # type: ignore[no-any-return]
@@ -74,7 +79,7 @@ class DeadlineBackend:
         self._library = library
 
     def _bound(self, timeout: float | None) -> float | None:
-        return _DeadlineStream(None, self._library)._bound(timeout, "ConnectTimeout")
+        return _bounded(self._library, timeout, "ConnectTimeout")
 
     def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
                     socket_options: Iterable[Any] | None = None) -> _DeadlineStream:  # fmt: skip
