@@ -193,3 +193,66 @@ def test_async_calls_use_a_worker_thread_only_when_something_is_recorded(monkeyp
     assert hops == ["reserve", "settle"]
     [entry] = ledger.entries()
     assert entry.status is Status.SUCCEEDED and entry.model == "m"
+
+
+_USAGE_STREAM = [
+    b'data: {"model": "m", "choices": [{"delta": {"content": "hi"}}]}\n\n',
+    b'data: {"model": "m", "choices": [], "usage": {"prompt_tokens": 1000000, "completion_tokens": 0}}\n\n',
+    b"data: [DONE]\n\n",
+]
+
+
+def _stream(asynchronous: bool) -> Any:
+    import httpx2
+
+    from neocloud.core.streaming import AsyncStream, Stream
+
+    class Body(httpx2.SyncByteStream, httpx2.AsyncByteStream):
+        def __iter__(self) -> Any:
+            yield from _USAGE_STREAM
+
+        async def __aiter__(self) -> Any:
+            for chunk in _USAGE_STREAM:
+                yield chunk
+
+    response = httpx2.Response(200, headers={"content-type": "text/event-stream"}, stream=Body(),
+                               request=httpx2.Request("POST", "http://t/"))  # fmt: skip
+    kind = AsyncStream if asynchronous else Stream
+    return kind(response, dict, lambda payload, response: RuntimeError(str(payload)))
+
+
+@pytest.mark.parametrize("asynchronous", [False, True], ids=["sync", "async"])
+@pytest.mark.parametrize("with_ledger", [False, True], ids=["no ledger", "ledger"])
+def test_a_stream_is_priced_on_its_usage_chunk_and_settled(asynchronous: bool, with_ledger: bool) -> None:
+    """Without anything to settle, the meter prices through the reader's per-item hook (the stream is not wrapped
+    in a generator); with a ledger it wraps it and settles when it ends. Either way the usage chunk is priced and
+    the open totals count it once."""
+    import asyncio
+
+    from neocloud.core.ledger import InMemoryLedger, Status
+    from neocloud.core.pricing import costs
+    from neocloud.core.pricing._meter import Meter
+
+    table = PriceTable("cerebras", date(2026, 1, 1), "https://example.test/prices",
+                       {"m": ModelPrice(Decimal("0.6"), Decimal("0.6"))})  # fmt: skip
+    ledger = InMemoryLedger() if with_ledger else None
+    meter = Meter("cerebras", table=table, ledger=ledger)
+    body = {"model": "m", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 5}
+    with costs() as totals:
+        if asynchronous:
+
+            async def run() -> tuple[Any, list[Any]]:
+                stream = await meter.astream("chat", body, lambda: asyncio.sleep(0, _stream(True)))
+                return stream, [item async for item in stream]
+
+            stream, items = asyncio.run(run())
+        else:
+            stream = meter.stream("chat", body, lambda: _stream(False))
+            items = list(stream)
+    assert [item["choices"] for item in items] == [[{"delta": {"content": "hi"}}], []]
+    assert totals.total_usd == Decimal("0.6")  # 1,000,000 prompt tokens at $0.6 per million, counted once
+    inner = stream._aiterator if asynchronous else stream._iterator
+    assert (inner.__name__ == "_iter") is not with_ledger  # the reader's own generator unless settling is needed
+    if ledger is not None:
+        [entry] = ledger.entries()
+        assert entry.status is Status.SUCCEEDED and entry.actual_usd == Decimal("0.6")

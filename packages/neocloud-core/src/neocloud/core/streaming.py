@@ -115,6 +115,10 @@ class _StreamBase(Generic[_T]):
         self._require_done = require_done
         self._deadline = deadline
         self._finished = False
+        # Called with each item before it is yielded (the meter's pricing of the chunk that carries usage): a
+        # hook instead of a generator around the stream saves every chunk one generator step. Read when
+        # iteration starts.
+        self.on_item: Callable[[Any], None] | None = None
 
     @property
     def request_id(self) -> str | None:
@@ -193,7 +197,7 @@ class _SyncReader(_StreamBase[_T]):
 
     def _read(self) -> Generator[_T, None, None]:
         events = sse_events(self.response, self._check_size)
-        deadline, fast = self._deadline, self._parse_json
+        deadline, fast, observe = self._deadline, self._parse_json, self.on_item
         watchdog = None if deadline is None else Watchdog(self.response, deadline)
         try:
             done = False
@@ -205,14 +209,16 @@ class _SyncReader(_StreamBase[_T]):
                     message = type(sse) is str or sse.event == "message"  # type: ignore[union-attr]
                     data = sse if type(sse) is str else sse.data  # type: ignore[union-attr]
                     if fast is not None and message and data[:1] == "{" and '"error"' not in data:
-                        yield fast(data)
-                        continue
-                    item = self._item(sse)
-                    if item is _SKIP:
-                        continue
-                    if item is _DONE:
-                        done = True
-                        break
+                        item = fast(data)
+                    else:
+                        item = self._item(sse)
+                        if item is _SKIP:
+                            continue
+                        if item is _DONE:
+                            done = True
+                            break
+                    if observe is not None:
+                        observe(item)
                     yield item
             except errors("HTTPError", "StreamError", "ValueError") as exc:
                 if watchdog is not None and watchdog.expired:
@@ -247,7 +253,8 @@ class Stream(_StreamBase[_T]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._iterator: Generator[_T, None, None] = _SyncReader(*args, **kwargs)._iter()
+        self._reader = _SyncReader[_T](*args, **kwargs)
+        self._iterator: Generator[_T, None, None] = self._reader._iter()
 
     def __iter__(self) -> Iterator[_T]:
         # A generator that holds the stream: iterating keeps it alive (``for c in client.create(...)`` keeps no
@@ -284,7 +291,7 @@ class _AsyncReader(_StreamBase[_T]):
     async def _iter(self) -> AsyncGenerator[_T, None]:
         # One async generator, not a wrapper around a reader: each layer costs every chunk an extra ``asend``.
         events = asse_events(self.response, self._check_size)
-        deadline, fast = self._deadline, self._parse_json
+        deadline, fast, observe = self._deadline, self._parse_json, self.on_item
         following = events.__anext__
         if deadline is not None:
             import asyncio
@@ -311,14 +318,16 @@ class _AsyncReader(_StreamBase[_T]):
                     message = type(sse) is str or sse.event == "message"  # type: ignore[union-attr]
                     data = sse if type(sse) is str else sse.data  # type: ignore[union-attr]
                     if fast is not None and message and data[:1] == "{" and '"error"' not in data:
-                        yield fast(data)
-                        continue
-                    item = self._item(sse)
-                    if item is _SKIP:
-                        continue
-                    if item is _DONE:
-                        done = True
-                        break
+                        item = fast(data)
+                    else:
+                        item = self._item(sse)
+                        if item is _SKIP:
+                            continue
+                        if item is _DONE:
+                            done = True
+                            break
+                    if observe is not None:
+                        observe(item)
                     yield item
             except errors("HTTPError", "StreamError", "ValueError") as exc:
                 translated = self._translate(exc)
@@ -350,7 +359,8 @@ class AsyncStream(_StreamBase[_T]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._aiterator: AsyncGenerator[_T, None] = _AsyncReader(*args, **kwargs)._iter()
+        self._reader = _AsyncReader[_T](*args, **kwargs)
+        self._aiterator: AsyncGenerator[_T, None] = self._reader._iter()
 
     def __aiter__(self) -> AsyncStream[_T]:
         # The stream is its own iterator, so iterating keeps it alive (as ``Stream.__iter__``) without a second

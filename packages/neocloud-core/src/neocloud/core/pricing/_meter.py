@@ -298,8 +298,27 @@ class Meter:
         if inner is None:  # a raw response: its chunks are not seen here, so the reservation stays as the cost
             self.settle(held, None)
             return result
+        if not held and self._watch(result, body):
+            return result  # nothing to settle: pricing the usage chunk is all there is to do
         result._iterator = self.chunks(body, held, inner)  # type: ignore[attr-defined]
         return result
+
+    def _watch(self, stream: Any, body: Mapping[str, Any]) -> bool:
+        """Price ``stream``'s usage chunk through its reader's per-item hook (no generator around the stream, one
+        step less per chunk); False when the stream has no such reader."""
+        reader = getattr(stream, "_reader", None)
+        if reader is None or not hasattr(reader, "on_item"):
+            return False
+        model, before = str(body.get("model")), reader.on_item
+
+        def price(item: Any) -> None:
+            if before is not None:
+                before(item)
+            if _usage(item) is not None:
+                self.price_response(model, item)
+
+        reader.on_item = price
+        return True
 
     async def astream(self, kind: Kind, body: Mapping[str, Any], send: Callable[[], Awaitable[_R]]) -> _R:
         """``stream`` for an ``AsyncStream``."""
@@ -312,6 +331,8 @@ class Meter:
         inner = getattr(result, "_aiterator", None)
         if inner is None:
             await self._asettle(held, None)
+            return result
+        if not held and self._watch(result, body):
             return result
         result._aiterator = self.achunks(body, held, inner)  # type: ignore[attr-defined]
         return result
