@@ -21,6 +21,10 @@ import pytest
 from neocloud.core._client import AsyncAPIClient, SyncAPIClient
 from neocloud.core.errors import RequestValidationError
 
+# Every id-taking operation of every client, sync and async, found by introspection: CPU-heavy and independent of the
+# interpreter (the path encoding it relies on, ``neocloud.core.paths``, is tested on every Python).
+pytestmark = pytest.mark.once_oldest
+
 PLAIN = "ID0x"
 ENCODED = [
     "inst_1/../../storage/vol_9",
