@@ -18,7 +18,7 @@ from ._base import BaseAPIClient, FinalRequest
 from ._byte_stream import AsyncByteStream
 from ._pools import AsyncPool
 from ._response import RAW_MODE, APIResponse
-from ._transport import SEND_ERRORS, Attempts, follow_redirects, log_response, log_retry, retry_of
+from ._transport import SEND_ERRORS, Attempts, follow_redirects, log_response, log_retry, retry_of, retrying_options
 from .errors import APIError
 from .streaming import AsyncStream
 
@@ -105,22 +105,9 @@ class AsyncAPIClient(BaseAPIClient):
                 raise
             log_retry(self.profile.provider, req, 0, exc, decision.delay)
             await self._sleep(decision.delay)
-        from tenacity import AsyncRetrying, retry_if_exception, stop_never
+        from tenacity import AsyncRetrying
 
-        retrying = AsyncRetrying(
-            stop=stop_never,  # decide_retry counts attempts and watches the deadline
-            retry=retry_if_exception(lambda e: retry_of(e) is not None),
-            wait=lambda rs: retry_of(rs.outcome.exception()).delay,  # type: ignore[union-attr,arg-type]
-            before_sleep=lambda rs: log_retry(
-                self.profile.provider,
-                req,
-                rs.attempt_number,
-                rs.outcome.exception(),  # type: ignore[union-attr,arg-type]
-                retry_of(rs.outcome.exception()).delay,  # type: ignore[union-attr,arg-type]
-            ),
-            sleep=self._sleep,
-            reraise=True,
-        )
+        retrying = AsyncRetrying(**retrying_options(self.profile.provider, req, self._sleep))
         async for attempt in retrying:
             with attempt:
                 return await self._attempt(calls, attempt.retry_state.attempt_number, stream)

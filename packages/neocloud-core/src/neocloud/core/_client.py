@@ -31,7 +31,7 @@ from ._byte_stream import ByteStream
 from ._pools import DefaultAsyncHttpxClient, DefaultHttpxClient, SyncPool
 from ._resource import AsyncAPIResource, SyncAPIResource
 from ._response import RAW_MODE, APIResponse
-from ._transport import SEND_ERRORS, Attempts, follow_redirects, log_response, log_retry, retry_of
+from ._transport import SEND_ERRORS, Attempts, follow_redirects, log_response, log_retry, retry_of, retrying_options
 from .errors import APIError
 from .streaming import Stream
 
@@ -126,22 +126,9 @@ class SyncAPIClient(BaseAPIClient):
                 raise
             log_retry(self.profile.provider, req, 0, exc, decision.delay)
             self._sleep(decision.delay)
-        from tenacity import Retrying, retry_if_exception, stop_never
+        from tenacity import Retrying
 
-        retrying = Retrying(
-            stop=stop_never,  # decide_retry counts attempts and watches the deadline
-            retry=retry_if_exception(lambda e: retry_of(e) is not None),
-            wait=lambda rs: retry_of(rs.outcome.exception()).delay,  # type: ignore[union-attr,arg-type]
-            before_sleep=lambda rs: log_retry(
-                self.profile.provider,
-                req,
-                rs.attempt_number,
-                rs.outcome.exception(),  # type: ignore[union-attr,arg-type]
-                retry_of(rs.outcome.exception()).delay,  # type: ignore[union-attr,arg-type]
-            ),
-            sleep=self._sleep,
-            reraise=True,
-        )
+        retrying = Retrying(**retrying_options(self.profile.provider, req, self._sleep))
         for attempt in retrying:
             with attempt:
                 return self._attempt(calls, attempt.retry_state.attempt_number, stream)

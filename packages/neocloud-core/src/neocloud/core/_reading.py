@@ -9,7 +9,7 @@ import socket
 import threading
 import time
 from collections.abc import AsyncGenerator, Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import httpx2
 
@@ -90,64 +90,60 @@ def data_frames(text: str, clean: bool) -> list[str] | None:
 def sse_events(response: httpx2.Response, check: Callable[[int], None]) -> Iterator[ServerSentEvent | str]:
     """The events of ``response`` (an event stream, else ``SSEError``); ``check(size)`` is called with the size of
     the line (or event) being buffered, and raises when it is too long. ``asse_events`` is the async twin."""
-    from httpx_sse._decoders import SSEDecoder, SSELineDecoder
-
     check_event_stream(response)
-    lines, decoder = SSELineDecoder(), SSEDecoder()
-    carried, event, clean = 0, 0, True
+    splitter = _Splitter(check)
     for text in response.iter_text():
-        found = data_frames(text, clean)
-        if found is not None:
-            for data in found:
-                check(len(data))
-                yield data
-            continue
-        events, carried, event = _decode(text, lines, decoder, check, carried, event)
-        yield from events
-        clean = not lines.buffer and not lines.trailing_cr and event == 0
-    for line in lines.flush():
-        last = decoder.decode(line.rstrip("\n"))
-        if last is not None:
-            yield last
+        yield from splitter.feed(text)
+    yield from splitter.flush()
 
 
 async def asse_events(response: httpx2.Response,
                       check: Callable[[int], None]) -> AsyncGenerator[ServerSentEvent | str, None]:  # fmt: skip
-    from httpx_sse._decoders import SSEDecoder, SSELineDecoder
-
     check_event_stream(response)
-    lines, decoder = SSELineDecoder(), SSEDecoder()
-    carried, event, clean = 0, 0, True
+    splitter = _Splitter(check)
     async for text in response.aiter_text():
-        found = data_frames(text, clean)
+        for sse in splitter.feed(text):
+            yield sse
+    for sse in splitter.flush():
+        yield sse
+
+
+class _Splitter:
+    """The state of one stream's splitting, shared by the sync and async readers: the decoders, the sizes carried
+    over (the unfinished line's and the unfinished event's; the event's is 0 after a blank line), and whether
+    nothing is pending (when the fast path may be taken)."""
+
+    def __init__(self, check: Callable[[int], None]) -> None:
+        from httpx_sse._decoders import SSEDecoder, SSELineDecoder
+
+        self.check = check
+        self.lines, self.decoder = SSELineDecoder(), SSEDecoder()
+        self.carried, self.event, self.clean = 0, 0, True
+
+    def feed(self, text: str) -> list[ServerSentEvent] | list[str]:
+        """The events completed by one chunk: its data strings on the fast path, else through the decoders, each
+        line's (or the pending event's) size checked first."""
+        check = self.check
+        found = data_frames(text, self.clean)
         if found is not None:
             for data in found:
                 check(len(data))
-                yield data
-            continue
-        events, carried, event = _decode(text, lines, decoder, check, carried, event)
-        for sse in events:
-            yield sse
-        clean = not lines.buffer and not lines.trailing_cr and event == 0
-    for line in lines.flush():
-        last = decoder.decode(line.rstrip("\n"))
-        if last is not None:
-            yield last
+            return found
+        lines, event, out = self.lines, self.event, []
+        decoded = lines.decode(text)
+        carried = sum(map(len, lines.buffer)) if decoded else self.carried + len(text)
+        for line in decoded:
+            event = 0 if not line else event + len(line)
+            check(max(event, carried))
+            sse = self.decoder.decode(line.rstrip("\n"))
+            if sse is not None:
+                out.append(sse)
+        check(event + carried)
+        self.carried, self.event = carried, event
+        self.clean = not lines.buffer and not lines.trailing_cr and event == 0
+        return out
 
-
-def _decode(text: str, lines: Any, decoder: Any, check: Callable[[int], None], carried: int,
-            event: int) -> tuple[list[ServerSentEvent], int, int]:  # fmt: skip
-    """The general path for one chunk: its complete lines through the decoders, each line's (or the pending
-    event's) size checked first. Returns the events and the sizes carried over: the unfinished line's
-    (``carried``) and the unfinished event's (``event``; 0 after a blank line, when nothing is pending)."""
-    out: list[ServerSentEvent] = []
-    decoded = lines.decode(text)
-    carried = sum(map(len, lines.buffer)) if decoded else carried + len(text)
-    for line in decoded:
-        event = 0 if not line else event + len(line)
-        check(max(event, carried))
-        sse = decoder.decode(line.rstrip("\n"))
-        if sse is not None:
-            out.append(sse)
-    check(event + carried)
-    return out, carried, event
+    def flush(self) -> list[ServerSentEvent]:
+        """The event of an unterminated last line, if any."""
+        events = (self.decoder.decode(line.rstrip("\n")) for line in self.lines.flush())
+        return [sse for sse in events if sse is not None]

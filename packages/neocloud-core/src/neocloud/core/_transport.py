@@ -105,6 +105,21 @@ def log_retry(provider: str, req: FinalRequest, attempt: int, exc: BaseException
     )
 
 
+def retrying_options(provider: str, req: FinalRequest, sleep: Any) -> dict[str, Any]:
+    """The tenacity options of both request loops (``Retrying`` / ``AsyncRetrying``): every decision is the one the
+    pure ``decide_retry`` attached to the error (it counts attempts and watches the deadline)."""
+    from tenacity import retry_if_exception, stop_never
+
+    def delay(state: Any) -> float:
+        return retry_of(state.outcome.exception()).delay  # type: ignore[union-attr]
+
+    def before_sleep(state: Any) -> None:
+        log_retry(provider, req, state.attempt_number, state.outcome.exception(), delay(state))
+
+    return {"stop": stop_never, "retry": retry_if_exception(lambda e: retry_of(e) is not None), "wait": delay,
+            "before_sleep": before_sleep, "sleep": sleep, "reraise": True}  # fmt: skip
+
+
 class Attempts:
     """Shared per-call bookkeeping: deadline, decisions, error construction for transport failures."""
 

@@ -19,9 +19,9 @@ Either way the stream raises
 ``APITimeoutError``. (A sync stream over a transport without a socket, such as ``httpx.MockTransport``, is
 checked between events only.)
 
-Per event the loop does as little as it can: the deadline check and the hot path (raw JSON validated once by the
-model's pydantic-core validator, ``_fastjson``) are inline, with one line reader between the socket and the SSE
-decoder (it enforces the size cap below).
+Per event the loop does as little as it can: the deadline check inline, then ``_item``, whose hot path validates
+the raw JSON once with the model's pydantic-core validator (``_fastjson``); between the socket and the loop is one
+splitter (``_reading.sse_events``: whole data frames skip the SSE decoders; it enforces the size cap below).
 
 One line or event may hold at most ``max_event_chars`` characters (the profile's ``max_event_bytes``): a frame that
 never ends is refused with ``StreamFormatError`` instead of being buffered until memory runs out.
@@ -128,17 +128,23 @@ class _StreamBase(Generic[_T]):
     def _deadline_passed(self) -> APITimeoutError:
         return APITimeoutError("stream exceeded the total deadline", request=self.response.request)
 
-    # The hot path (nearly every frame), inline in the readers' loops: a frame that starts with "{" and does not
-    # mention an "error" key has its raw JSON validated once, in pydantic-core, instead of json.loads + validate;
-    # about half the per-chunk cost. Any other frame (one that mentions "error" may be an in-band error; a false
-    # positive only costs speed) takes this general path.
+    # The hot path (nearly every frame): a message that starts with "{" and does not mention an "error" key has
+    # its raw JSON validated once, in pydantic-core, instead of json.loads + validate; about half the per-chunk
+    # cost. Any other frame (one that mentions "error" may be an in-band error; a false positive only costs speed)
+    # takes the general path through ``classify``.
     def _item(self, sse: ServerSentEvent | str) -> Any:
-        """One event (or a data-only message's data) → a parsed item, ``_DONE`` or ``_SKIP``; raises the typed
-        error of an in-band error frame."""
+        """One event (a str: a data-only message's data, ``_reading.sse_events``' fast path) → a parsed item,
+        ``_DONE`` or ``_SKIP``; raises the typed error of an in-band error frame."""
+        fast = self._parse_json
         if type(sse) is str:
+            if fast is not None and sse[:1] == "{" and '"error"' not in sse:
+                return fast(sse)
             frame = classify(None, sse)
         else:
-            frame = classify(sse.event if sse.event != "message" else None, sse.data)  # type: ignore[union-attr]
+            data, event = sse.data, sse.event  # type: ignore[union-attr]
+            if fast is not None and event == "message" and data[:1] == "{" and '"error"' not in data:
+                return fast(data)
+            frame = classify(event if event != "message" else None, data)
         if frame.kind == "data":
             return self._parse(frame.payload)
         if frame.kind == "error":
@@ -197,7 +203,7 @@ class _SyncReader(_StreamBase[_T]):
 
     def _read(self) -> Generator[_T, None, None]:
         events = sse_events(self.response, self._check_size)
-        deadline, fast, observe = self._deadline, self._parse_json, self.on_item
+        deadline, observe = self._deadline, self.on_item
         watchdog = None if deadline is None else Watchdog(self.response, deadline)
         try:
             done = False
@@ -205,18 +211,12 @@ class _SyncReader(_StreamBase[_T]):
                 for sse in events:
                     if deadline is not None and time.monotonic() > deadline:
                         raise self._deadline_passed()
-                    # A str is a data-only ``message`` event (``_reading.sse_events``' fast path).
-                    message = type(sse) is str or sse.event == "message"  # type: ignore[union-attr]
-                    data = sse if type(sse) is str else sse.data  # type: ignore[union-attr]
-                    if fast is not None and message and data[:1] == "{" and '"error"' not in data:
-                        item = fast(data)
-                    else:
-                        item = self._item(sse)
-                        if item is _SKIP:
-                            continue
-                        if item is _DONE:
-                            done = True
-                            break
+                    item = self._item(sse)
+                    if item is _SKIP:
+                        continue
+                    if item is _DONE:
+                        done = True
+                        break
                     if observe is not None:
                         observe(item)
                     yield item
@@ -291,7 +291,7 @@ class _AsyncReader(_StreamBase[_T]):
     async def _iter(self) -> AsyncGenerator[_T, None]:
         # One async generator, not a wrapper around a reader: each layer costs every chunk an extra ``asend``.
         events = asse_events(self.response, self._check_size)
-        deadline, fast, observe = self._deadline, self._parse_json, self.on_item
+        deadline, observe = self._deadline, self.on_item
         following = events.__anext__
         if deadline is not None:
             import asyncio
@@ -314,18 +314,12 @@ class _AsyncReader(_StreamBase[_T]):
                                 raise self._deadline_passed() from None
                     except StopAsyncIteration:
                         break
-                    # A str is a data-only ``message`` event (``_reading.sse_events``' fast path).
-                    message = type(sse) is str or sse.event == "message"  # type: ignore[union-attr]
-                    data = sse if type(sse) is str else sse.data  # type: ignore[union-attr]
-                    if fast is not None and message and data[:1] == "{" and '"error"' not in data:
-                        item = fast(data)
-                    else:
-                        item = self._item(sse)
-                        if item is _SKIP:
-                            continue
-                        if item is _DONE:
-                            done = True
-                            break
+                    item = self._item(sse)
+                    if item is _SKIP:
+                        continue
+                    if item is _DONE:
+                        done = True
+                        break
                     if observe is not None:
                         observe(item)
                     yield item
