@@ -40,12 +40,9 @@ class _Body:
         return self.response.status_code
 
     def _failure(self, exc: Exception) -> Exception:
-        calls, request = self._calls, self.response.request
         if isinstance(exc, errors("DecodingError")):
-            return calls.undecodable(self.response, exc)
-        if calls.passed():
-            return calls.deadline_error(request, self.response)
-        return calls.transport_error(exc, request, 0, self.response)
+            return self._calls.undecodable(self.response, exc)
+        return self._calls.cut_short(exc, self.response, 0)
 
 
 class ByteStream(_Body):

@@ -185,6 +185,13 @@ class Attempts:
         return APITimeoutError(message, request=request, idempotency_key=self.req.idempotency_key,
                                request_id=request_id)  # fmt: skip
 
+    def cut_short(self, exc: Exception, response: httpx2.Response, attempt: int, *, expired: bool = False) -> APIError:
+        """The typed error for a transport failure while reading ``response``'s body: the deadline's when it has
+        passed (or a watchdog ended the read, ``expired``), else the failure's, with the request id."""
+        if expired or self.passed():
+            return self.deadline_error(response.request, response)
+        return self.transport_error(exc, response.request, attempt, response)
+
     def undecodable(self, response: httpx2.Response, exc: Exception) -> APIResponseValidationError:
         encoding = response.headers.get("content-encoding", "")
         return APIResponseValidationError(
@@ -203,9 +210,7 @@ class Attempts:
         except errors("DecodingError") as exc:
             self._undecodable_body(response, exc)
         except errors("TransportError") as exc:
-            if (watchdog is not None and watchdog.expired) or self.passed():
-                raise self.deadline_error(request, response) from exc
-            raise self.transport_error(exc, request, attempt, response) from exc
+            raise self.cut_short(exc, response, attempt, expired=watchdog is not None and watchdog.expired) from exc
         finally:
             if watchdog is not None:
                 watchdog.stop()
@@ -228,7 +233,7 @@ class Attempts:
         except errors("DecodingError") as exc:
             self._undecodable_body(response, exc)
         except errors("TransportError") as exc:
-            raise self.transport_error(exc, request, attempt, response) from exc
+            raise self.cut_short(exc, response, attempt) from exc
         finally:
             await response.aclose()
 
