@@ -256,3 +256,21 @@ def test_a_stream_is_priced_on_its_usage_chunk_and_settled(asynchronous: bool, w
     if ledger is not None:
         [entry] = ledger.entries()
         assert entry.status is Status.SUCCEEDED and entry.actual_usd == Decimal("0.6")
+
+
+def test_usage_reads_alike_from_a_mapping_a_wire_model_and_an_object() -> None:
+    from types import SimpleNamespace
+
+    from neocloud.core.wire.chat import Usage
+
+    raw: dict[str, Any] = {"prompt_tokens": 100, "completion_tokens": 3, "total_tokens": 103,
+                           "prompt_tokens_details": {"cached_tokens": 40}, "total_cost": "0.5"}  # fmt: skip
+    model = Usage.model_validate(raw)  # total_cost is an extra field of the model
+    plain = SimpleNamespace(**{**raw, "prompt_tokens_details": SimpleNamespace(cached_tokens=40)})
+    for usage in (raw, model, plain):
+        assert usage_cost(usage, CACHED) == Decimal("0.0000492")  # 60 x 0.60 + 3 x 2.40 + 40 x 0.15, per million
+        assert reported_cost(usage) == Decimal("0.5")
+    bare = {"prompt_tokens": 5}
+    for usage in (bare, Usage.model_validate(bare), SimpleNamespace(**bare)):
+        assert reported_cost(usage) is None
+        assert usage_cost(usage, CACHED) == Decimal("0.000003")

@@ -26,7 +26,7 @@ from typing import Any
 
 from ._types import time_left
 
-__all__ = ["DEADLINE", "install"]
+__all__ = ["DEADLINE", "install", "pools"]
 
 #: The monotonic deadline of the sync call running in this context, or None.
 DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("neocloud_deadline", default=None)
@@ -101,19 +101,22 @@ def _core_library(pool: Any) -> Any:
     return importlib.import_module(type(pool).__module__.partition(".")[0])  # httpcore or httpcore2
 
 
+def pools(client: Any) -> list[Any]:
+    """The httpcore pool under each transport of an ``httpx``/``httpx2`` client (its mounts too), ``None`` for a
+    transport without one (custom, mocked); a mount that disables a scheme is not a transport."""
+    transports = [getattr(client, "_transport", None), *getattr(client, "_mounts", {}).values()]
+    return [getattr(transport, "_pool", None) for transport in transports if transport is not None]
+
+
 def install(client: Any) -> bool:
     """Put ``DeadlineBackend`` under each stock transport of the sync ``client``; True when every transport has
     it (idempotent). A transport without an httpcore pool (custom, mocked) is left as it is."""
-    transports = [getattr(client, "_transport", None), *getattr(client, "_mounts", {}).values()]
     covered = True
-    for transport in transports:
-        if transport is None:  # a mount that disables a scheme
-            continue
-        pool = getattr(transport, "_pool", None)
+    for pool in pools(client):
         backend = getattr(pool, "_network_backend", None)
         if backend is None:
             covered = False
             continue
         if not isinstance(backend, DeadlineBackend):
-            pool._network_backend = DeadlineBackend(backend, _core_library(pool))  # type: ignore[union-attr]
+            pool._network_backend = DeadlineBackend(backend, _core_library(pool))
     return covered

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import httpx2
 
-from . import _deadline_io, _http
+from . import _deadline_io, _http, _probe
 from ._types import Timeout
 
 if TYPE_CHECKING:
@@ -122,6 +122,7 @@ class AsyncPool:
             client = self.per_loop.get(loop)
             if client is None:
                 client = self.per_loop[loop] = DefaultAsyncHttpxClient()
+                _probe.install(client)
             if id(loop) not in self._closers:
                 self._closers[id(loop)] = (loop, _start_closer(self, loop, client))
         for closer in stale:

@@ -101,14 +101,31 @@ def _plain(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+_ABSENT = object()
+
+
+def _get(usage: Any, name: str) -> Any:
+    """``usage[name]`` or ``usage.name``; None when it has no such key or attribute. A pydantic model is read from
+    its fields and extras directly: ``getattr`` of a name it lacks (``total_cost`` on every chunk's usage) goes
+    through pydantic's ``__getattr__`` and two raised ``AttributeError``s."""
+    if isinstance(usage, Mapping):
+        return usage.get(name)
+    extra: Any = getattr(usage, "__pydantic_extra__", _ABSENT)
+    if extra is _ABSENT:
+        return getattr(usage, name, None)
+    value = usage.__dict__.get(name, _ABSENT)
+    if value is not _ABSENT:
+        return value
+    return extra.get(name) if extra else None
+
+
 def _count(usage: Any, name: str) -> int:
-    value = usage.get(name) if isinstance(usage, Mapping) else getattr(usage, name, None)
+    value = _get(usage, name)
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
 
 
 def _cached(usage: Any) -> int:
-    details = usage.get("prompt_tokens_details") if isinstance(usage, Mapping) else getattr(
-        usage, "prompt_tokens_details", None)  # fmt: skip
+    details = _get(usage, "prompt_tokens_details")
     return 0 if details is None else _count(details, "cached_tokens")
 
 
@@ -125,7 +142,7 @@ def usage_cost(usage: Any, price: ModelPrice) -> Decimal:
 
 def reported_cost(usage: Any) -> Decimal | None:
     """The provider's own total for the call (``usage.total_cost``), when it sent a usable one."""
-    value = usage.get("total_cost") if isinstance(usage, Mapping) else getattr(usage, "total_cost", None)
+    value = _get(usage, "total_cost")
     if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
         return None
     try:
