@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from .variants import CORE, KEY, LC, LC_FLOOR, LI, LI_FLOOR, MESSAGES, MODEL, RAW, RAW2
+from .variants import CORE, KEY, LC, LC_FLOOR, LI, LI_FLOOR, MESSAGES, MODEL, RAW, RAW2, TYPED
 
 Async = Callable[[], Awaitable[Any]]
 Pair = tuple[Async, Async]
@@ -46,6 +46,26 @@ def _raw(module_name: str) -> Callable[[str], Pair]:
         return call, stream
 
     return build
+
+
+def _typed(base: str) -> Pair:
+    """Raw httpx2, each answer and each chunk validated into the core's wire models (``variants.TYPED``)."""
+    import httpx2
+
+    from neocloud.core.wire.chat import ChatCompletion, ChatCompletionChunk
+
+    raw = httpx2.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {KEY}"})
+    body = {"model": MODEL, "messages": MESSAGES}
+    completion, chunk = ChatCompletion.model_validate_json, ChatCompletionChunk.model_validate_json
+
+    async def call() -> Any:
+        return completion((await raw.post("/v1/chat/completions", json=body)).content)
+
+    async def stream() -> int:
+        async with raw.stream("POST", "/v1/chat/completions", json={**body, "stream": True}) as r:
+            return len([chunk(line[6:]) async for line in r.aiter_lines() if line.startswith("data: {")])
+
+    return call, stream
 
 
 def _openai_shaped(client: Any) -> Pair:
@@ -140,6 +160,7 @@ def _li_openai_like(base: str) -> Pair:
 BUILDERS: dict[str, Callable[[str], Pair]] = {
     RAW2: _raw("httpx2"),
     RAW: _raw("httpx"),
+    TYPED: _typed,
     CORE: _core,
     LC: _ours_lc,
     LI: _ours_li,

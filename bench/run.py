@@ -44,6 +44,7 @@ class Sizes:
     import_rounds: int = 5
     calls: int = 40
     levels: list[tuple[str, int, int]] = field(default_factory=lambda: list(scaling.FULL))
+    scaling_rounds: int = scaling.ROUNDS
 
 
 FULL = Sizes()
@@ -102,7 +103,7 @@ def collect(base: str, sizes: Sizes, tables: Collection[str], scaled: list[str])
     if "construction" in tables:
         results["construction"] = measure(V.construction(), sizes.construct_rounds, sizes.calls)
     if "scaling" in tables:
-        results["scaling"] = scaling.measure(base, scaled, sizes.levels)
+        results["scaling"] = scaling.measure(base, scaled, sizes.levels, sizes.scaling_rounds)
     if "memory" in tables:
         results["memory"] = fresh.peak_memory(base, rounds=sizes.memory_rounds)
     if "import" in tables:

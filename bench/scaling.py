@@ -7,6 +7,10 @@ through ``/proc/self/clear_refs``) are that client's alone; the server, in yet a
 sockets it accepts, which gives the new connections each level opened. "RSS flat": the top call level is run a
 second time right after the first, and the resident set may grow by at most ``RSS_GROWTH`` (plus 1 MiB) from
 the end of the first pass to the end of the second (a pool or cache that grows with every call would show).
+
+The variants with targets, their floor and the framework floors (``REPEATED``) run ``rounds`` times, interleaved
+(all of them once, then all again): on a shared machine a variant measured alone a minute after another meets a
+different machine, and the median of interleaved passes is what a ratio between them can stand on (``combine``).
 """
 
 from __future__ import annotations
@@ -25,15 +29,19 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from .variants import CORE, LC, LC_FLOOR, LI, LI_FLOOR, RAW2, TYPED
+
 ROOT = Path(__file__).resolve().parent.parent
 
 RSS_GROWTH = 0.05
+ROUNDS = 3  # interleaved passes of each REPEATED variant (one for the incumbents)
 STREAM_CHUNKS = 20  # each streamed reply of the scaling table (the ``/chunks/N`` prefix of the server)
 
 # (kind, callers in flight, calls per caller): the full run, then --quick.
 FULL = [("calls", 1, 300), ("calls", 100, 10), ("calls", 1000, 4), ("calls", 3000, 2),
         ("streams", 100, 4), ("streams", 1000, 2)]  # fmt: skip
 QUICK = [("calls", 1, 30), ("calls", 100, 2), ("calls", 1000, 1), ("streams", 100, 1)]
+REPEATED = frozenset({RAW2, TYPED, CORE, LC, LI, LC_FLOOR, LI_FLOOR})
 
 
 def _status(field: str) -> float:
@@ -132,20 +140,58 @@ async def _variant(name: str, base: str, levels: list[tuple[str, int, int]]) -> 
     return out
 
 
-def measure(base: str, names: list[str], levels: list[tuple[str, int, int]]) -> dict[str, Any]:
-    """name → the variant's levels (run in its own process); ``{"error": ...}`` when it could not run, and
-    nothing for an incumbent that is not installed."""
-    results: dict[str, Any] = {}
+def combine(passes: list[dict[str, Any]]) -> dict[str, Any]:
+    """One variant's passes as one result. Per level: the row of the pass with the median CPU per call (the higher
+    of two middles; the whole row, so that its figures belong together), with ``cpu_us_range`` (the lowest and
+    highest CPU per call of all passes), and the errors and pool timeouts of every pass added up. "RSS flat" is
+    judged on the pass whose resident set grew most. ``{"error": ...}`` only when no pass ran."""
+    ran = [p for p in passes if "levels" in p]
+    if not ran:
+        return passes[0]
+    out: dict[str, Any] = {"levels": {}, "rounds": len(ran), "failed_rounds": len(passes) - len(ran)}
+    for level in ran[0]["levels"]:
+        rows = sorted((p["levels"][level] for p in ran), key=lambda r: r["cpu_us_per_call"])
+        row = dict(rows[len(rows) // 2])
+        row["cpu_us_range"] = [rows[0]["cpu_us_per_call"], rows[-1]["cpu_us_per_call"]]
+        row["pool_timeouts"] = sum(r["pool_timeouts"] for r in rows)
+        errors: Counter[str] = Counter()
+        for r in rows:
+            errors.update(r["errors"])
+        row["errors"] = dict(errors)
+        out["levels"][level] = row
+    grown = [p for p in ran if "rss_first_mib" in p]
+    if grown:
+        worst = max(grown, key=lambda p: p["rss_repeat_mib"] - p["rss_first_mib"])
+        out["rss_first_mib"], out["rss_repeat_mib"] = worst["rss_first_mib"], worst["rss_repeat_mib"]
+    return out
+
+
+def _run(name: str, base: str, levels: list[tuple[str, int, int]]) -> dict[str, Any] | None:
+    """One pass of one variant in its own process; None for an incumbent that is not installed."""
     env = {**os.environ, "LANGCHAIN_TRACING_V2": "false"}
-    for name in names:
-        done = subprocess.run([sys.executable, "-m", "bench.scaling", name, base, json.dumps(levels)],
-                              capture_output=True, text=True, check=False, env=env, cwd=ROOT, timeout=1800)  # fmt: skip
-        if done.returncode == 0:
-            results[name] = json.loads(done.stdout.strip().splitlines()[-1])
-        elif "ModuleNotFoundError" not in done.stderr:
-            tail = done.stderr.strip().splitlines()
-            results[name] = {"error": tail[-1] if tail else f"exit {done.returncode}"}
-    return results
+    done = subprocess.run([sys.executable, "-m", "bench.scaling", name, base, json.dumps(levels)],
+                          capture_output=True, text=True, check=False, env=env, cwd=ROOT, timeout=1800)  # fmt: skip
+    if done.returncode == 0:
+        return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    if "ModuleNotFoundError" in done.stderr:
+        return None
+    tail = done.stderr.strip().splitlines()
+    return {"error": tail[-1] if tail else f"exit {done.returncode}"}
+
+
+def measure(base: str, names: list[str], levels: list[tuple[str, int, int]], rounds: int = ROUNDS) -> dict[str, Any]:
+    """name → the variant's levels (each pass in its own process; ``REPEATED`` variants ``rounds`` times,
+    interleaved, see ``combine``); ``{"error": ...}`` when it could not run, nothing for an incumbent that is not
+    installed."""
+    passes: dict[str, list[dict[str, Any]]] = {}
+    for round_ in range(rounds):
+        for name in names:
+            if round_ and (name not in REPEATED or name not in passes):
+                continue
+            result = _run(name, base, levels)
+            if result is not None:
+                passes.setdefault(name, []).append(result)
+    return {name: combine(passes[name]) for name in names if name in passes}
 
 
 def main(argv: list[str]) -> None:

@@ -24,6 +24,9 @@ LC, LI = "neocloud ChatCerebras (LangChain)", "neocloud CerebrasLLM (LlamaIndex)
 CORE_EMBED = "neocloud.clusterprotocol (core client)"
 LC_EMBED, LI_EMBED = "neocloud ClusterProtocolEmbeddings (LangChain)", "neocloud ClusterProtocolEmbedding (LlamaIndex)"
 LC_FLOOR, LI_FLOOR = "floor: LangChain model on raw httpx2", "floor: LlamaIndex LLM on raw httpx2"
+# Raw httpx2 plus the one guarantee the core adds on the hot path that no shortcut may drop: each response and
+# each chunk validated into the core's typed wire models. The core client's own floor.
+TYPED = "floor: raw httpx2 + the core's typed models"
 
 
 def _count(iterable: Any) -> int:
@@ -58,6 +61,23 @@ def _raw_sync(module: Any, base: str) -> tuple[Sync, Sync]:
     return lambda: raw.post("/v1/chat/completions", json=body).json(), stream
 
 
+def _typed_sync(base: str) -> tuple[Sync, Sync]:
+    """Raw httpx2, each answer and each chunk validated into the core's wire models (``TYPED``)."""
+    import httpx2
+
+    from neocloud.core.wire.chat import ChatCompletion, ChatCompletionChunk
+
+    body = {"model": MODEL, "messages": MESSAGES}
+    raw = httpx2.Client(base_url=base, headers={"Authorization": f"Bearer {KEY}"})
+    completion, chunk = ChatCompletion.model_validate_json, ChatCompletionChunk.model_validate_json
+
+    def stream() -> int:
+        with raw.stream("POST", "/v1/chat/completions", json={**body, "stream": True}) as r:
+            return len([chunk(line[6:]) for line in r.iter_lines() if line.startswith("data: {")])
+
+    return lambda: completion(raw.post("/v1/chat/completions", json=body).content), stream
+
+
 def chat(base: str) -> dict[str, tuple[Sync, Sync]]:
     """name → (one non-streaming call, one streamed reply consumed whole)."""
     import httpx
@@ -77,6 +97,7 @@ def chat(base: str) -> dict[str, tuple[Sync, Sync]]:
     found: dict[str, tuple[Sync, Sync]] = {
         RAW2: _raw_sync(httpx2, base),
         RAW: _raw_sync(httpx, base),
+        TYPED: _typed_sync(base),
         LC_FLOOR: (lambda: lc_floor.invoke(msgs), lambda: _count(lc_floor.stream(msgs))),
         LI_FLOOR: (lambda: li_floor.chat(li_messages), lambda: _count(li_floor.stream_chat(li_messages))),
         CORE: (lambda: core.chat.completions.create(model=MODEL, messages=msgs),

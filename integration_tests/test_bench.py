@@ -89,6 +89,38 @@ def test_pool_timeout_and_rss_flat(timeouts: int, rss: tuple[float, float], pool
     }
 
 
+def test_each_target_also_shows_the_ratio_to_its_own_floor() -> None:
+    calls = {V.RAW2: 100e-6, V.TYPED: 110e-6, V.CORE: 112e-6, V.LC: 150e-6}  # no LangChain floor measured
+    found = report.verdicts({"call": calls}, {})
+    assert _verdict(found, f"{V.CORE}, call")["measured"] == "1.12× (1.02× its own floor)"
+    assert _verdict(found, f"{V.LC}, call")["measured"] == "1.50×"
+    scaled = {V.RAW2: _scaled({"calls 1": 100.0, "streams 9": 100.0}), V.TYPED: _scaled({"calls 1": 101.0, "streams 9": 112.0}),
+              V.CORE: _scaled({"calls 1": 104.0, "streams 9": 115.0})}  # fmt: skip
+    v = _verdict(report.verdicts({}, scaled), f"{V.CORE}, scaling CPU/call")
+    assert (v["measured"], v["met"]) == ("worst 1.15× (streams 9), 1.03× its own floor there", False)
+
+
+def test_passes_combine_into_the_median_row_with_every_error_and_the_worst_rss() -> None:
+    def one(cpu: float, timeouts: int, errors: dict[str, int], rss: tuple[float, float]) -> dict[str, Any]:
+        level = {**_level(cpu, timeouts), "errors": errors, "p50_ms": cpu / 100}
+        return {"levels": {"calls 1": level}, "rss_first_mib": rss[0], "rss_repeat_mib": rss[1]}
+
+    passes = [one(130.0, 0, {}, (50.0, 50.5)), one(100.0, 2, {"PoolTimeout": 2}, (50.0, 54.0)),
+              one(110.0, 0, {"ReadError": 1}, (50.0, 50.0))]  # fmt: skip
+    combined = scaling.combine(passes)
+    row = combined["levels"]["calls 1"]
+    # The median pass's own row (its latency with its CPU), the range of all, errors of all.
+    assert (row["cpu_us_per_call"], row["p50_ms"], row["cpu_us_range"]) == (110.0, 1.1, [100.0, 130.0])
+    assert (row["pool_timeouts"], row["errors"]) == (2, {"PoolTimeout": 2, "ReadError": 1})
+    assert (combined["rss_first_mib"], combined["rss_repeat_mib"], combined["rounds"]) == (50.0, 54.0, 3)
+    # Two passes: the higher middle (never the kinder one); a failed pass is counted, not hidden.
+    two = scaling.combine([one(100.0, 0, {}, (50.0, 50.0)), {"error": "boom"}, one(120.0, 0, {}, (50.0, 50.0))])
+    assert (two["levels"]["calls 1"]["cpu_us_per_call"], two["rounds"], two["failed_rounds"]) == (120.0, 2, 1)
+    assert scaling.combine([{"error": "boom"}]) == {"error": "boom"}
+    # The report shows the range next to the median.
+    assert "| 110 (100–130) |" in "\n".join(report.scaling_tables({V.RAW2: combined}))
+
+
 def test_quick_sizes_keep_every_table_and_the_smaller_levels() -> None:
     assert run.QUICK.levels == [("calls", 1, 30), ("calls", 100, 2), ("calls", 1000, 1), ("streams", 100, 1)]
     assert [(kind, n) for kind, n, _ in run.FULL.levels] == [
@@ -113,6 +145,7 @@ def test_a_tiny_run_end_to_end() -> None:
         import_rounds=1,
         calls=1,
         levels=[("calls", 1, 3), ("calls", 4, 2), ("streams", 3, 1)],
+        scaling_rounds=2,
     )
     proc, base = run.start_server()
     try:
@@ -121,7 +154,7 @@ def test_a_tiny_run_end_to_end() -> None:
         proc.terminate()
         proc.wait()
     # Every chat variant measured, the framework floors and raw httpx among them.
-    assert {V.RAW2, V.RAW, V.CORE, V.LC, V.LI, V.LC_FLOOR, V.LI_FLOOR} <= set(results["call"])
+    assert {V.RAW2, V.RAW, V.TYPED, V.CORE, V.LC, V.LI, V.LC_FLOOR, V.LI_FLOOR} <= set(results["call"])
     assert set(results["chunk"]) == set(results["call"])
     for name in (V.RAW2, V.CORE):
         levels = results["scaling"][name]["levels"]
@@ -131,6 +164,9 @@ def test_a_tiny_run_end_to_end() -> None:
         # The warm-up opened one connection per client; 4 in flight need 3 more, no more (keep-alive).
         assert (levels["calls 1"]["new_connections"], levels["calls 4"]["new_connections"]) == (0, 3)
         assert levels["calls 4"]["peak_rss_mib"] > 0
+        assert results["scaling"][name]["rounds"] == 2  # both are REPEATED: two interleaved passes, combined
+        low, high = levels["calls 4"]["cpu_us_range"]
+        assert low <= levels["calls 4"]["cpu_us_per_call"] <= high
     text, found = run.render(results, quick=True)
     for heading in ("### call", "### chunk", "### scaling: 1 call in flight", "### scaling: 4 calls in flight",
                     "### scaling: 3 concurrent streams", "### targets"):  # fmt: skip
