@@ -270,6 +270,13 @@ def test_usage_reads_alike_from_a_mapping_a_wire_model_and_an_object() -> None:
     for usage in (raw, model, plain):
         assert usage_cost(usage, CACHED) == Decimal("0.0000492")  # 60 x 0.60 + 3 x 2.40 + 40 x 0.15, per million
         assert reported_cost(usage) == Decimal("0.5")
+
+    class Derived(Usage):  # a model that computes a name rather than storing it
+        @property
+        def total_cost(self) -> str:
+            return "0.25"
+
+    assert reported_cost(Derived.model_validate({k: v for k, v in raw.items() if k != "total_cost"})) == Decimal("0.25")
     bare = {"prompt_tokens": 5}
     for usage in (bare, Usage.model_validate(bare), SimpleNamespace(**bare)):
         assert reported_cost(usage) is None

@@ -116,7 +116,11 @@ def _get(usage: Any, name: str) -> Any:
     value = usage.__dict__.get(name, _ABSENT)
     if value is not _ABSENT:
         return value
-    return extra.get(name) if extra else None
+    if extra and name in extra:
+        return extra[name]
+    if any(name in klass.__dict__ for klass in type(usage).__mro__):  # a property or other class attribute
+        return getattr(usage, name, None)
+    return None
 
 
 def _count(usage: Any, name: str) -> int:
