@@ -110,3 +110,28 @@ def test_install_is_idempotent_and_leaves_custom_transports_alone() -> None:
     assert isinstance(backend, ProbingBackend)
     assert client._transport._pool._network_backend is backend  # type: ignore[attr-defined]
     assert not isinstance(backend.inner, ProbingBackend)
+
+
+def test_a_stream_without_a_socket_answers_the_probe_itself() -> None:
+    class Socketless:  # as httpcore's mock streams: no socket, its own answer
+        async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+            return b""
+
+        async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+            pass
+
+        async def aclose(self) -> None:
+            pass
+
+        def get_extra_info(self, info: str) -> Any:
+            return {"is_readable": False, "socket": None}.get(info)
+
+    class Backend:
+        async def connect_tcp(self, *args: Any) -> Socketless:
+            return Socketless()
+
+    async def run() -> Any:
+        stream = await ProbingBackend(Backend(), httpcore2._utils.is_socket_readable).connect_tcp("h", 1)
+        return stream.get_extra_info("is_readable")
+
+    assert asyncio.run(run()) is False  # (httpcore's own probe of "no socket" would say readable: closed)

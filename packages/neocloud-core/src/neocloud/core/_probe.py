@@ -40,9 +40,9 @@ class _ProbingStream:
         return _ProbingStream(await self._inner.start_tls(ssl_context, server_hostname, timeout), self._readable)
 
     def get_extra_info(self, info: str) -> Any:
-        if info == "is_readable":
+        if info == "is_readable" and self._socket is not None:
             return self._readable(self._socket)
-        return self._inner.get_extra_info(info)
+        return self._inner.get_extra_info(info)  # (a stream with no socket to look at answers for itself)
 
 
 class ProbingBackend:
