@@ -34,7 +34,7 @@ def test_the_probe_says_readable_once_the_peer_has_closed_and_forwards_the_rest(
             if peers:
                 break
             await asyncio.sleep(0.01)
-        seen = [stream.get_extra_info("is_readable"), stream.get_extra_info("server_addr")[1]]
+        seen = [stream.get_extra_info("is_readable"), stream.get_extra_info("server_addr") == ("127.0.0.1", port)]
         peers[0].close()  # the server ends the connection: an idle connection must now be dropped by the pool
         await asyncio.sleep(0.1)
         seen.append(stream.get_extra_info("is_readable"))
@@ -44,9 +44,9 @@ def test_the_probe_says_readable_once_the_peer_has_closed_and_forwards_the_rest(
         await server.wait_closed()
         return seen
 
-    idle, port, closed_by_peer, closed = asyncio.run(run())
+    idle, forwarded, closed_by_peer, closed = asyncio.run(run())
     assert (idle, closed_by_peer, closed) == (False, True, True)
-    assert isinstance(port, int) and port > 0  # other questions go to the wrapped stream
+    assert forwarded  # other questions go to the wrapped stream
 
 
 def test_a_connection_the_server_closed_while_idle_is_replaced_not_reused() -> None:
