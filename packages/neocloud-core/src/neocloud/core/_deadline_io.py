@@ -26,7 +26,7 @@ from typing import Any
 
 from ._types import time_left
 
-__all__ = ["DEADLINE", "install", "pools"]
+__all__ = ["DEADLINE", "core_library", "install", "pools"]
 
 #: The monotonic deadline of the sync call running in this context, or None.
 DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("neocloud_deadline", default=None)
@@ -95,7 +95,8 @@ class DeadlineBackend:
         self.inner.sleep(seconds)
 
 
-def _core_library(pool: Any) -> Any:
+def core_library(pool: Any) -> Any:
+    """``httpcore`` or ``httpcore2``: the library of ``pool`` (its exceptions and helpers are the ones it expects)."""
     import importlib
 
     return importlib.import_module(type(pool).__module__.partition(".")[0])  # httpcore or httpcore2
@@ -118,5 +119,5 @@ def install(client: Any) -> bool:
             covered = False
             continue
         if not isinstance(backend, DeadlineBackend):
-            pool._network_backend = DeadlineBackend(backend, _core_library(pool))
+            pool._network_backend = DeadlineBackend(backend, core_library(pool))
     return covered

@@ -14,7 +14,6 @@ Only the pools the core makes get it; a caller's client is left exactly as given
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -71,6 +70,5 @@ def install(client: Any) -> None:
     for pool in _deadline_io.pools(client):
         backend = getattr(pool, "_network_backend", None)
         if backend is not None and not isinstance(backend, ProbingBackend):
-            library = type(pool).__module__.partition(".")[0]  # httpcore or httpcore2
-            readable = importlib.import_module(f"{library}._utils").is_socket_readable
+            readable = _deadline_io.core_library(pool)._utils.is_socket_readable
             pool._network_backend = ProbingBackend(backend, readable)

@@ -40,12 +40,9 @@ class Secrets:
             SECRET_HEADERS | {h.lower() for h in headers}, tuple(v for v in values if v and len(v) >= _MIN_SECRET)
         )
 
-    def hides(self, name: str, value: str) -> bool:
-        return name.lower() in self.headers or any(secret in value for secret in self.values)
-
     @cached_property
     def _raw(self) -> tuple[frozenset[bytes], tuple[bytes, ...]]:
-        # The same, as the bytes a request's headers are stored in: checking them needs no decoding.
+        # ``headers`` and ``values`` as the bytes a request's headers are stored in: checking needs no decoding.
         return frozenset(h.encode("latin-1") for h in self.headers), tuple(v.encode() for v in self.values)
 
     def hidden_headers(self, raw: Iterable[tuple[bytes, bytes]]) -> list[bytes]:
