@@ -25,7 +25,9 @@ SCALING_TARGETS = {CORE: 1.1, LC: 1.5, LI: 1.5}
 UNITS = {"call": ("µs", 1e6), "chunk": ("µs", 1e6), "embeddings": ("µs", 1e6), "construction": ("µs", 1e6),
          "import": ("ms", 1e3), "memory": ("MiB", 1.0)}  # fmt: skip
 # Each of our classes' own floor: what the same work costs written directly on raw httpx2 (``bench.floors``; for the
-# core, raw httpx2 with the core's typed models). Its ratio to it is printed next to each target's.
+# core, raw httpx2 with the core's typed models). Each target line also prints the ratio to it, and the floor's own
+# ratio to raw httpx2: a limit below the floor measured in the same run cannot be met by any integration that keeps
+# the floor's work.
 OWN_FLOORS = {CORE: TYPED, LC: LC_FLOOR, LI: LI_FLOOR}
 # The import table's floors: each module against the one it stands on.
 IMPORT_FLOORS = {
@@ -112,8 +114,8 @@ def verdicts(results: dict[str, dict[str, float]], scaling: dict[str, Any]) -> l
             label, shown_limit = f"{name}, {metric}", f"≤ {limit}× {floor}"
             shown = None if measured is None else f"{measured:.2f}×"
             own = results.get(metric, {}).get(OWN_FLOORS.get(name, ""))
-            if shown and own and value is not None:
-                shown += f" ({value / own:.2f}× its own floor)"
+            if shown and own and value is not None and floor_value:
+                shown += f" ({value / own:.2f}× its own floor, which is {own / floor_value:.2f}×)"
         else:
             label, shown_limit = f"{name}, {metric}", f"≤ {limit * 1e3:g} ms"
             shown = None if value is None else f"{value * 1e3:.3f} ms"
@@ -127,8 +129,9 @@ def verdicts(results: dict[str, dict[str, float]], scaling: dict[str, Any]) -> l
         met = bool(known) and len(known) == len(ratios) and max(known.values()) <= limit
         shown = f"worst {known[worst]:.2f}× ({worst})" if worst else None
         own = scaling_ratio(scaling, name, worst, OWN_FLOORS[name]) if worst else None
-        if shown and own is not None:
-            shown += f", {own:.2f}× its own floor there"
+        own_floor = scaling_ratio(scaling, OWN_FLOORS[name], worst) if worst else None
+        if shown and own is not None and own_floor is not None:
+            shown += f", {own:.2f}× its own floor there, which is {own_floor:.2f}×"
         out.append({"target": f"{name}, scaling CPU/call", "limit": f"≤ {limit}× raw httpx2 at every level",
                     "measured": shown, "met": met})  # fmt: skip
     for name in SCALING_TARGETS:

@@ -92,12 +92,12 @@ def test_pool_timeout_and_rss_flat(timeouts: int, rss: tuple[float, float], pool
 def test_each_target_also_shows_the_ratio_to_its_own_floor() -> None:
     calls = {V.RAW2: 100e-6, V.TYPED: 110e-6, V.CORE: 112e-6, V.LC: 150e-6}  # no LangChain floor measured
     found = report.verdicts({"call": calls}, {})
-    assert _verdict(found, f"{V.CORE}, call")["measured"] == "1.12× (1.02× its own floor)"
+    assert _verdict(found, f"{V.CORE}, call")["measured"] == "1.12× (1.02× its own floor, which is 1.10×)"
     assert _verdict(found, f"{V.LC}, call")["measured"] == "1.50×"
     scaled = {V.RAW2: _scaled({"calls 1": 100.0, "streams 9": 100.0}), V.TYPED: _scaled({"calls 1": 101.0, "streams 9": 112.0}),
               V.CORE: _scaled({"calls 1": 104.0, "streams 9": 115.0})}  # fmt: skip
     v = _verdict(report.verdicts({}, scaled), f"{V.CORE}, scaling CPU/call")
-    assert (v["measured"], v["met"]) == ("worst 1.15× (streams 9), 1.03× its own floor there", False)
+    assert (v["measured"], v["met"]) == ("worst 1.15× (streams 9), 1.03× its own floor there, which is 1.12×", False)
 
 
 def test_passes_combine_into_the_median_row_with_every_error_and_the_worst_rss() -> None:
