@@ -29,6 +29,13 @@ SECRETS = Secrets.of(["X-Custom-Token"], [KEY])
         ({"X-Custom-Token": "other-credential-value"}, {"x-custom-token"}),  # named secret by the profile
         ({"X-Forwarded-Key": f"k={KEY}"}, {"x-forwarded-key"}),  # any header holding the key itself
         ({"accept": "application/json"}, set()),
+        # by name and by value in one request; the value search must not stop at the named header
+        (
+            {"Authorization": f"Bearer {KEY}", "Accept": "*/*", "X-Trace": f"{KEY}-1", "X-Plain": "tc-secret"},
+            {"authorization", "x-trace"},
+        ),
+        ({"Authorization": MASK, "X-Echo": KEY}, {"authorization", "x-echo"}),  # already masked stays masked
+        ({"X-A": KEY[:10], "X-B": KEY[10:]}, set()),  # halves of the key in two headers are no key
     ],
 )
 def test_scrub_masks_credential_headers(lib: Any, headers: dict[str, str], masked: set[str]) -> None:

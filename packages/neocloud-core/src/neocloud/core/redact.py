@@ -47,19 +47,21 @@ class Secrets:
 
     def hidden_headers(self, raw: Iterable[tuple[bytes, bytes]]) -> list[bytes]:
         """The names of the headers in ``raw`` (a request's ``headers.raw``) to mask. Every exchange asks, so the
-        loop is written out (no per-header call or generator)."""
+        values of the headers not masked by name are searched as one joined string first (a header value holds no
+        line break, so a key found in the join is in one of them), and one by one only when a key is there."""
         names, values = self._raw
-        found = []
+        found: list[bytes] = []
+        rest: list[tuple[bytes, bytes]] = []
         for name, value in raw:
-            if value == _MASK_RAW:
-                continue
             if name.lower() in names:
-                found.append(name)
-                continue
-            for secret in values:
-                if secret in value:
+                if value != _MASK_RAW:
                     found.append(name)
-                    break
+            else:
+                rest.append((name, value))
+        if values and rest:
+            joined = b"\n".join([value for _, value in rest])
+            if any(secret in joined for secret in values):
+                found += [name for name, value in rest if value != _MASK_RAW and any(s in value for s in values)]
         return found
 
 

@@ -102,13 +102,16 @@ def _plain(value: Decimal) -> str:
 
 
 _ABSENT = object()
+# (class, name) → whether the class (or a base) defines ``name``: a property a subclass adds is read through
+# ``getattr``. Asked on every call and chunk, so each class's MRO is walked once per name.
+_CLASS_HAS: dict[tuple[type, str], bool] = {}
 
 
 def _get(usage: Any, name: str) -> Any:
     """``usage[name]`` or ``usage.name``; None when it has no such key or attribute. A pydantic model is read from
     its fields and extras directly: ``getattr`` of a name it lacks (``total_cost`` on every chunk's usage) goes
     through pydantic's ``__getattr__`` and two raised ``AttributeError``s."""
-    if isinstance(usage, Mapping):
+    if type(usage) is dict or isinstance(usage, Mapping):
         return usage.get(name)
     extra: Any = getattr(usage, "__pydantic_extra__", _ABSENT)
     if extra is _ABSENT:
@@ -118,9 +121,11 @@ def _get(usage: Any, name: str) -> Any:
         return value
     if extra and name in extra:
         return extra[name]
-    if any(name in klass.__dict__ for klass in type(usage).__mro__):  # a property or other class attribute
-        return getattr(usage, name, None)
-    return None
+    key = (type(usage), name)
+    has = _CLASS_HAS.get(key)
+    if has is None:
+        has = _CLASS_HAS[key] = any(name in klass.__dict__ for klass in key[0].__mro__)
+    return getattr(usage, name, None) if has else None
 
 
 def _count(usage: Any, name: str) -> int:

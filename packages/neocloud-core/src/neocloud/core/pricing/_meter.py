@@ -214,6 +214,8 @@ class Meter:
     @staticmethod
     def settle(held: list[tuple[_Account, Entry]], cost: Cost | None, exc: BaseException | None = None) -> None:
         """Record the outcome of each reservation: succeeded with the actual cost, or the outcome of ``exc``."""
+        if not held:  # (most calls: no ledger, so nothing to import or record)
+            return
         from ..ledger._track import _describe, outcome_of
 
         for account, entry in held:
