@@ -47,8 +47,8 @@ class Secrets:
 
     def hidden_headers(self, raw: Iterable[tuple[bytes, bytes]]) -> list[bytes]:
         """The names of the headers in ``raw`` (a request's ``headers.raw``) to mask. Every exchange asks, so the
-        values of the headers not masked by name are searched as one joined string first (a header value holds no
-        line break, so a key found in the join is in one of them), and one by one only when a key is there."""
+        values of the headers not masked by name are searched joined into one string first (a key in any of them
+        is in the join), and one by one only when a key is there."""
         names, values = self._raw
         found: list[bytes] = []
         rest: list[tuple[bytes, bytes]] = []
