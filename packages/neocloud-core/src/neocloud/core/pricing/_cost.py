@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from ..errors import RequestValidationError
@@ -102,9 +103,14 @@ def _plain(value: Decimal) -> str:
 
 
 _ABSENT = object()
-# (class, name) → whether the class (or a base) defines ``name``: a property a subclass adds is read through
-# ``getattr``. Asked on every call and chunk, so each class's MRO is walked once per name.
-_CLASS_HAS: dict[tuple[type, str], bool] = {}
+
+
+@lru_cache(maxsize=256)
+def _class_has(cls: type, name: str) -> bool:
+    # Whether the class (or a base) defines ``name``: a property a subclass adds is read through ``getattr``.
+    # Asked on every call and chunk, so each class's MRO is walked once per name (bounded: classes made at run
+    # time cannot grow it without limit).
+    return any(name in klass.__dict__ for klass in cls.__mro__)
 
 
 def _get(usage: Any, name: str) -> Any:
@@ -121,11 +127,8 @@ def _get(usage: Any, name: str) -> Any:
         return value
     if extra and name in extra:
         return extra[name]
-    key = (type(usage), name)
-    has = _CLASS_HAS.get(key)
-    if has is None:
-        has = _CLASS_HAS[key] = any(name in klass.__dict__ for klass in key[0].__mro__)
-    return getattr(usage, name, None) if has else None
+    cls: type = type(usage)
+    return getattr(usage, name, None) if _class_has(cls, name) else None
 
 
 def _count(usage: Any, name: str) -> int:
